@@ -1,0 +1,504 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { IpcErrorShape, LineView, LocalMessage } from '../../src-shared/ipc';
+import type { Cursor, InboxEvent, Line, Message, RequestBody, Role } from '../../src-shared/protocol';
+import { toStoreError } from './errors';
+import {
+  LOCAL_ORD,
+  MESSAGE_COLUMNS,
+  messageParams,
+  ordOf,
+  searchTextOf,
+  toLineView,
+  toLocalMessage,
+  type LineRow,
+  type MessageRow,
+  type OutgoingContent,
+} from './rows';
+
+/** What a write changed, published on the bus after the commit (never before). */
+export interface StoreChanges {
+  newMessages: LocalMessage[];
+  updatedMessages: LocalMessage[];
+  /** Lines whose view (snapshot, last message, unread) changed. */
+  lines: Set<string>;
+  /** Lines whose unread count changed. */
+  unread: Set<string>;
+}
+
+export interface ApplyResult {
+  changes: StoreChanges;
+  /** Cursor after the commit. */
+  cursor: Cursor;
+  applied: number;
+  duplicates: number;
+  /** Set when an event beyond cursor+1 arrived: it and the rest were not applied. */
+  gap: { after: number; got: number } | null;
+  /** The events name another epoch than the cursor: only a `sync` reset may switch epochs. */
+  epochMismatch: boolean;
+}
+
+export interface OutboxEntry {
+  random_id: string;
+  line_id: string;
+  body: RequestBody<'send'>;
+  attempts: number;
+}
+
+export interface LineFilter {
+  busi_type?: string | undefined;
+  status?: string | undefined;
+  mine?: boolean | undefined;
+}
+
+function emptyChanges(): StoreChanges {
+  return { newMessages: [], updatedMessages: [], lines: new Set(), unread: new Set() };
+}
+
+/** Most messages re-published when the peer's read pointer jumps (older ones update on next load). */
+const MAX_READ_UPDATES = 200;
+
+/**
+ * The account's local store (seed 3.1): messages de-duplicated on server id and on
+ * (sender, random_id), lines with unread counts, the inbox cursor, the outbox and mutes.
+ * Every write is one transaction; every failure comes out as a StoreError.
+ */
+export class ClientStore {
+  private readonly s: ReturnType<typeof prepare>;
+
+  constructor(
+    readonly db: Database,
+    /** The signed-in user's uid. */
+    readonly me: string,
+    readonly path: string,
+  ) {
+    this.s = this.guard(() => prepare(db));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  // ---- inbox -------------------------------------------------------------------------------------
+
+  cursor(): Cursor | null {
+    return this.guard(() => (this.s.getCursor.get() as Cursor | undefined) ?? null);
+  }
+
+  /**
+   * Apply inbox events in one transaction and advance the cursor in that same transaction, so the
+   * cursor never points past what is durably stored. Events at or below the cursor are duplicates
+   * (resume overlap, the other transport, a repeated push) and are skipped; an event past
+   * cursor+1 stops the page there (the caller fetches the gap). `reset` (a sync that found our
+   * epoch gone) drops the server-derived state first: the old ids mean nothing in the new epoch.
+   */
+  applyInbox(epoch: string, events: readonly InboxEvent[], options: { reset?: boolean } = {}): ApplyResult {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const changes = emptyChanges();
+        let cursor = this.cursor();
+        if (options.reset) {
+          if (cursor !== null) this.dropServerState();
+          cursor = { epoch, seq: 0 };
+        }
+        const result: ApplyResult = { changes, cursor: cursor ?? { epoch, seq: 0 }, applied: 0, duplicates: 0, gap: null, epochMismatch: false };
+        if (cursor === null || cursor.epoch !== epoch) {
+          result.epochMismatch = true;
+          return result;
+        }
+        let seq = cursor.seq;
+        for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
+          if (event.seq <= seq) {
+            result.duplicates++;
+            continue;
+          }
+          if (event.seq !== seq + 1) {
+            result.gap = { after: seq, got: event.seq };
+            break;
+          }
+          this.applyEvent(event, changes);
+          seq = event.seq;
+          result.applied++;
+        }
+        this.s.putCursor.run({ epoch, seq });
+        result.cursor = { epoch, seq };
+        return result;
+      })(),
+    );
+  }
+
+  private dropServerState(): void {
+    this.db.exec(`DELETE FROM messages WHERE message_id IS NOT NULL; DELETE FROM lines WHERE line_id NOT IN (SELECT line_id FROM messages);`);
+  }
+
+  private applyEvent(event: InboxEvent, changes: StoreChanges): void {
+    switch (event.kind) {
+      case 'message':
+        this.upsertLine(event.line, changes);
+        this.mergeMessage(event.message, changes);
+        return;
+      case 'line':
+        this.upsertLine(event.line, changes);
+        return;
+      case 'read':
+        this.applyRead(event.line_id, event.reader, ordOf(event.message_id), changes);
+        return;
+    }
+  }
+
+  private upsertLine(line: Line, changes: StoreChanges): void {
+    const before = this.s.getPeerRead.get(line.line_id) as { peer_read_ord: number | null } | undefined;
+    this.s.upsertLine.run(lineParams(line));
+    changes.lines.add(line.line_id);
+    const after = line.peer_read_message_id === null ? null : ordOf(line.peer_read_message_id);
+    if (after !== null && (before?.peer_read_ord ?? -1) < after) this.republishRead(line.line_id, before?.peer_read_ord ?? -1, after, changes);
+  }
+
+  /**
+   * A server copy of a message: replaces our local echo (matched by random_id), or is inserted,
+   * or is a duplicate and changes nothing.
+   */
+  private mergeMessage(message: Message, changes: StoreChanges): void {
+    const params = messageParams(message, 'sent');
+    if (message.random_id !== null) {
+      const replaced = this.s.replaceEcho.run(params);
+      if (replaced.changes > 0) {
+        this.s.deleteOutbox.run(message.random_id);
+        changes.updatedMessages.push(this.messageByServerId(message.message_id));
+        changes.lines.add(message.line_id);
+        return;
+      }
+    }
+    const inserted = this.s.insertMessage.run(params);
+    if (inserted.changes === 0) return;
+    const stored = this.messageByServerId(message.message_id);
+    changes.newMessages.push(stored);
+    changes.lines.add(message.line_id);
+    if (message.sender !== this.me && this.s.bumpUnread.run(message.line_id, params.ord).changes > 0) changes.unread.add(message.line_id);
+  }
+
+  private applyRead(lineId: string, reader: string, ord: number, changes: StoreChanges): void {
+    if (reader === this.me) {
+      if (this.s.advanceRead.run(ord, lineId, ord).changes > 0) {
+        this.s.recountUnread.run({ line_id: lineId, me: this.me });
+        changes.unread.add(lineId);
+        changes.lines.add(lineId);
+      }
+      return;
+    }
+    const before = this.s.getPeerRead.get(lineId) as { peer_read_ord: number | null } | undefined;
+    if (this.s.advancePeerRead.run(ord, lineId, ord).changes > 0) this.republishRead(lineId, before?.peer_read_ord ?? -1, ord, changes);
+  }
+
+  private republishRead(lineId: string, fromOrd: number, toOrd: number, changes: StoreChanges): void {
+    const rows = this.s.myMessagesBetween.all({ line_id: lineId, me: this.me, from: fromOrd, to: toOrd, limit: MAX_READ_UPDATES }) as MessageRow[];
+    for (const row of rows) changes.updatedMessages.push(toLocalMessage(row, this.me));
+    if (rows.length > 0) changes.lines.add(lineId);
+  }
+
+  /** Lines from `lines.list`: adds the ones the inbox has not brought; the inbox stays authoritative for the rest. */
+  addMissingLines(lines: readonly Line[], unread: Record<string, number>): StoreChanges {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const changes = emptyChanges();
+        for (const line of lines) {
+          if (this.s.insertLineIfMissing.run({ ...lineParams(line), unread: unread[line.line_id] ?? 0 }).changes > 0) changes.lines.add(line.line_id);
+        }
+        return changes;
+      })(),
+    );
+  }
+
+  /** Messages from `history` (older than what the inbox brought): inserted unless already there. */
+  addHistory(messages: readonly Message[]): StoreChanges {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const changes = emptyChanges();
+        for (const m of messages) {
+          if (this.s.insertMessage.run(messageParams(m, 'sent')).changes > 0) changes.lines.add(m.line_id);
+        }
+        return changes;
+      })(),
+    );
+  }
+
+  // ---- outbox ------------------------------------------------------------------------------------
+
+  /** Write an outgoing message (local echo + outbox entry) before anything is sent. */
+  enqueue(input: { line_id: string; content: OutgoingContent; random_id: string; role: Role; now: number }): LocalMessage {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        this.s.insertMessage.run({
+          message_id: null,
+          ord: LOCAL_ORD,
+          line_id: input.line_id,
+          sender: this.me,
+          sender_role: input.role,
+          random_id: input.random_id,
+          content: JSON.stringify(input.content),
+          ts: input.now,
+          state: 'sending',
+          search_text: searchTextOf(input.content),
+        });
+        const body: RequestBody<'send'> = { random_id: input.random_id, line_id: input.line_id, content: input.content };
+        this.s.insertOutbox.run({ random_id: input.random_id, line_id: input.line_id, body: JSON.stringify(body), created_at: input.now });
+        this.s.touchLine.run(input.now, input.line_id);
+        return this.messageByRandomId(input.random_id)!;
+      })(),
+    );
+  }
+
+  /** The outbox in send order. */
+  outbox(): OutboxEntry[] {
+    return this.guard(() =>
+      (this.s.listOutbox.all() as { random_id: string; line_id: string; body: string; attempts: number }[]).map((r) => ({
+        random_id: r.random_id,
+        line_id: r.line_id,
+        body: JSON.parse(r.body) as RequestBody<'send'>,
+        attempts: r.attempts,
+      })),
+    );
+  }
+
+  noteAttempt(randomId: string): void {
+    this.guard(() => this.s.noteAttempt.run(randomId));
+  }
+
+  /** The server acknowledged a send: the echo becomes the server copy (unless the inbox got there first). */
+  acknowledge(randomId: string, message: Message, line: Line): StoreChanges {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const changes = emptyChanges();
+        this.upsertLine(line, changes);
+        if (message.random_id === randomId) this.mergeMessage(message, changes);
+        this.s.deleteOutbox.run(randomId);
+        return changes;
+      })(),
+    );
+  }
+
+  /** A permanent rejection: the message is marked failed with the reason and leaves the outbox. */
+  fail(randomId: string, error: IpcErrorShape): LocalMessage | null {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        this.s.deleteOutbox.run(randomId);
+        if (this.s.markFailed.run(JSON.stringify(error), this.me, randomId).changes === 0) return null;
+        return this.messageByRandomId(randomId);
+      })(),
+    );
+  }
+
+  /** Put a failed message back into the outbox, at the end, with the same random_id. */
+  retry(randomId: string, now: number): LocalMessage | null {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const row = this.s.getFailed.get(this.me, randomId) as { line_id: string; content: string } | undefined;
+        if (!row) return null;
+        this.s.markSending.run(this.me, randomId);
+        const body: RequestBody<'send'> = { random_id: randomId, line_id: row.line_id, content: JSON.parse(row.content) as OutgoingContent };
+        this.s.insertOutbox.run({ random_id: randomId, line_id: row.line_id, body: JSON.stringify(body), created_at: now });
+        return this.messageByRandomId(randomId);
+      })(),
+    );
+  }
+
+  /** Delete a failed message; returns its line, or null when there is no such failed message. */
+  deleteFailed(randomId: string): string | null {
+    return this.guard(() => {
+      const row = this.s.getFailed.get(this.me, randomId) as { line_id: string } | undefined;
+      if (!row) return null;
+      this.s.deleteLocal.run(this.me, randomId);
+      return row.line_id;
+    });
+  }
+
+  // ---- reads, mutes ------------------------------------------------------------------------------
+
+  /** Mark a line read up to its newest server message; returns that message id (to tell the server) or null. */
+  markRead(lineId: string): string | null {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const last = this.s.lastServerMessage.get(lineId) as { message_id: string; ord: number } | undefined;
+        this.s.clearUnread.run(last?.ord ?? null, lineId);
+        return last?.message_id ?? null;
+      })(),
+    );
+  }
+
+  setMuted(lineId: string, muted: boolean, now: number): void {
+    this.guard(() => (muted ? this.s.mute.run(lineId, now) : this.s.unmute.run(lineId)));
+  }
+
+  isMuted(lineId: string): boolean {
+    return this.guard(() => this.s.isMuted.get(lineId) !== undefined);
+  }
+
+  /** Unread over all lines that are not muted (the tray badge). */
+  totalUnread(): number {
+    return this.guard(() => (this.s.totalUnread.get() as { total: number | null }).total ?? 0);
+  }
+
+  // ---- queries -----------------------------------------------------------------------------------
+
+  line(lineId: string): LineView | null {
+    return this.guard(() => {
+      const row = this.s.getLine.get(lineId) as LineRow | undefined;
+      return row ? this.lineView(row) : null;
+    });
+  }
+
+  lines(filter: LineFilter = {}): LineView[] {
+    return this.guard(() => {
+      const rows = this.s.listLines.all({
+        busi_type: filter.busi_type ?? null,
+        status: filter.status ?? null,
+        assignee: filter.mine ? this.me : null,
+      }) as LineRow[];
+      const lastIds = rows.map((r) => r.last_id).filter((id): id is number => id !== null);
+      const last = new Map(this.messagesByRowIds(lastIds).map((m) => [m.id, m.message]));
+      return rows.map((r) => toLineView(r, r.last_id === null ? null : (last.get(r.last_id) ?? null)));
+    });
+  }
+
+  /** Messages of a line, oldest first, strictly before `beforeKey` (a message key) when given. */
+  history(lineId: string, beforeKey: string | undefined, limit: number): { messages: LocalMessage[]; more: boolean } {
+    return this.guard(() => {
+      let before = { ord: LOCAL_ORD + 1, id: 0 };
+      if (beforeKey !== undefined) {
+        const anchor = (
+          beforeKey.startsWith('local:')
+            ? this.s.positionByRandomId.get(this.me, beforeKey.slice('local:'.length))
+            : this.s.positionByServerId.get(beforeKey)
+        ) as { ord: number; id: number } | undefined;
+        if (!anchor) return { messages: [], more: false };
+        before = anchor;
+      }
+      const rows = this.s.historyPage.all({ line_id: lineId, ord: before.ord, id: before.id, limit: limit + 1 }) as MessageRow[];
+      const more = rows.length > limit;
+      return { messages: rows.slice(0, limit).reverse().map((r) => toLocalMessage(r, this.me)), more };
+    });
+  }
+
+  /** The oldest server message id of a line (to page the server's history before it). */
+  oldestServerMessageId(lineId: string): string | null {
+    return this.guard(() => (this.s.oldestServerMessage.get(lineId) as { message_id: string } | undefined)?.message_id ?? null);
+  }
+
+  messageByRandomId(randomId: string): LocalMessage | null {
+    return this.guard(() => {
+      const row = this.s.byRandomId.get(this.me, randomId) as MessageRow | undefined;
+      return row ? toLocalMessage(row, this.me) : null;
+    });
+  }
+
+  messageByServerId(messageId: string): LocalMessage {
+    return toLocalMessage(this.s.byServerId.get(messageId) as MessageRow, this.me);
+  }
+
+  /** Every message of a line in display order (tests and diagnostics). */
+  allMessages(lineId: string): LocalMessage[] {
+    return this.guard(() => (this.s.allOfLine.all(lineId) as MessageRow[]).map((r) => toLocalMessage(r, this.me)));
+  }
+
+  private lineView(row: LineRow): LineView {
+    const last = row.last_id === null ? null : (this.messagesByRowIds([row.last_id])[0]?.message ?? null);
+    return toLineView(row, last);
+  }
+
+  private messagesByRowIds(ids: readonly number[]): { id: number; message: LocalMessage }[] {
+    if (ids.length === 0) return [];
+    const rows = this.s.byRowIds.all(JSON.stringify(ids)) as MessageRow[];
+    return rows.map((r) => ({ id: r.id, message: toLocalMessage(r, this.me) }));
+  }
+
+  /** Run `fn`, turning any SQLite failure into a typed StoreError. */
+  guard<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw toStoreError(err, this.path);
+    }
+  }
+}
+
+function lineParams(line: Line) {
+  return {
+    line_id: line.line_id,
+    data: JSON.stringify(line),
+    busi_type: line.busi_type,
+    status: line.status,
+    assignee: line.assignee,
+    activity: line.last_message_at ?? line.created_at,
+    peer_read_ord: line.peer_read_message_id === null ? null : ordOf(line.peer_read_message_id),
+  };
+}
+
+const LINE_COLUMNS = `l.line_id, l.data, l.unread, (mu.line_id IS NOT NULL) AS muted,
+  (SELECT m.id FROM messages m WHERE m.line_id = l.line_id ORDER BY m.ord DESC, m.id DESC LIMIT 1) AS last_id`;
+
+function prepare(db: Database) {
+  const p = (sql: string): Statement => db.prepare(sql);
+  return {
+    getCursor: p(`SELECT epoch, seq FROM sync_cursor WHERE id = 1`),
+    putCursor: p(`INSERT INTO sync_cursor (id, epoch, seq) VALUES (1, @epoch, @seq)
+                  ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq`),
+    upsertLine: p(`INSERT INTO lines (line_id, data, busi_type, status, assignee, activity, peer_read_ord)
+                   VALUES (@line_id, @data, @busi_type, @status, @assignee, @activity, @peer_read_ord)
+                   ON CONFLICT (line_id) DO UPDATE SET data = excluded.data, busi_type = excluded.busi_type,
+                     status = excluded.status, assignee = excluded.assignee,
+                     activity = MAX(lines.activity, excluded.activity),
+                     peer_read_ord = MAX(COALESCE(lines.peer_read_ord, -1), COALESCE(excluded.peer_read_ord, -1))`),
+    insertLineIfMissing: p(`INSERT INTO lines (line_id, data, busi_type, status, assignee, activity, peer_read_ord, unread)
+                   VALUES (@line_id, @data, @busi_type, @status, @assignee, @activity, @peer_read_ord, @unread)
+                   ON CONFLICT (line_id) DO NOTHING`),
+    touchLine: p(`UPDATE lines SET activity = MAX(activity, ?) WHERE line_id = ?`),
+    getPeerRead: p(`SELECT peer_read_ord FROM lines WHERE line_id = ?`),
+    advancePeerRead: p(`UPDATE lines SET peer_read_ord = ? WHERE line_id = ? AND COALESCE(peer_read_ord, -1) < ?`),
+    advanceRead: p(`UPDATE lines SET read_ord = ? WHERE line_id = ? AND COALESCE(read_ord, -1) < ?`),
+    recountUnread: p(`UPDATE lines SET unread = (SELECT COUNT(*) FROM messages m
+                        WHERE m.line_id = @line_id AND m.sender <> @me AND m.message_id IS NOT NULL
+                          AND m.ord > COALESCE(lines.read_ord, -1))
+                      WHERE line_id = @line_id`),
+    bumpUnread: p(`UPDATE lines SET unread = unread + 1 WHERE line_id = ? AND COALESCE(read_ord, -1) < ?`),
+    clearUnread: p(`UPDATE lines SET unread = 0, read_ord = MAX(COALESCE(read_ord, -1), COALESCE(?, -1)) WHERE line_id = ?`),
+    insertMessage: p(`INSERT INTO messages (message_id, ord, line_id, sender, sender_role, random_id, content, ts, state, search_text)
+                      VALUES (@message_id, @ord, @line_id, @sender, @sender_role, @random_id, @content, @ts, @state, @search_text)
+                      ON CONFLICT DO NOTHING`),
+    replaceEcho: p(`UPDATE messages SET message_id = @message_id, ord = @ord, line_id = @line_id, content = @content, ts = @ts,
+                      state = 'sent', error = NULL, search_text = @search_text
+                    WHERE sender = @sender AND random_id = @random_id AND message_id IS NULL`),
+    byServerId: p(`SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN lines l ON l.line_id = m.line_id WHERE m.message_id = ?`),
+    byRandomId: p(`SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN lines l ON l.line_id = m.line_id WHERE m.sender = ? AND m.random_id = ?`),
+    byRowIds: p(`SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN lines l ON l.line_id = m.line_id
+                 WHERE m.id IN (SELECT value FROM json_each(?))`),
+    myMessagesBetween: p(`SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN lines l ON l.line_id = m.line_id
+                          WHERE m.line_id = @line_id AND m.sender = @me AND m.state = 'sent' AND m.ord > @from AND m.ord <= @to
+                          ORDER BY m.ord DESC LIMIT @limit`),
+    allOfLine: p(`SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN lines l ON l.line_id = m.line_id
+                  WHERE m.line_id = ? ORDER BY m.ord, m.id`),
+    historyPage: p(`SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN lines l ON l.line_id = m.line_id
+                    WHERE m.line_id = @line_id AND (m.ord, m.id) < (@ord, @id)
+                    ORDER BY m.ord DESC, m.id DESC LIMIT @limit`),
+    positionByServerId: p(`SELECT ord, id FROM messages WHERE message_id = ?`),
+    positionByRandomId: p(`SELECT ord, id FROM messages WHERE sender = ? AND random_id = ?`),
+    oldestServerMessage: p(`SELECT message_id FROM messages WHERE line_id = ? AND message_id IS NOT NULL ORDER BY ord LIMIT 1`),
+    lastServerMessage: p(`SELECT message_id, ord FROM messages WHERE line_id = ? AND message_id IS NOT NULL ORDER BY ord DESC LIMIT 1`),
+    insertOutbox: p(`INSERT INTO outbox (random_id, position, line_id, body, created_at)
+                     VALUES (@random_id, (SELECT COALESCE(MAX(position), 0) + 1 FROM outbox), @line_id, @body, @created_at)`),
+    listOutbox: p(`SELECT random_id, line_id, body, attempts FROM outbox ORDER BY position`),
+    noteAttempt: p(`UPDATE outbox SET attempts = attempts + 1 WHERE random_id = ?`),
+    deleteOutbox: p(`DELETE FROM outbox WHERE random_id = ?`),
+    markFailed: p(`UPDATE messages SET state = 'failed', error = ? WHERE sender = ? AND random_id = ? AND message_id IS NULL`),
+    markSending: p(`UPDATE messages SET state = 'sending', error = NULL WHERE sender = ? AND random_id = ?`),
+    getFailed: p(`SELECT line_id, content FROM messages WHERE sender = ? AND random_id = ? AND state = 'failed'`),
+    deleteLocal: p(`DELETE FROM messages WHERE sender = ? AND random_id = ? AND message_id IS NULL`),
+    mute: p(`INSERT INTO line_mutes (line_id, muted_at) VALUES (?, ?) ON CONFLICT DO NOTHING`),
+    unmute: p(`DELETE FROM line_mutes WHERE line_id = ?`),
+    isMuted: p(`SELECT 1 FROM line_mutes WHERE line_id = ?`),
+    totalUnread: p(`SELECT SUM(unread) AS total FROM lines WHERE line_id NOT IN (SELECT line_id FROM line_mutes)`),
+    getLine: p(`SELECT ${LINE_COLUMNS} FROM lines l LEFT JOIN line_mutes mu ON mu.line_id = l.line_id WHERE l.line_id = ?`),
+    listLines: p(`SELECT ${LINE_COLUMNS} FROM lines l LEFT JOIN line_mutes mu ON mu.line_id = l.line_id
+                  WHERE (@busi_type IS NULL OR l.busi_type = @busi_type) AND (@status IS NULL OR l.status = @status)
+                    AND (@assignee IS NULL OR l.assignee = @assignee)
+                  ORDER BY l.activity DESC, l.line_id`),
+  };
+}

@@ -1,0 +1,75 @@
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { LATEST_VERSION, MIGRATIONS, migrate } from '../../src-main/store/migrations';
+import { StoreError } from '../../src-main/store/errors';
+
+/** Each migration: a database just before it, with data; run it; check the data after. */
+describe('account database migrations', () => {
+  const dbs: Database.Database[] = [];
+  afterEach(() => {
+    for (const db of dbs.splice(0)) db.close();
+  });
+  const fresh = (): Database.Database => {
+    const db = new Database(':memory:');
+    dbs.push(db);
+    return db;
+  };
+  const tables = (db: Database.Database): string[] =>
+    (db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts_%' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+
+  it('numbers are 1..n with no gaps', () => {
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: MIGRATIONS.length }, (_, i) => i + 1));
+    expect(LATEST_VERSION).toBe(MIGRATIONS.length);
+  });
+
+  it('1: creates the schema; de-duplication constraints hold', () => {
+    const db = fresh();
+    expect(db.pragma('user_version', { simple: true })).toBe(0);
+    expect(migrate(db, 1)).toBe(1);
+    expect(tables(db)).toEqual(['line_mutes', 'lines', 'messages', 'outbox', 'sync_cursor']);
+    const insert = db.prepare(
+      `INSERT INTO messages (message_id, ord, line_id, sender, sender_role, random_id, content, ts, state) VALUES (?, ?, 'L', ?, 'staff', ?, '{}', 1, 'sent')`,
+    );
+    insert.run('1', 1, 'u1', 'r1');
+    expect(() => insert.run('1', 1, 'u2', 'r2')).toThrow(/UNIQUE/);
+    expect(() => insert.run('2', 2, 'u1', 'r1')).toThrow(/UNIQUE/);
+    // Local echoes have no server id yet: many NULLs are fine.
+    insert.run(null, 9, 'u1', 'r3');
+    insert.run(null, 9, 'u1', 'r4');
+    expect(() => db.prepare(`INSERT INTO sync_cursor (id, epoch, seq) VALUES (2, 'e', 1)`).run()).toThrow(/CHECK/);
+  });
+
+  it('2: indexes messages already stored before it, then follows inserts, updates and deletes', () => {
+    const db = fresh();
+    migrate(db, 1);
+    db.prepare(
+      `INSERT INTO messages (message_id, ord, line_id, sender, sender_role, content, ts, state, search_text) VALUES ('1', 1, 'L', 'u', 'customer', '{}', 1, 'sent', '请问湖景房还有吗')`,
+    ).run();
+    expect(migrate(db, 2)).toBe(2);
+    const match = (q: string): number => (db.prepare(`SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH ?`).get(q) as { n: number }).n;
+    expect(match('"湖景房"')).toBe(1);
+    db.prepare(
+      `INSERT INTO messages (message_id, ord, line_id, sender, sender_role, content, ts, state, search_text) VALUES ('2', 2, 'L', 'u', 'customer', '{}', 2, 'sent', 'free breakfast')`,
+    ).run();
+    expect(match('"breakfast"')).toBe(1);
+    db.prepare(`UPDATE messages SET search_text = 'late checkout' WHERE message_id = '2'`).run();
+    expect(match('"breakfast"')).toBe(0);
+    expect(match('"checkout"')).toBe(1);
+    db.prepare(`DELETE FROM messages WHERE message_id = '1'`).run();
+    expect(match('"湖景房"')).toBe(0);
+  });
+
+  it('is idempotent and refuses a database from a newer app without touching it', () => {
+    const db = fresh();
+    migrate(db);
+    expect(migrate(db)).toBe(LATEST_VERSION);
+    db.pragma(`user_version = ${LATEST_VERSION + 1}`);
+    expect(() => migrate(db)).toThrow(StoreError);
+    try {
+      migrate(db);
+    } catch (err) {
+      expect((err as StoreError).code).toBe('STORE_TOO_NEW');
+    }
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION + 1);
+  });
+});

@@ -1,0 +1,245 @@
+import Database from 'better-sqlite3';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeRandomId } from '../../src-shared/protocol';
+import { ClientStore } from '../../src-main/store/client-store';
+import { openDatabase } from '../../src-main/store/database';
+import { StoreError } from '../../src-main/store/errors';
+import { searchMessages } from '../../src-main/store/search';
+import { errorShape } from '../../src-main/core/errors';
+import { seededRandom } from '../../src-main/ports/random';
+import { CUSTOMER, ME, line, message, messageEvent } from './fixtures';
+import { tempDir } from './helpers';
+
+describe('ClientStore', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const c of cleanups.splice(0).reverse()) c();
+  });
+
+  function open(dir?: string): { store: ClientStore; dir: string } {
+    let d = dir;
+    if (!d) {
+      const t = tempDir();
+      cleanups.push(t.cleanup);
+      d = t.dir;
+    }
+    const path = join(d, 'messages.db');
+    const store = new ClientStore(openDatabase(path, { busyTimeoutMs: 100 }), ME, path);
+    cleanups.push(() => store.db.open && store.close());
+    return { store, dir: d };
+  }
+
+  it('applies contiguous inbox events, skips duplicates and stops at a gap', () => {
+    const { store } = open();
+    expect(store.cursor()).toBeNull();
+    const first = store.applyInbox('e1', [messageEvent(1, message(1, 'L1')), messageEvent(2, message(2, 'L1'))], { reset: true });
+    expect(first).toMatchObject({ applied: 2, cursor: { epoch: 'e1', seq: 2 }, gap: null });
+    expect(first.changes.newMessages.map((m) => m.message_id)).toEqual(['1', '2']);
+
+    // Overlap (seq 2 again) plus a gap (seq 4 without 3).
+    const second = store.applyInbox('e1', [messageEvent(2, message(2, 'L1')), messageEvent(4, message(4, 'L1'))]);
+    expect(second).toMatchObject({ applied: 0, duplicates: 1, gap: { after: 2, got: 4 }, cursor: { seq: 2 } });
+
+    const third = store.applyInbox('e1', [messageEvent(4, message(4, 'L1')), messageEvent(3, message(3, 'L1'))]);
+    expect(third).toMatchObject({ applied: 2, cursor: { seq: 4 } });
+    expect(store.allMessages('L1').map((m) => m.message_id)).toEqual(['1', '2', '3', '4']);
+    expect(store.line('L1')).toMatchObject({ unread: 4, last_message: { message_id: '4' } });
+  });
+
+  it('stores a message once even if it arrives under a new seq (duplicate push, two transports)', () => {
+    const { store } = open();
+    store.applyInbox('e1', [messageEvent(1, message(1, 'L1'))], { reset: true });
+    const again = store.applyInbox('e1', [messageEvent(2, message(1, 'L1'))]);
+    expect(again.changes.newMessages).toEqual([]);
+    expect(again.cursor.seq).toBe(2);
+    expect(store.allMessages('L1')).toHaveLength(1);
+    expect(store.line('L1')!.unread).toBe(1);
+  });
+
+  it('refuses events of another epoch until a sync reset, which drops server state but keeps the outbox', () => {
+    const { store } = open();
+    store.applyInbox('e1', [messageEvent(1, message(1, 'L1'))], { reset: true });
+    const rid = makeRandomId(5_000, seededRandom(1));
+    store.enqueue({ line_id: 'L1', content: { type: 'text', text: 'pending' }, random_id: rid, role: 'staff', now: 5_000 });
+    expect(store.applyInbox('e2', [messageEvent(1, message(1, 'L1'))]).epochMismatch).toBe(true);
+    const reset = store.applyInbox('e2', [messageEvent(1, message(7, 'L1'))], { reset: true });
+    expect(reset.cursor).toEqual({ epoch: 'e2', seq: 1 });
+    expect(store.allMessages('L1').map((m) => m.key)).toEqual(['7', `local:${rid}`]);
+    expect(store.outbox().map((o) => o.random_id)).toEqual([rid]);
+  });
+
+  it('outbox: echo first, in order, replaced by the server copy matched by random_id (ack or inbox first)', () => {
+    const { store } = open();
+    store.applyInbox('e1', [messageEvent(1, message(1, 'L1'))], { reset: true });
+    const random = seededRandom(3);
+    const ids = [makeRandomId(10, random), makeRandomId(11, random), makeRandomId(12, random)];
+    for (const [i, rid] of ids.entries()) {
+      const echo = store.enqueue({ line_id: 'L1', content: { type: 'text', text: `out ${i}` }, random_id: rid, role: 'staff', now: 2_000 + i });
+      expect(echo).toMatchObject({ state: 'sending', message_id: null, key: `local:${rid}` });
+    }
+    expect(store.outbox().map((o) => o.random_id)).toEqual(ids);
+
+    // Ack for the first.
+    const mine = (id: number, rid: string) => message(id, 'L1', { sender: ME, sender_role: 'staff', random_id: rid });
+    const acked = store.acknowledge(ids[0]!, mine(2, ids[0]!), line('L1'));
+    expect(acked.updatedMessages).toMatchObject([{ message_id: '2', state: 'sent', key: '2' }]);
+    // The inbox copy of the same message afterwards: nothing new.
+    expect(store.applyInbox('e1', [messageEvent(2, mine(2, ids[0]!))]).changes.newMessages).toEqual([]);
+    // The inbox brings the second before its ack: it replaces the echo and leaves the outbox.
+    const viaInbox = store.applyInbox('e1', [messageEvent(3, mine(3, ids[1]!))]);
+    expect(viaInbox.changes.updatedMessages.map((m) => m.message_id)).toEqual(['3']);
+    expect(store.outbox().map((o) => o.random_id)).toEqual([ids[2]]);
+    expect(store.acknowledge(ids[1]!, mine(3, ids[1]!), line('L1')).updatedMessages).toEqual([]);
+
+    const all = store.allMessages('L1');
+    expect(all.map((m) => m.key)).toEqual(['1', '2', '3', `local:${ids[2]}`]);
+    expect(store.line('L1')!.unread).toBe(1);
+  });
+
+  it('permanent rejection marks failed with the reason; retry re-queues with the same random_id; delete removes it', () => {
+    const { store } = open();
+    store.applyInbox('e1', [messageEvent(1, message(1, 'L1'))], { reset: true });
+    const rid = makeRandomId(10, seededRandom(4));
+    store.enqueue({ line_id: 'L1', content: { type: 'text', text: 'x' }, random_id: rid, role: 'staff', now: 10 });
+    const failed = store.fail(rid, errorShape('FORBIDDEN', 'not your line'));
+    expect(failed).toMatchObject({ state: 'failed', error: { code: 'FORBIDDEN' } });
+    expect(store.outbox()).toEqual([]);
+    expect(store.retry(rid, 20)).toMatchObject({ state: 'sending', error: null, random_id: rid });
+    expect(store.outbox().map((o) => o.body.random_id)).toEqual([rid]);
+    store.fail(rid, errorShape('FORBIDDEN', 'still not'));
+    expect(store.deleteFailed(rid)).toBe('L1');
+    expect(store.deleteFailed(rid)).toBeNull();
+    expect(store.allMessages('L1').map((m) => m.key)).toEqual(['1']);
+  });
+
+  it('read pointers: mine clears unread, the peer’s turns my messages to read', () => {
+    const { store } = open();
+    const mine = message(2, 'L1', { sender: ME, sender_role: 'staff' });
+    store.applyInbox('e1', [messageEvent(1, message(1, 'L1')), messageEvent(2, mine), messageEvent(3, message(3, 'L1'))], { reset: true });
+    expect(store.line('L1')!.unread).toBe(2);
+    const r = store.applyInbox('e1', [{ kind: 'read', seq: 4, line_id: 'L1', reader: ME, message_id: '1' }]);
+    expect([...r.changes.unread]).toEqual(['L1']);
+    expect(store.line('L1')!.unread).toBe(1);
+    const peer = store.applyInbox('e1', [{ kind: 'read', seq: 5, line_id: 'L1', reader: CUSTOMER, message_id: '3' }]);
+    expect(peer.changes.updatedMessages).toMatchObject([{ message_id: '2', state: 'read' }]);
+    expect(store.markRead('L1')).toBe('3');
+    expect(store.line('L1')!.unread).toBe(0);
+    expect(store.totalUnread()).toBe(0);
+  });
+
+  it('lists lines by activity with filters, mutes and history paging', () => {
+    const { store } = open();
+    store.applyInbox(
+      'e1',
+      [
+        messageEvent(1, message(1, 'A'), line('A', { busi_type: 'private' })),
+        messageEvent(2, message(2, 'B'), line('B', { assignee: 'other' })),
+        ...Array.from({ length: 8 }, (_, i) => messageEvent(3 + i, message(3 + i, 'A'), line('A', { busi_type: 'private' }))),
+      ],
+      { reset: true },
+    );
+    expect(store.lines().map((l) => l.line_id)).toEqual(['A', 'B']);
+    expect(store.lines({ mine: true }).map((l) => l.line_id)).toEqual(['A']);
+    expect(store.lines({ busi_type: 'consult' }).map((l) => l.line_id)).toEqual(['B']);
+    store.setMuted('B', true, 1);
+    expect(store.line('B')!.muted).toBe(true);
+    expect(store.totalUnread()).toBe(9);
+    const page1 = store.history('A', undefined, 4);
+    expect(page1.messages.map((m) => m.message_id)).toEqual(['7', '8', '9', '10']);
+    expect(page1.more).toBe(true);
+    const page2 = store.history('A', page1.messages[0]!.key, 10);
+    expect(page2).toMatchObject({ more: false });
+    expect(page2.messages.map((m) => m.message_id)).toEqual(['1', '3', '4', '5', '6']);
+  });
+
+  it('searches Chinese and English text, short queries included', () => {
+    const { store } = open();
+    const texts = ['请问湖景房明天还有空房吗', '我们的酒店提供免费早餐', 'Is breakfast included?', '好的，谢谢', 'ok see you'];
+    store.applyInbox(
+      'e1',
+      texts.map((text, i) => messageEvent(i + 1, message(i + 1, 'L1', { content: { type: 'text', text } }))),
+      { reset: true },
+    );
+    const find = (q: string) => searchMessages(store, q, 10).map((h) => (h.message.content as { text: string }).text);
+    expect(find('湖景房')).toEqual([texts[0]]);
+    expect(find('免费早餐')).toEqual([texts[1]]);
+    expect(find('BREAKFAST')).toEqual([texts[2]]);
+    expect(find('谢谢')).toEqual([texts[3]]);
+    expect(find('房')).toEqual([texts[0]]);
+    expect(find('ok')).toEqual([texts[4]]);
+    expect(find('酒店 早')).toEqual([texts[1]]);
+    expect(find('100%')).toEqual([]);
+    const hit = searchMessages(store, '湖景房', 1)[0]!;
+    expect(hit.snippet).toContain('湖景房');
+    expect(hit.line?.line_id).toBe('L1');
+  });
+});
+
+describe('database failures are typed errors and the file is left alone', () => {
+  const cleanups: (() => void)[] = [];
+  afterEach(() => {
+    for (const c of cleanups.splice(0).reverse()) c();
+  });
+
+  it('a file that is not a database → STORE_CORRUPT, file unchanged', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'messages.db');
+    const garbage = Buffer.alloc(8192, 0x5a);
+    writeFileSync(path, garbage);
+    let error: unknown;
+    try {
+      openDatabase(path, { busyTimeoutMs: 50 });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(StoreError);
+    expect((error as StoreError).toShape()).toMatchObject({ code: 'STORE_CORRUPT', temporary: false });
+    expect(Buffer.compare(readFileSync(path), garbage)).toBe(0);
+  });
+
+  it('a database locked by another process → STORE_LOCKED (temporary)', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'messages.db');
+    const db = openDatabase(path, { busyTimeoutMs: 50 });
+    const store = new ClientStore(db, ME, path);
+    const other = new Database(path);
+    cleanups.push(() => {
+      other.close();
+      db.close();
+    });
+    other.exec('BEGIN EXCLUSIVE');
+    let error: unknown;
+    try {
+      store.applyInbox('e1', [messageEvent(1, message(1, 'L1'))], { reset: true });
+    } catch (err) {
+      error = err;
+    }
+    expect((error as StoreError).toShape()).toMatchObject({ code: 'STORE_LOCKED', temporary: true });
+    other.exec('ROLLBACK');
+    expect(store.applyInbox('e1', [messageEvent(1, message(1, 'L1'))], { reset: true }).applied).toBe(1);
+  });
+
+  it('a full disk → STORE_FULL', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'messages.db');
+    const db = openDatabase(path, { busyTimeoutMs: 50 });
+    cleanups.push(() => db.close());
+    const store = new ClientStore(db, ME, path);
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 2}`);
+    let error: unknown;
+    try {
+      store.applyInbox('e1', Array.from({ length: 500 }, (_, i) => messageEvent(i + 1, message(i + 1, 'L1', { content: { type: 'text', text: 'x'.repeat(2000) } }))), { reset: true });
+    } catch (err) {
+      error = err;
+    }
+    expect((error as StoreError).toShape()).toMatchObject({ code: 'STORE_FULL' });
+    // The failed page left nothing half-written: the cursor did not move.
+    expect(store.cursor()).toBeNull();
+  });
+});
