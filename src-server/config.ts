@@ -1,0 +1,50 @@
+import { LIMITS } from '../src-shared/protocol';
+
+/** Every limit and timeout of the server, each overridable through startServer options. */
+export interface ServerConfig {
+  maxPacketBytes: number;
+  maxTextLength: number;
+  maxSyncPage: number;
+  /** Long-polls are held at most this long. */
+  maxPollWaitMs: number;
+  heartbeatIntervalMs: number;
+  heartbeatTimeoutMs: number;
+  helloTimeoutMs: number;
+  /** Token bucket per connection (WebSocket) or per device (HTTP). */
+  ratePerSecond: number;
+  rateBurst: number;
+  /** Rejected packets in a row after which a WebSocket is closed with RATE_LIMITED_HARD. */
+  rateAbuseLimit: number;
+  maxOutboundQueueBytes: number;
+  tokenTtlMs: number;
+  /** An expired token may still be refreshed this long after expiry. */
+  refreshGraceMs: number;
+  /** A returning customer goes back to the staff member who served them within this window. */
+  stickyWindowMs: number;
+  /** Drain spreads reconnect delays uniformly over [0, drainWindowMs). */
+  drainWindowMs: number;
+  /** A long-polling device counts as live this long after its last poll ended. */
+  pollPresenceGraceMs: number;
+  /** Default per-staff capacity of new staff accounts. */
+  defaultCapacity: number;
+}
+
+export const DEFAULT_CONFIG: ServerConfig = {
+  maxPacketBytes: LIMITS.maxPacketBytes,
+  maxTextLength: LIMITS.maxTextLength,
+  maxSyncPage: LIMITS.maxSyncPage,
+  maxPollWaitMs: LIMITS.maxPollWaitMs,
+  heartbeatIntervalMs: LIMITS.heartbeatIntervalMs,
+  heartbeatTimeoutMs: LIMITS.heartbeatTimeoutMs,
+  helloTimeoutMs: LIMITS.helloTimeoutMs,
+  ratePerSecond: LIMITS.ratePerSecond,
+  rateBurst: LIMITS.rateBurst,
+  rateAbuseLimit: 200,
+  maxOutboundQueueBytes: LIMITS.maxOutboundQueueBytes,
+  tokenTtlMs: 12 * 3600_000,
+  refreshGraceMs: 7 * 24 * 3600_000,
+  stickyWindowMs: 7 * 24 * 3600_000,
+  drainWindowMs: 10_000,
+  pollPresenceGraceMs: 15_000,
+  defaultCapacity: 10,
+};

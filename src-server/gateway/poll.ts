@@ -1,0 +1,98 @@
+import { push, type Cursor, type PollResult, type ServerEnvelope } from '../../src-shared/protocol';
+import type { ImContext, RequestHandlers } from '../im/handlers';
+import { wantsLineEphemeral } from '../im/scope';
+import type { Account } from '../store/types';
+
+export interface PollRequest {
+  account: Account;
+  device_id: string;
+  cursor: Cursor | null;
+  waitMs: number;
+  focused?: boolean;
+  /** Resolves when the HTTP client goes away, so the hold ends early. */
+  aborted: Promise<void>;
+}
+
+interface Held {
+  wake: (reason: 'drain') => void;
+}
+
+/**
+ * Long-poll receive: answers at once when the inbox has events after the cursor, otherwise holds
+ * until an event commits, an ephemeral push arrives, the wait ends or the server drains.
+ * Stateless between requests: the client carries its cursor, so any node can answer.
+ */
+export class PollGateway {
+  private readonly held = new Set<Held>();
+  private draining: { delayFor: () => number } | null = null;
+
+  constructor(
+    private readonly ctx: ImContext,
+    private readonly handlers: RequestHandlers,
+  ) {}
+
+  async poll(req: PollRequest): Promise<PollResult> {
+    const { store, hub, presence, config } = this.ctx;
+    const { account, device_id } = req;
+    const channel = { channel_id: `poll:${account.uid}:${device_id}`, uid: account.uid, role: account.role, merchant_id: account.merchant_id, device_id, transport: 'poll' as const };
+    if (req.focused !== undefined) await presence.updateDevice(account.uid, device_id, { focused: req.focused });
+    const becameOnline = await presence.upsert(channel, req.waitMs + config.pollPresenceGraceMs);
+    await this.handlers.channelOpened(account, becameOnline, req.focused ?? true);
+    const need = (await presence.channels(account.uid)).find((c) => c.device_id === device_id)?.need ?? null;
+
+    const pushes: ServerEnvelope[] = [];
+    let wake: (reason: 'inbox' | 'ephemeral' | 'drain' | 'timeout' | 'aborted') => void = () => undefined;
+    const woken = new Promise<string>((resolve) => (wake = resolve));
+    const floor = req.cursor?.seq ?? 0;
+    // Subscribe before the first read so a commit in between still wakes us.
+    const unsubscribe = hub.subscribe(account.uid, (signal) => {
+      if (signal.kind === 'inbox') {
+        if (signal.seq > floor) wake('inbox');
+        return;
+      }
+      const { envelope, line_id } = signal.push;
+      if (line_id !== undefined && !wantsLineEphemeral(account.role, need, line_id)) return;
+      pushes.push(envelope);
+      wake('ephemeral');
+    });
+    const held: Held = { wake };
+    try {
+      let page = await store.sync(account.uid, req.cursor, config.maxSyncPage);
+      if (page.events.length === 0 && page.outcome === 'recovered' && req.waitMs > 0) {
+        const drainNow = this.drainPush();
+        if (drainNow) {
+          pushes.push(drainNow);
+        } else {
+          this.held.add(held);
+          const timer = setTimeout(() => wake('timeout'), req.waitMs);
+          void req.aborted.then(() => wake('aborted'));
+          const reason = await woken;
+          clearTimeout(timer);
+          if (reason === 'inbox') page = await store.sync(account.uid, req.cursor, config.maxSyncPage);
+          const drained = reason === 'drain' ? this.drainPush() : null;
+          if (drained) pushes.push(drained);
+        }
+      }
+      return { ...page, pushes };
+    } finally {
+      this.held.delete(held);
+      unsubscribe();
+      // The device stays "live" for a grace period after the answer, while it sends its next poll.
+      await presence.upsert(channel, config.pollPresenceGraceMs).catch(() => undefined);
+    }
+  }
+
+  private drainPush(): ServerEnvelope | null {
+    return this.draining ? push('drain', { retry_after_ms: this.draining.delayFor(), reason: 'server shutting down' }) : null;
+  }
+
+  /** Answer every held poll now, each with its own drain push; later polls are answered at once. */
+  drain(delayFor: () => number): void {
+    this.draining = { delayFor };
+    for (const h of this.held) h.wake('drain');
+  }
+
+  get heldCount(): number {
+    return this.held.size;
+  }
+}

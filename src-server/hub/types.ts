@@ -1,0 +1,33 @@
+import type { ServerEnvelope } from '../../src-shared/protocol';
+import type { InboxHead } from '../store/types';
+
+/**
+ * The fan-out port: how a write on one node wakes the channels of its recipients wherever they are
+ * connected. `LocalHub` (hub/local.ts) does it inside one process; a Redis implementation publishes
+ * the same signals between nodes. The gateway only ever uses this interface.
+ *
+ * Signals carry no durable data: an `inbox` signal says "uid's inbox has events up to seq", and the
+ * listener reads them from the Store, so a lost or duplicated signal never loses or repeats an event
+ * (the next signal, poll or sync catches up). Ephemeral pushes (typing, presence) are best effort.
+ */
+export interface Hub {
+  /** After a commit: wake every channel of each user, on every node. */
+  publishInbox(heads: readonly InboxHead[]): Promise<void>;
+  /** Deliver an ephemeral push to every live channel of these users, on every node. */
+  publishEphemeral(uids: readonly string[], push: EphemeralPush): Promise<void>;
+  /** Listen on this node for one user's signals. Returns the unsubscribe function. */
+  subscribe(uid: string, listener: HubListener): () => void;
+  close(): Promise<void>;
+}
+
+export interface EphemeralPush {
+  envelope: ServerEnvelope;
+  /**
+   * When set, only channels whose current `need` shows this line (or, for staff, the line list)
+   * receive it — each receiving channel applies the filter itself, so no node needs another's state.
+   */
+  line_id?: string;
+}
+
+export type HubSignal = { kind: 'inbox'; seq: number } | { kind: 'ephemeral'; push: EphemeralPush };
+export type HubListener = (signal: HubSignal) => void;

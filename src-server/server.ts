@@ -1,0 +1,150 @@
+import fastifyStatic from '@fastify/static';
+import Fastify from 'fastify';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { LoggerOptions } from 'pino';
+import { TokenIssuer } from './auth/tokens';
+import { DEFAULT_CONFIG, type ServerConfig } from './config';
+import { seedDemo } from './demo/seed';
+import { drainDelay } from './drain';
+import { registerHttpRoutes } from './gateway/http';
+import { PollGateway } from './gateway/poll';
+import { WsGateway } from './gateway/ws-gateway';
+import { LocalHub } from './hub/local';
+import type { Hub } from './hub/types';
+import { RequestHandlers, type ImContext } from './im/handlers';
+import { createLogger, type Logger } from './logger';
+import { LocalPresence } from './presence/local';
+import { LoggingRemotePush, type RemotePush } from './presence/remote-push';
+import type { PresenceDirectory } from './presence/types';
+import { SqliteStore } from './store/sqlite/store';
+import type { Store } from './store/types';
+
+export interface StartServerOptions extends Partial<ServerConfig> {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Where the embedded SQLite database lives (ignored when `store` is given). */
+  dataDir: string;
+  /** Load the demo merchants, staff, customers and history (idempotent). */
+  demo?: boolean;
+  /** `false` silences logs; otherwise pino options. */
+  logger?: false | LoggerOptions;
+  /** Plug-in points for a cluster: a shared database, cross-node fan-out and presence. */
+  store?: Store;
+  hub?: Hub;
+  presence?: PresenceDirectory;
+  remotePush?: RemotePush;
+  /** Token signing secret; default: created once and kept in the store, shared by all nodes. */
+  tokenSecret?: string;
+  /** Injected clock and randomness (tests). */
+  now?: () => number;
+  random?: () => number;
+}
+
+export interface RunningServer {
+  /** http://host:port — WebSocket at `${url.replace('http', 'ws')}/v1/ws`. */
+  url: string;
+  port: number;
+  host: string;
+  store: Store;
+  hub: Hub;
+  presence: PresenceDirectory;
+  config: ServerConfig;
+  logger: Logger;
+  /** Graceful: stop accepting, drain clients with spread retry delays, answer held polls, close the db. */
+  close(): Promise<void>;
+  /** Abrupt, as if the process died: sockets cut, nothing drained (committed data stays on disk). */
+  kill(): Promise<void>;
+  /** Live WebSocket connections (for tests and metrics). */
+  connectionCount(): number;
+}
+
+const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const config: ServerConfig = { ...DEFAULT_CONFIG };
+  for (const key of Object.keys(DEFAULT_CONFIG) as Array<keyof ServerConfig>) {
+    const value = options[key];
+    if (typeof value === 'number') config[key] = value;
+  }
+  const logger = createLogger(options.logger);
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+
+  const store = options.store ?? new SqliteStore({ dataDir: options.dataDir, defaultCapacity: config.defaultCapacity });
+  await store.migrate();
+  const secret = options.tokenSecret ?? (await store.getOrCreateMeta('token_secret', () => randomBytes(32).toString('base64url')));
+  const hub = options.hub ?? new LocalHub((err) => logger.error({ err }, 'hub listener failed'));
+  const presence = options.presence ?? new LocalPresence(now);
+  const ctx: ImContext = {
+    store,
+    hub,
+    presence,
+    remotePush: options.remotePush ?? new LoggingRemotePush(logger),
+    tokens: new TokenIssuer(secret, config.tokenTtlMs, config.refreshGraceMs, now),
+    config,
+    logger,
+    now,
+  };
+  if (options.demo) await seedDemo(store, { now: now() });
+
+  const handlers = new RequestHandlers(ctx);
+  const polls = new PollGateway(ctx, handlers);
+  const sockets = new WsGateway(ctx, handlers);
+  let draining = false;
+
+  // Fastify's own logging stays off: the gateway logs what matters through `logger`.
+  const app = Fastify({ logger: false, forceCloseConnections: true });
+  registerHttpRoutes(app, { ctx, handlers, polls, isDraining: () => draining });
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/customer/' });
+  app.get('/customer', (_req, res) => res.redirect('/customer/'));
+  app.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
+
+  await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
+  const address = app.server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  logger.info({ port: address.port, host }, 'IM server listening');
+
+  let ended: Promise<void> | null = null;
+  const releaseResources = async (): Promise<void> => {
+    await hub.close();
+    await presence.close();
+    await store.close();
+  };
+
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    port: address.port,
+    host,
+    store,
+    hub,
+    presence,
+    config,
+    logger,
+    connectionCount: () => sockets.size,
+    close: () =>
+      (ended ??= (async () => {
+        draining = true;
+        logger.info({ connections: sockets.size, held_polls: polls.heldCount }, 'draining');
+        const delayFor = (): number => drainDelay(random, config.drainWindowMs);
+        polls.drain(delayFor);
+        await sockets.drain(delayFor, 2_000);
+        await app.close();
+        await releaseResources();
+        logger.info('stopped');
+      })()),
+    kill: () =>
+      (ended ??= (async () => {
+        draining = true;
+        sockets.kill();
+        polls.drain(() => 0);
+        app.server.closeAllConnections();
+        await app.close();
+        await releaseResources();
+      })()),
+  };
+}

@@ -1,0 +1,197 @@
+import type {
+  BusiType,
+  Content,
+  Cursor,
+  InboxEvent,
+  LineObject,
+  LineStatus,
+  Message,
+  QuickReply,
+  Role,
+} from '../../src-shared/protocol';
+
+/**
+ * The storage port of the IM server. The gateway and the request handlers only ever talk to this
+ * interface; `SqliteStore` (store/sqlite) is the embedded default and a PostgreSQL store plugs in
+ * by implementing the same methods.
+ *
+ * Contract every implementation must keep (tests/server/store-contract.test.ts checks it):
+ * - Methods are async so a networked database fits; each *write* method is ONE transaction.
+ * - Ids cross this interface as strings. Message ids must increase with insertion order within a
+ *   line (read pointers and history paging compare them numerically).
+ * - Inbox: every user has a head `(epoch, seq)`. A write that delivers to a user appends exactly one
+ *   event per recipient with `seq = head.seq + 1` in the same transaction as the write itself, so a
+ *   committed event always has all lower seqs committed too. Events are stored as rendered for their
+ *   recipient (the `line` snapshot carries that viewer's `peer_read_message_id`).
+ * - Who receives what is decided by the pure rules in domain/recipients.ts and who gets a new line by
+ *   domain/assignment.ts — implementations call them inside their transaction, never re-invent them.
+ * - Write methods return the new inbox heads so the caller can wake listeners through the Hub after
+ *   the commit; they never publish themselves.
+ */
+export interface Store {
+  /** Bring the schema up to the newest migration. Idempotent; safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /** A value shared by every node, created once (e.g. the token signing secret). */
+  getOrCreateMeta(key: string, create: () => string): Promise<string>;
+
+  // ---- directory: merchants, catalogue, accounts --------------------------------------------
+  /** Upsert by merchant_id. */
+  putMerchant(merchant: { merchant_id: string; name: string }, now: number): Promise<void>;
+  /** Upsert a catalogue object (hotel, room, tour, ticket, order, merchant) by object_id. */
+  putObject(object: LineObject): Promise<void>;
+  getObject(objectId: string): Promise<LineObject | null>;
+  /** Creates the account, or returns the existing one with that login name unchanged. */
+  ensureAccount(account: NewAccount, now: number): Promise<{ account: Account; created: boolean }>;
+  findAccountByLogin(login: string): Promise<AccountWithSecret | null>;
+  getAccount(uid: string): Promise<Account | null>;
+  setAccountDisabled(uid: string, disabled: boolean): Promise<void>;
+  /** Every staff member of a merchant with their current count of open (open|pending) assigned lines. */
+  listStaff(merchantId: string): Promise<StaffLoad[]>;
+
+  // ---- lines and messages ----------------------------------------------------------------------
+  getLine(lineId: string): Promise<LineRecord | null>;
+  listLines(query: LineQuery): Promise<{ lines: LineRecord[]; unread: Record<string, number> }>;
+  history(lineId: string, beforeMessageId: string | null, limit: number): Promise<{ messages: Message[]; more: boolean }>;
+
+  /**
+   * Idempotent send, one transaction: if (sender, device_id, random_id) was already sent, return the
+   * original acknowledgement with `duplicate: true` and change nothing. Otherwise upsert the line
+   * (for `target.to`), reopen it if resolved, assign it if it has no assignee (staff senders claim
+   * it; customers get `chooseAssignee` over `onlineStaff`), insert the message and append inbox events.
+   */
+  send(input: SendInput): Promise<SendOutcome>;
+  /** Advance the reader's side read pointer (never backwards); emits `read` events when it moves. */
+  markRead(input: { line_id: string; reader: Account; message_id: string; now: number }): Promise<WriteOutcome>;
+  transfer(input: { line_id: string; to: string; now: number }): Promise<LineWriteOutcome>;
+  setStatus(input: { line_id: string; status: LineStatus; now: number }): Promise<LineWriteOutcome>;
+  /**
+   * Assign queued (unassigned, not resolved) lines of a merchant, oldest first, while
+   * `chooseAssignee` finds someone online with capacity. One transaction.
+   */
+  assignQueued(input: { merchant_id: string; onlineStaff: ReadonlySet<string>; now: number; stickyWindowMs: number }): Promise<LineWriteOutcome[]>;
+
+  // ---- inbox -------------------------------------------------------------------------------------
+  inboxHead(uid: string): Promise<Cursor>;
+  /**
+   * Events after `cursor`. `reset` when the cursor is null, names another epoch, or is ahead of the
+   * head (history was lost): then the page starts at seq 1 of the current epoch.
+   */
+  sync(uid: string, cursor: Cursor | null, limit: number): Promise<SyncPage>;
+
+  // ---- quick replies (per staff member) ---------------------------------------------------------
+  listQuickReplies(owner: string): Promise<QuickReply[]>;
+  /** Insert (no id) or update one of `owner`'s replies; null when `id` is not the owner's. */
+  putQuickReply(owner: string, reply: { id?: string; title: string; text: string }, now: number): Promise<QuickReply | null>;
+  deleteQuickReply(owner: string, id: string): Promise<boolean>;
+}
+
+export interface NewAccount {
+  account: string;
+  password_hash: string;
+  role: Role;
+  display_name: string;
+  merchant_id: string | null;
+  /** Most open lines assigned at once (staff only). */
+  capacity?: number;
+}
+
+export interface Account {
+  uid: string;
+  account: string;
+  role: Role;
+  display_name: string;
+  merchant_id: string | null;
+  capacity: number;
+  disabled: boolean;
+}
+export interface AccountWithSecret extends Account {
+  password_hash: string;
+}
+
+export interface StaffLoad {
+  uid: string;
+  display_name: string;
+  capacity: number;
+  open_lines: number;
+  disabled: boolean;
+  /** When this staff member was last given a line; breaks ties fairly. */
+  last_assigned_at: number | null;
+}
+
+/** A line as stored: both sides' read pointers; `renderLine` turns it into one viewer's wire `Line`. */
+export interface LineRecord {
+  line_id: string;
+  uid: string;
+  customer_name: string;
+  object: LineObject;
+  merchant_id: string;
+  busi_type: BusiType;
+  status: LineStatus;
+  assignee: string | null;
+  assignee_name: string | null;
+  created_at: number;
+  last_message_at: number | null;
+  waiting_since: number | null;
+  customer_read_message_id: string | null;
+  staff_read_message_id: string | null;
+}
+
+export interface LineQuery {
+  viewer: Account;
+  status?: LineStatus;
+  busi_type?: BusiType;
+  /** Staff: only lines assigned to the viewer. */
+  mine?: boolean;
+  before?: number;
+  limit: number;
+}
+
+export type SendTarget = { line_id: string } | { to: { object_id: string; busi_type: BusiType } };
+
+export interface SendInput {
+  sender: Account;
+  device_id: string;
+  random_id: string;
+  target: SendTarget;
+  /** Client content, or a server-made `system` notice. */
+  content: Content;
+  now: number;
+  /** Online staff of the line's merchant, for assignment if the line has no assignee. */
+  onlineStaff: ReadonlySet<string>;
+  /** A returning customer goes back to whoever served them within this window. */
+  stickyWindowMs: number;
+}
+
+export interface InboxHead {
+  uid: string;
+  seq: number;
+}
+
+export interface WriteOutcome {
+  /** New inbox heads of everyone who got an event; wake them through the Hub after commit. */
+  heads: InboxHead[];
+}
+
+export interface SendOutcome extends WriteOutcome {
+  message: Message;
+  line: LineRecord;
+  /** The message's seq in the sender's own inbox. */
+  seq: number;
+  duplicate: boolean;
+  /** Users who got the message event, sender excluded (remote-push candidates). */
+  delivered_to: string[];
+}
+
+export interface LineWriteOutcome extends WriteOutcome {
+  line: LineRecord;
+}
+
+export interface SyncPage {
+  outcome: 'recovered' | 'reset';
+  epoch: string;
+  events: InboxEvent[];
+  next: Cursor;
+  more: boolean;
+}

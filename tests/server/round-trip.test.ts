@@ -1,0 +1,51 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { follow, rid, startTestServer, type TestServer } from '../support/test-server';
+
+let t: TestServer;
+beforeEach(async () => {
+  t = await startTestServer();
+  await t.addMerchant('m1', 'Lakeside Hotel');
+  await t.addObject({ object_id: 'room-1', kind: 'room', merchant_id: 'm1', title: 'Lake room' });
+  await t.addStaff('staff1', 'm1');
+  await t.addCustomer('cust1');
+});
+afterEach(async () => {
+  await t.stop();
+});
+
+describe('round trips', () => {
+  it('WebSocket: customer opens a line, online staff gets it assigned and replies', async () => {
+    const staff = await t.connectWs('staff1');
+    const staffInbox = await follow(t, staff);
+    const customer = await t.connectWs('cust1');
+    const customerInbox = await follow(t, customer);
+
+    const ack = await customer.request('send', { random_id: rid(), to: { object_id: 'room-1', busi_type: 'consult' }, content: { type: 'text', text: 'Is the lake room free?' } });
+    expect(ack.duplicate).toBe(false);
+    expect(ack.line.assignee).toBe(staff.welcome!.user.uid);
+    expect(ack.message.content).toEqual({ type: 'text', text: 'Is the lake room free?' });
+
+    const got = await staffInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === ack.message.message_id);
+    expect(got.kind === 'message' && got.line.object.title).toBe('Lake room');
+
+    const answer = await staff.request('send', { random_id: rid(), line_id: ack.line.line_id, content: { type: 'text', text: 'Yes, two nights left.' } });
+    const seen = await customerInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === answer.message.message_id);
+    expect(seen.kind === 'message' && seen.message.sender_role).toBe('staff');
+    expect(customerInbox.messages().map((e) => e.message.content)).toEqual([
+      { type: 'text', text: 'Is the lake room free?' },
+      { type: 'text', text: 'Yes, two nights left.' },
+    ]);
+  });
+
+  it('HTTP: rpc send and long-poll receive', async () => {
+    const staff = await t.connectHttp('staff1');
+    const staffInbox = await follow(t, staff);
+    const customer = await t.connectHttp('cust1');
+    const customerInbox = await follow(t, customer);
+    const ack = await customer.request('send', { random_id: rid(), to: { object_id: 'room-1', busi_type: 'consult' }, content: { type: 'text', text: 'hello' } });
+    await staffInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === ack.message.message_id);
+    const answer = await staff.request('send', { random_id: rid(), line_id: ack.line.line_id, content: { type: 'text', text: 'hi!' } });
+    await customerInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === answer.message.message_id);
+    expect(customerInbox.messages()).toHaveLength(2);
+  });
+});
