@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   BusiType,
   Id,
+  ImageContent,
   Line,
   LineStatus,
   Message,
@@ -135,6 +136,20 @@ export const IPC_METHODS = {
   'settings.set': { args: Settings.partial(), result: Settings },
   'diagnostics.get': { args: z.object({}), result: Diagnostics },
   'notifications.test': { args: z.object({}), result: z.object({ shown: z.boolean(), reason: z.string().nullable() }) },
+  /**
+   * Upload an image the user pasted or picked; the result is the content to pass to message.send.
+   * Base64 because the contract crosses JSON-only boundaries; 8 MiB of image at most.
+   */
+  'media.upload': {
+    args: z.object({
+      name: z.string().max(255),
+      mime: ImageContent.shape.mime,
+      data_base64: z.string().min(1).max(Math.ceil((8 * 1024 * 1024 * 4) / 3) + 4),
+      width: ImageContent.shape.width,
+      height: ImageContent.shape.height,
+    }),
+    result: ImageContent,
+  },
   'link.open': { args: z.object({ url: z.string().url().max(4096) }), result: z.object({}) },
 } as const;
 

@@ -1,0 +1,105 @@
+import { useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { quickReplyChosen, selectQuickReplies } from '../quickReplies/quickRepliesSlice';
+import { draftEdited, imageSubmitted, replySubmitted, sendErrorDismissed } from './conversationSlice';
+import { IMAGE_ACCEPT, readImageFile } from './imageFile';
+import { selectDraft, selectSendError } from './selectors';
+
+export const COMPOSER_ID = 'composer-input';
+
+/** Multi-line reply box: Enter sends, Shift+Enter breaks the line; quick replies and images. */
+export function Composer({ lineId }: { lineId: string }) {
+  const { t } = useTranslation();
+  const dispatch = useAppDispatch();
+  const draft = useAppSelector((s) => selectDraft(s, lineId));
+  const sendError = useAppSelector(selectSendError);
+  const quickReplies = useAppSelector(selectQuickReplies);
+  const [pickerOpen, setPickerOpen] = useState(false);
+  const [imageError, setImageError] = useState<string | null>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  const send = () => {
+    if (draft.trim()) void dispatch(replySubmitted({ line_id: lineId, text: draft }));
+  };
+  const sendImage = (file: File) => {
+    setImageError(null);
+    readImageFile(file)
+      .then((payload) => dispatch(imageSubmitted({ line_id: lineId, file: payload })).unwrap())
+      .catch((error: Error) => setImageError(t('composer.imageFailed', { message: error.message })));
+  };
+
+  return (
+    <div className="composer">
+      {sendError || imageError ? (
+        <div className="composer-error" role="alert" onClick={() => (setImageError(null), dispatch(sendErrorDismissed()))}>
+          {imageError ?? sendError?.message}
+        </div>
+      ) : null}
+      {pickerOpen ? (
+        <ul className="quick-reply-picker" role="menu">
+          {quickReplies.length === 0 ? <li className="empty">{t('composer.noQuickReplies')}</li> : null}
+          {quickReplies.map((q) => (
+            <li key={q.id}>
+              <button
+                type="button"
+                role="menuitem"
+                onClick={() => {
+                  void dispatch(quickReplyChosen({ line_id: lineId, id: q.id }));
+                  setPickerOpen(false);
+                  document.getElementById(COMPOSER_ID)?.focus();
+                }}
+              >
+                <strong>{q.title}</strong>
+                <span>{q.text}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <textarea
+        id={COMPOSER_ID}
+        value={draft}
+        rows={3}
+        placeholder={t('composer.placeholder')}
+        aria-label={t('composer.placeholder')}
+        onChange={(e) => dispatch(draftEdited({ line_id: lineId, text: e.target.value }))}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+            e.preventDefault();
+            send();
+          }
+        }}
+        onPaste={(e) => {
+          const file = Array.from(e.clipboardData.files).find((f) => f.type.startsWith('image/'));
+          if (file) {
+            e.preventDefault();
+            sendImage(file);
+          }
+        }}
+      />
+      <div className="composer-tools">
+        <button type="button" aria-expanded={pickerOpen} onClick={() => setPickerOpen((open) => !open)}>
+          {t('composer.quickReplies')}
+        </button>
+        <button type="button" onClick={() => fileInput.current?.click()}>
+          {t('composer.image')}
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept={IMAGE_ACCEPT}
+          hidden
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) sendImage(file);
+          }}
+        />
+        <button type="button" className="primary" disabled={!draft.trim()} onClick={send}>
+          {t('composer.send')}
+        </button>
+      </div>
+    </div>
+  );
+}

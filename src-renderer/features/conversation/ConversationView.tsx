@@ -1,0 +1,21 @@
+import { useTranslation } from 'react-i18next';
+import { useAppSelector } from '../../app/hooks';
+import { selectSelectedLine } from '../lines/selectors';
+import { Composer } from './Composer';
+import { LineHeader } from './LineHeader';
+import { MessageList } from './MessageList';
+import { TypingIndicator } from './TypingIndicator';
+
+export function ConversationView() {
+  const { t } = useTranslation();
+  const line = useAppSelector(selectSelectedLine);
+  if (!line) return <section className="conversation empty-conversation">{t('conversation.none')}</section>;
+  return (
+    <section className="conversation" aria-label={line.customer_name}>
+      <LineHeader line={line} />
+      <MessageList key={line.line_id} lineId={line.line_id} />
+      <TypingIndicator lineId={line.line_id} />
+      <Composer lineId={line.line_id} />
+    </section>
+  );
+}

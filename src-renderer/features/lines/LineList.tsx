@@ -1,0 +1,46 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useAppSelector } from '../../app/hooks';
+import { LINE_ROW_HEIGHT, LineRow } from './LineRow';
+import { selectLinesPhase, selectSelectedLineId, selectVisibleLineIds } from './selectors';
+
+/** The conversation list, virtualised: only the rows on screen (plus a few) exist in the DOM. */
+export function LineList() {
+  const { t } = useTranslation();
+  const ids = useAppSelector(selectVisibleLineIds);
+  const selectedId = useAppSelector(selectSelectedLineId);
+  const phase = useAppSelector(selectLinesPhase);
+  const scrollRef = useRef<HTMLDivElement>(null);
+  // The virtualizer is read afresh each render; nothing memoises it (no React Compiler here).
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: ids.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => LINE_ROW_HEIGHT,
+    getItemKey: (index) => ids[index]!,
+    overscan: 6,
+  });
+
+  // Keyboard navigation can open a line that is off screen: bring it into view.
+  const selectedIndex = selectedId === null ? -1 : ids.indexOf(selectedId);
+  useEffect(() => {
+    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: 'auto' });
+  }, [selectedIndex, virtualizer]);
+
+  return (
+    <div className="line-list-wrap">
+      <div className="line-count" aria-live="polite">
+        {phase === 'loading' && ids.length === 0 ? t('list.loading') : t('list.count', { count: ids.length })}
+      </div>
+      <div ref={scrollRef} className="line-list" role="listbox" aria-label={t('list.label')} tabIndex={0}>
+        {ids.length === 0 && phase === 'loaded' ? <p className="empty">{t('list.empty')}</p> : null}
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((item) => (
+            <LineRow key={item.key} lineId={ids[item.index]!} selected={ids[item.index] === selectedId} top={item.start} />
+          ))}
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,124 @@
+import { createEntityAdapter, createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import type { IpcTopicPayload, LineView } from '../../../src-shared/ipc';
+import type { BusiType, LineStatus } from '../../../src-shared/protocol';
+import { createAppAsyncThunk, uiError, type UiError } from '../../app/thunk';
+import { messageReceived, messageUpdated } from '../conversation/conversationSlice';
+import { isSessionEnded } from '../session/sessionSlice';
+
+export const linesAdapter = createEntityAdapter<LineView, string>({ selectId: (l) => l.line_id });
+
+export interface LineFilters {
+  busi_type: BusiType | null;
+  status: LineStatus | null;
+  mine: boolean;
+}
+
+interface LinesExtra {
+  phase: 'idle' | 'loading' | 'loaded' | 'failed';
+  error: UiError | null;
+  filters: LineFilters;
+  selectedId: string | null;
+  /** Last failed line action (transfer, status, mute), shown until the next one. */
+  actionError: UiError | null;
+}
+
+const initialState = linesAdapter.getInitialState<LinesExtra>({
+  phase: 'idle',
+  error: null,
+  filters: { busi_type: null, status: null, mine: false },
+  selectedId: null,
+  actionError: null,
+});
+
+/** All lines the store knows: filtering and sorting happen in memoised selectors, not on the core. */
+export const linesRequested = createAppAsyncThunk('lines/requested', async (_: void, { extra }) => extra.api.invoke('lines.list', {}));
+
+export const transferRequested = createAppAsyncThunk('lines/transferRequested', async (args: { line_id: string; to: string }, { extra }) =>
+  extra.api.invoke('line.transfer', args),
+);
+export const statusChangeRequested = createAppAsyncThunk('lines/statusChangeRequested', async (args: { line_id: string; status: LineStatus }, { extra }) =>
+  extra.api.invoke('line.setStatus', args),
+);
+export const muteRequested = createAppAsyncThunk('lines/muteRequested', async (args: { line_id: string; muted: boolean }, { extra }) =>
+  extra.api.invoke('line.mute', args),
+);
+
+const linesSlice = createSlice({
+  name: 'lines',
+  initialState,
+  reducers: {
+    /** `line.updated` from the bus. */
+    lineUpdated(state, action: PayloadAction<LineView>) {
+      linesAdapter.setOne(state, action.payload);
+    },
+    /** `unread.changed` from the bus. */
+    unreadChanged(state, action: PayloadAction<IpcTopicPayload<'unread.changed'>>) {
+      const line = state.entities[action.payload.line_id];
+      if (line) line.unread = action.payload.unread;
+    },
+    lineOpened(state, action: PayloadAction<string>) {
+      state.selectedId = action.payload;
+    },
+    lineClosed(state) {
+      state.selectedId = null;
+    },
+    /** The open line was shown to a focused window: its unread count is now zero. */
+    lineRead(state, action: PayloadAction<string>) {
+      const line = state.entities[action.payload];
+      if (line) line.unread = 0;
+    },
+    filtersChanged(state, action: PayloadAction<Partial<LineFilters>>) {
+      Object.assign(state.filters, action.payload);
+    },
+    actionErrorDismissed(state) {
+      state.actionError = null;
+    },
+  },
+  extraReducers: (builder) => {
+    const lineChanged = (state: typeof initialState, action: PayloadAction<LineView>) => {
+      linesAdapter.setOne(state, action.payload);
+      state.actionError = null;
+    };
+    const lineActionFailed = (state: typeof initialState, action: { error: { code?: string; message?: string } }) => {
+      state.actionError = uiError(action.error);
+    };
+    builder
+      .addCase(linesRequested.pending, (state) => {
+        state.phase = 'loading';
+        state.error = null;
+      })
+      .addCase(linesRequested.fulfilled, (state, action) => {
+        linesAdapter.setAll(state, action.payload);
+        state.phase = 'loaded';
+        if (state.selectedId !== null && !state.entities[state.selectedId]) state.selectedId = null;
+      })
+      .addCase(linesRequested.rejected, (state, action) => {
+        state.phase = 'failed';
+        state.error = uiError(action.error);
+      })
+      .addCase(transferRequested.fulfilled, lineChanged)
+      .addCase(statusChangeRequested.fulfilled, lineChanged)
+      .addCase(muteRequested.fulfilled, lineChanged)
+      .addCase(transferRequested.rejected, lineActionFailed)
+      .addCase(statusChangeRequested.rejected, lineActionFailed)
+      .addCase(muteRequested.rejected, lineActionFailed)
+      .addMatcher(
+        (action) => messageReceived.match(action) || messageUpdated.match(action),
+        (state, action: PayloadAction<LineView['last_message'] & object>) => {
+          // The row shows the newest message at once; the core's line.updated follows with the rest.
+          const message = action.payload;
+          const line = state.entities[message.line_id];
+          if (!line) return;
+          const last = line.last_message;
+          if (!last || last.key === message.key || (message.random_id !== null && last.random_id === message.random_id) || message.ts >= last.ts) {
+            line.last_message = message;
+            line.last_message_at = Math.max(line.last_message_at ?? 0, message.ts);
+          }
+        },
+      )
+      .addMatcher(isSessionEnded, () => initialState);
+  },
+});
+
+export const { lineUpdated, unreadChanged, lineOpened, lineClosed, lineRead, filtersChanged, actionErrorDismissed } = linesSlice.actions;
+export default linesSlice.reducer;

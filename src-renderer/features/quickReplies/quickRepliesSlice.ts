@@ -1,0 +1,55 @@
+import { createEntityAdapter, createSlice } from '@reduxjs/toolkit';
+import type { QuickReply } from '../../../src-shared/protocol';
+import type { RootState } from '../../app/store';
+import { createAppAsyncThunk, uiError, type UiError } from '../../app/thunk';
+import { draftEdited } from '../conversation/conversationSlice';
+import { isSessionEnded } from '../session/sessionSlice';
+import { appendToDraft, fillPlaceholders } from './placeholders';
+
+const quickRepliesAdapter = createEntityAdapter<QuickReply, string>({ selectId: (q) => q.id, sortComparer: (a, b) => a.title.localeCompare(b.title) });
+
+export const quickRepliesRequested = createAppAsyncThunk('quickReplies/requested', async (_: void, { extra }) => extra.api.invoke('quickReplies.list', {}));
+export const quickReplySaved = createAppAsyncThunk('quickReplies/saved', async (args: { id?: string; title: string; text: string }, { extra }) =>
+  extra.api.invoke('quickReplies.put', args),
+);
+export const quickReplyRemoved = createAppAsyncThunk('quickReplies/removed', async (id: string, { extra }) => {
+  await extra.api.invoke('quickReplies.delete', { id });
+  return id;
+});
+
+/** Put a quick reply, placeholders filled for this line, into the line's draft (not sent: staff review it). */
+export const quickReplyChosen = createAppAsyncThunk('quickReplies/chosen', (args: { line_id: string; id: string }, { getState, dispatch }) => {
+  const state = getState();
+  const reply = state.quickReplies.entities[args.id];
+  const line = state.lines.entities[args.line_id];
+  if (!reply || !line) return;
+  const text = fillPlaceholders(reply.text, {
+    customer_name: line.customer_name,
+    object_title: line.object.title,
+    staff_name: state.session.session?.user?.display_name ?? '',
+  });
+  dispatch(draftEdited({ line_id: args.line_id, text: appendToDraft(state.conversation.drafts[args.line_id] ?? '', text) }));
+});
+
+const quickRepliesSlice = createSlice({
+  name: 'quickReplies',
+  initialState: quickRepliesAdapter.getInitialState<{ error: UiError | null }>({ error: null }),
+  reducers: {},
+  extraReducers: (builder) => {
+    builder
+      .addCase(quickRepliesRequested.fulfilled, (state, action) => quickRepliesAdapter.setAll(state, action.payload))
+      .addCase(quickReplySaved.fulfilled, (state, action) => {
+        quickRepliesAdapter.setOne(state, action.payload);
+        state.error = null;
+      })
+      .addCase(quickReplyRemoved.fulfilled, (state, action) => quickRepliesAdapter.removeOne(state, action.payload))
+      .addCase(quickReplySaved.rejected, (state, action) => {
+        state.error = uiError(action.error);
+      })
+      .addMatcher(isSessionEnded, () => quickRepliesAdapter.getInitialState<{ error: UiError | null }>({ error: null }));
+  },
+});
+
+export default quickRepliesSlice.reducer;
+export const { selectAll: selectQuickReplies } = quickRepliesAdapter.getSelectors((s: RootState) => s.quickReplies);
+export const selectQuickReplyError = (s: RootState) => s.quickReplies.error;

@@ -1,0 +1,72 @@
+import { useTranslation } from 'react-i18next';
+import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { formatBadge } from '../../format/intl';
+import { useLocale } from '../../i18n/useLocale';
+import { ConnectionBanner } from '../connection/ConnectionBanner';
+import { ConversationView } from '../conversation/ConversationView';
+import { LineFilters } from '../lines/LineFilters';
+import { LineList } from '../lines/LineList';
+import { selectTotalUnread } from '../lines/selectors';
+import { SearchBox } from '../search/SearchBox';
+import { SearchResults } from '../search/SearchResults';
+import { selectSearch } from '../search/searchSlice';
+import { selectMe, signOutRequested } from '../session/sessionSlice';
+import { SettingsPage } from '../settings/SettingsPage';
+import { HelpOverlay } from '../shortcuts/HelpOverlay';
+import { useShortcuts } from '../shortcuts/useShortcuts';
+import { helpToggled, selectView, viewChosen } from './workspaceSlice';
+
+export function Workspace() {
+  const { t } = useTranslation();
+  const locale = useLocale();
+  const dispatch = useAppDispatch();
+  const view = useAppSelector(selectView);
+  const me = useAppSelector(selectMe);
+  const unread = useAppSelector(selectTotalUnread);
+  const searching = useAppSelector(selectSearch).phase !== 'idle';
+  useShortcuts();
+  return (
+    <div className="workspace">
+      <nav className="sidebar" aria-label={t('app.name')}>
+        <button type="button" className={view === 'inbox' ? 'active' : ''} aria-current={view === 'inbox'} onClick={() => dispatch(viewChosen('inbox'))}>
+          💬 {t('nav.inbox')}
+          {unread > 0 ? <span className="unread-badge total">{formatBadge(unread, locale)}</span> : null}
+        </button>
+        <button type="button" className={view === 'settings' ? 'active' : ''} aria-current={view === 'settings'} onClick={() => dispatch(viewChosen('settings'))}>
+          ⚙️ {t('nav.settings')}
+        </button>
+        <button type="button" onClick={() => dispatch(helpToggled())}>
+          ⌨️ {t('nav.help')}
+        </button>
+        <div className="sidebar-foot">
+          <span className="me">{me?.display_name}</span>
+          <button type="button" className="link-button" onClick={() => void dispatch(signOutRequested())}>
+            {t('nav.signOut')}
+          </button>
+        </div>
+      </nav>
+      <div className="workspace-main">
+        <ConnectionBanner />
+        {view === 'settings' ? (
+          <SettingsPage />
+        ) : (
+          <div className="inbox">
+            <aside className="list-column">
+              <SearchBox />
+              {searching ? (
+                <SearchResults />
+              ) : (
+                <>
+                  <LineFilters />
+                  <LineList />
+                </>
+              )}
+            </aside>
+            <ConversationView />
+          </div>
+        )}
+      </div>
+      <HelpOverlay />
+    </div>
+  );
+}
