@@ -1,24 +1,9 @@
 import { IPC_METHODS, IpcErrorShape, isIpcMethod, isIpcTopic, type IpcMethod, type IpcTopic } from '../../src-shared/ipc/contract';
 import { APP_ORIGIN } from './app-protocol';
+import { IPC_CHANNELS, type IpcChannel } from './ipc-channels';
 
-/** The only IPC channels between the preload and the main process. */
-export const IPC_CHANNELS = {
-  /** renderer → main, invoke(method, args) → InvokeReply */
-  invoke: 'merchant-im:invoke',
-  /** renderer → main, send(topic) */
-  subscribe: 'merchant-im:subscribe',
-  unsubscribe: 'merchant-im:unsubscribe',
-  /** main → renderer, (topic, payload) */
-  event: 'merchant-im:event',
-} as const;
-export type IpcChannel = (typeof IPC_CHANNELS)[keyof typeof IPC_CHANNELS];
+export { IPC_CHANNELS, type IpcChannel, type InvokeReply } from './ipc-channels';
 export const INBOUND_CHANNELS: readonly IpcChannel[] = [IPC_CHANNELS.invoke, IPC_CHANNELS.subscribe, IPC_CHANNELS.unsubscribe];
-
-/**
- * An invoke's reply is data, not a thrown error: Electron flattens errors thrown from handlers
- * into a message string, and the renderer needs the code, `temporary` and `retry_after_ms`.
- */
-export type InvokeReply = { ok: true; result: unknown } | { ok: false; error: IpcErrorShape };
 
 /** What the IPC wrapper reads off an Electron event before trusting it. */
 export interface SenderFacts {
@@ -83,17 +68,18 @@ function invalid(message: string): IpcErrorShape {
 }
 
 /**
- * Whatever the core threw, as the contract's error data: an IpcError's detail, an ImError's wire
- * form, or a generic INTERNAL that does not leak a stack trace to the page.
+ * Whatever the core threw, as the contract's error data: an IpcError's detail, a ClientError's or
+ * ImError's own shape, or a generic INTERNAL that does not leak a stack trace to the page.
  */
 export function toIpcErrorShape(err: unknown): IpcErrorShape {
   if (typeof err === 'object' && err !== null) {
     const detail = IpcErrorShape.safeParse((err as { detail?: unknown }).detail);
     if (detail.success) return detail.data;
-    const toWire = (err as { toWire?: unknown }).toWire;
-    if (typeof toWire === 'function') {
-      const wire = IpcErrorShape.safeParse((toWire as () => unknown).call(err));
-      if (wire.success) return wire.data;
+    for (const convert of ['toShape', 'toWire'] as const) {
+      const fn = (err as Record<string, unknown>)[convert];
+      if (typeof fn !== 'function') continue;
+      const shape = IpcErrorShape.safeParse((fn as () => unknown).call(err));
+      if (shape.success) return shape.data;
     }
     const direct = IpcErrorShape.safeParse(err);
     if (direct.success) return direct.data;

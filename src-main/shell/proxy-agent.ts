@@ -1,0 +1,39 @@
+import type { Agent } from 'node:http';
+import { HttpsProxyAgent } from 'https-proxy-agent';
+import type { ProxyRoute } from './proxy';
+
+/**
+ * What the data channel asks of the host for each connection (both transports): an agent for
+ * `ws` / `http(s).request`, or undefined to connect directly. The Electron shell answers with
+ * the system proxy (PAC included); plain Node hosts pass none.
+ */
+export interface ProxyAgentPort {
+  agentFor(url: string): Promise<Agent | undefined>;
+}
+
+/**
+ * Turns resolved routes into agents, one per proxy (agents pool their sockets). The agent tunnels
+ * with CONNECT, so it carries WebSocket upgrades and HTTPS alike; credentials in the proxy URL go
+ * out as Proxy-Authorization: Basic.
+ */
+export class ProxyAgents implements ProxyAgentPort {
+  private readonly agents = new Map<string, HttpsProxyAgent<string>>();
+
+  constructor(private readonly resolve: (url: string) => Promise<ProxyRoute>) {}
+
+  async agentFor(url: string): Promise<Agent | undefined> {
+    const route = await this.resolve(url);
+    if (route.kind === 'direct') return undefined;
+    let agent = this.agents.get(route.url);
+    if (!agent) {
+      agent = new HttpsProxyAgent(route.url, { keepAlive: true });
+      this.agents.set(route.url, agent);
+    }
+    return agent;
+  }
+
+  dispose(): void {
+    for (const agent of this.agents.values()) agent.destroy();
+    this.agents.clear();
+  }
+}
