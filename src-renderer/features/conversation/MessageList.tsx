@@ -40,6 +40,7 @@ export function MessageList({ lineId }: { lineId: string }) {
     estimateSize: (i) => (rows[i]?.kind === 'message' ? 64 : 36),
     getItemKey: (i) => rows[i]!.id,
     overscan: 8,
+    useFlushSync: false,
   });
 
   // Older page arrived above: shift by however far the first previously-shown row moved down.

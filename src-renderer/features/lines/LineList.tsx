@@ -20,6 +20,8 @@ export function LineList() {
     estimateSize: () => LINE_ROW_HEIGHT,
     getItemKey: (index) => ids[index]!,
     overscan: 6,
+    // Rows re-render through React's own batching; flushSync inside effects only earns warnings.
+    useFlushSync: false,
   });
 
   // Keyboard navigation can open a line that is off screen: bring it into view.

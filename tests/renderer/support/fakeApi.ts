@@ -1,0 +1,168 @@
+import {
+  IpcError,
+  type IpcArgs,
+  type IpcMethod,
+  type IpcResult,
+  type IpcTopic,
+  type IpcTopicPayload,
+  type LineView,
+  type LocalMessage,
+  type MerchantImApi,
+  type Session,
+  type Settings,
+} from '../../../src-shared/ipc';
+import type { QuickReply, StaffMember } from '../../../src-shared/protocol';
+import { SETTINGS, SIGNED_IN } from './fixtures';
+
+type Handler<M extends IpcMethod> = (args: IpcArgs<M>) => IpcResult<M> | Promise<IpcResult<M>>;
+type Overrides = { [M in IpcMethod]?: Handler<M> };
+
+export interface FakeState {
+  session: Session;
+  settings: Settings;
+  lines: LineView[];
+  /** Messages per line, oldest first. */
+  history: Record<string, LocalMessage[]>;
+  staff: StaffMember[];
+  quickReplies: QuickReply[];
+}
+
+/**
+ * An in-memory stand-in for the client core behind the contract: enough behaviour for the UI
+ * (history pages, sends that come back as "sending", line actions), every call recorded, and
+ * `emit` to play the bus. No Node imports, so the UI benchmark can bundle it for the browser.
+ */
+export class FakeApi implements MerchantImApi {
+  readonly calls: { method: IpcMethod; args: unknown }[] = [];
+  private readonly listeners = new Map<string, Set<(payload: never) => void>>();
+  private sent = 0;
+  state: FakeState;
+
+  constructor(
+    state: Partial<FakeState> = {},
+    private readonly overrides: Overrides = {},
+  ) {
+    this.state = { session: SIGNED_IN, settings: SETTINGS, lines: [], history: {}, staff: [], quickReplies: [], ...state };
+  }
+
+  emit<T extends IpcTopic>(topic: T, payload: IpcTopicPayload<T>): void {
+    for (const listener of this.listeners.get(topic) ?? []) (listener as (p: IpcTopicPayload<T>) => void)(payload);
+  }
+
+  subscribe<T extends IpcTopic>(topic: T, listener: (payload: IpcTopicPayload<T>) => void): () => void {
+    let set = this.listeners.get(topic);
+    if (!set) this.listeners.set(topic, (set = new Set()));
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  listenerCount(topic: IpcTopic): number {
+    return this.listeners.get(topic)?.size ?? 0;
+  }
+
+  callsOf<M extends IpcMethod>(method: M): IpcArgs<M>[] {
+    return this.calls.filter((c) => c.method === method).map((c) => c.args as IpcArgs<M>);
+  }
+
+  async invoke<M extends IpcMethod>(method: M, args: IpcArgs<M>): Promise<IpcResult<M>> {
+    this.calls.push({ method, args });
+    await Promise.resolve();
+    const override = this.overrides[method];
+    if (override) return override(args);
+    return this.handle(method, args) as IpcResult<M>;
+  }
+
+  private line(lineId: string): LineView {
+    const line = this.state.lines.find((l) => l.line_id === lineId);
+    if (!line) throw new IpcError({ code: 'NOT_FOUND', message: `no line ${lineId}`, temporary: false, retry_after_ms: null });
+    return line;
+  }
+
+  private handle(method: IpcMethod, args: Record<string, unknown>): unknown {
+    switch (method) {
+      case 'session.get':
+        return this.state.session;
+      case 'session.signIn':
+        return (this.state.session = { ...this.state.session, signed_in: true, server_url: args.server_url as string });
+      case 'session.signOut':
+        return (this.state.session = { ...this.state.session, signed_in: false, user: null });
+      case 'settings.get':
+        return this.state.settings;
+      case 'settings.set':
+        return (this.state.settings = { ...this.state.settings, ...(args as Partial<Settings>) });
+      case 'lines.list':
+        return this.state.lines;
+      case 'history.load': {
+        const all = this.state.history[args.line_id as string] ?? [];
+        const end = args.before_key === undefined ? all.length : all.findIndex((m) => m.key === args.before_key);
+        const limit = (args.limit as number | undefined) ?? 50;
+        const start = Math.max(0, end - limit);
+        return { messages: all.slice(start, end), more: start > 0 };
+      }
+      case 'message.send': {
+        const n = ++this.sent;
+        const randomId = `lx${String(n).padStart(4, '0')}-fakefakefakefake`;
+        const message: LocalMessage = {
+          message_id: null,
+          line_id: args.line_id as string,
+          sender: this.state.session.user?.uid ?? 'me',
+          sender_role: 'staff',
+          random_id: randomId,
+          content: args.content as LocalMessage['content'],
+          ts: Date.now(),
+          key: `local:${randomId}`,
+          state: 'sending',
+          error: null,
+        };
+        return message;
+      }
+      case 'message.retry':
+        return { ...this.findByRandomId(args.random_id as string), state: 'sending', error: null };
+      case 'line.transfer': {
+        const to = this.state.staff.find((s) => s.uid === args.to);
+        return { ...this.line(args.line_id as string), assignee: args.to as string, assignee_name: to?.display_name ?? null };
+      }
+      case 'line.setStatus':
+        return { ...this.line(args.line_id as string), status: args.status as LineView['status'] };
+      case 'line.mute':
+        return { ...this.line(args.line_id as string), muted: args.muted as boolean };
+      case 'staff.list':
+        return this.state.staff;
+      case 'quickReplies.list':
+        return this.state.quickReplies;
+      case 'quickReplies.put': {
+        const reply = { id: (args.id as string | undefined) ?? `q${this.state.quickReplies.length + 1}`, title: args.title as string, text: args.text as string };
+        this.state.quickReplies = [...this.state.quickReplies.filter((q) => q.id !== reply.id), reply];
+        return reply;
+      }
+      case 'search':
+        return Object.values(this.state.history)
+          .flat()
+          .filter((m) => m.content.type === 'text' && m.content.text.includes(args.query as string))
+          .map((m) => ({ message: m, line: this.state.lines.find((l) => l.line_id === m.line_id) ?? null, snippet: m.content.type === 'text' ? m.content.text : '' }));
+      case 'diagnostics.get':
+        return {
+          versions: { app: '0.1.0' },
+          channel: { status: 'online', transport: 'ws', retry_at: null, last_error: null, since: 0 },
+          recent_errors: [],
+          topic_counters: { 'message.new': 3 },
+          notifications: { supported: true, suppressed_reason: null },
+        };
+      case 'notifications.test':
+        return { shown: true, reason: null };
+      case 'need.push':
+      case 'need.pop':
+        return { depth: 1 };
+      default:
+        return {};
+    }
+  }
+
+  private findByRandomId(randomId: string): LocalMessage {
+    for (const messages of Object.values(this.state.history)) {
+      const m = messages.find((x) => x.random_id === randomId);
+      if (m) return m;
+    }
+    throw new IpcError({ code: 'NOT_FOUND', message: 'no such message', temporary: false, retry_after_ms: null });
+  }
+}
