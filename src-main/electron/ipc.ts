@@ -2,12 +2,10 @@ import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'ele
 import type { IpcTopic } from '../../src-shared/ipc/contract';
 import { IPC_CHANNELS, checkSender, forbidden, parseInvoke, parseTopic, toIpcErrorShape, type InvokeReply, type SenderFacts } from '../shell/ipc-guard';
 import type { Logger } from '../ports/logger';
+import type { CoreLike } from '../shell/core-adapter';
 
 /** What the bridge needs from the client core: the bridges' never-rejecting call, and the bus. */
-export interface IpcCore {
-  call(method: string, args: unknown): Promise<InvokeReply>;
-  subscribe<T extends IpcTopic>(topic: T, listener: (payload: never) => void): () => void;
-}
+export type IpcCore = CoreLike;
 
 type IpcMainLike = Pick<IpcMain, 'handle' | 'on' | 'removeHandler' | 'removeListener'>;
 type AppWebContents = Pick<WebContents, 'id' | 'send' | 'isDestroyed' | 'once'>;

@@ -23,6 +23,7 @@ type WindowLike = Pick<
   | 'once'
   | 'webContents'
   | 'flashFrame'
+  | 'setOverlayIcon'
 >;
 
 export interface MainWindowOptions {

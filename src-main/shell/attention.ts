@@ -1,10 +1,15 @@
 import type { WindowSnapshot } from '../ports/window-state';
 import { isForeground } from '../ports/window-state';
 
+/** Same freshness window as the core's notifications (NotifyConfig.freshForMs default). */
+export const ATTENTION_FRESH_MS = 5 * 60_000;
+
 export type AttentionRequest = 'none' | 'flash-frame' | 'bounce-dock';
 
 export interface AttentionInput {
   senderRole: 'customer' | 'staff';
+  /** Server time of the message: a catch-up burst of old messages after a reconnect is not news. */
+  messageTs: number;
   window: WindowSnapshot;
   /** Settings.flash_on_message. */
   enabled: boolean;
@@ -21,5 +26,6 @@ export interface AttentionInput {
 export function attentionFor(input: AttentionInput): AttentionRequest {
   if (!input.enabled || input.senderRole !== 'customer' || isForeground(input.window)) return 'none';
   if (input.pausedUntil !== null && input.pausedUntil > input.now) return 'none';
+  if (input.now - input.messageTs > ATTENTION_FRESH_MS) return 'none';
   return input.platform === 'darwin' ? 'bounce-dock' : 'flash-frame';
 }

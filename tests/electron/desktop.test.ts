@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { attentionFor } from '../../src-main/shell/attention';
+import { ATTENTION_FRESH_MS, attentionFor } from '../../src-main/shell/attention';
 import { closeAction, linuxTrayAvailable, loginItem, parseNameHasOwner, startsHidden } from '../../src-main/shell/desktop';
 import { macFocusSuppression, probeNotificationSuppression, windowsSuppression } from '../../src-main/shell/notification-suppression';
 import { shortcutAction } from '../../src-main/shell/windows-shortcut';
@@ -41,7 +41,7 @@ describe('Linux tray detection and closing the window', () => {
 
 describe('window flash / dock bounce on a new customer message', () => {
   const background = { focused: false, minimised: false, visible: true };
-  const input = { senderRole: 'customer' as const, window: background, enabled: true, pausedUntil: null, now: 1000, platform: 'win32' as const };
+  const input = { senderRole: 'customer' as const, messageTs: 900, window: background, enabled: true, pausedUntil: null, now: 1000, platform: 'win32' as const };
   it('asks for attention only for customers, in the background, when enabled and not paused', () => {
     expect(attentionFor(input)).toBe('flash-frame');
     expect(attentionFor({ ...input, platform: 'darwin' })).toBe('bounce-dock');
@@ -51,6 +51,7 @@ describe('window flash / dock bounce on a new customer message', () => {
     expect(attentionFor({ ...input, enabled: false })).toBe('none');
     expect(attentionFor({ ...input, pausedUntil: 2000 })).toBe('none');
     expect(attentionFor({ ...input, pausedUntil: 500 })).toBe('flash-frame');
+    expect(attentionFor({ ...input, now: 900 + ATTENTION_FRESH_MS + 1 })).toBe('none');
   });
 });
 
