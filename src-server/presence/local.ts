@@ -4,6 +4,8 @@ import type { Channel, ChannelState, PresenceDirectory } from './types';
 interface DeviceState {
   focused: boolean;
   need: Need | null;
+  /** A device state may be recorded just before its channel opens; the sweep spares fresh ones. */
+  touched_at: number;
 }
 
 /** In-process presence: channel leases expire lazily on read, and are swept at most once a minute. */
@@ -33,7 +35,7 @@ export class LocalPresence implements PresenceDirectory {
   updateDevice(uid: string, deviceId: string, patch: { focused?: boolean; need?: Need }): Promise<void> {
     const key = deviceKey(uid, deviceId);
     const state = this.devices.get(key) ?? { focused: true, need: null };
-    this.devices.set(key, { focused: patch.focused ?? state.focused, need: patch.need ?? state.need });
+    this.devices.set(key, { focused: patch.focused ?? state.focused, need: patch.need ?? state.need, touched_at: this.now() });
     return Promise.resolve();
   }
 
@@ -42,8 +44,8 @@ export class LocalPresence implements PresenceDirectory {
     const out: ChannelState[] = [];
     for (const { channel, expires_at } of this.leases.values()) {
       if (channel.uid !== uid || expires_at <= now) continue;
-      const device = this.devices.get(deviceKey(uid, channel.device_id)) ?? { focused: true, need: null };
-      out.push({ ...channel, ...device });
+      const device = this.devices.get(deviceKey(uid, channel.device_id));
+      out.push({ ...channel, focused: device?.focused ?? true, need: device?.need ?? null });
     }
     return Promise.resolve(out);
   }
@@ -66,16 +68,20 @@ export class LocalPresence implements PresenceDirectory {
 
   private sweep(): void {
     const now = this.now();
-    if (now - this.lastSweep < 60_000) return;
+    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = now;
     const liveDevices = new Set<string>();
     for (const [id, lease] of this.leases) {
       if (lease.expires_at <= now) this.leases.delete(id);
       else liveDevices.add(deviceKey(lease.channel.uid, lease.channel.device_id));
     }
-    for (const key of this.devices.keys()) if (!liveDevices.has(key)) this.devices.delete(key);
+    for (const [key, state] of this.devices) {
+      if (!liveDevices.has(key) && now - state.touched_at >= SWEEP_EVERY_MS) this.devices.delete(key);
+    }
   }
 }
+
+const SWEEP_EVERY_MS = 60_000;
 
 function deviceKey(uid: string, deviceId: string): string {
   return `${uid}\n${deviceId}`;
