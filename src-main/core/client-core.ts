@@ -17,12 +17,15 @@ import {
 import { describeIssues } from '../../src-shared/protocol';
 import { TopicBus } from '../bus/topic-bus';
 import type { ClientTopics } from '../bus/topics';
+import { login } from '../channel/auth-client';
 import { NeedStack } from '../channel/need-stack';
+import { TransportMemoryFile } from '../channel/transport-memory';
 import type { ClientPorts } from '../ports';
 import { isOpenableUrl } from '../ports/links';
+import { AccountRuntime } from './account';
 import { resolveConfig, type ClientConfig, type ConfigOverrides } from './config';
 import { ClientError, errorShape, toErrorShape } from './errors';
-import { SessionFile, loadDeviceId } from './session-file';
+import { SessionFile, loadDeviceId, type SessionData } from './session-file';
 import { SettingsFile } from './settings';
 
 export interface ClientCoreOptions {
@@ -57,6 +60,8 @@ export class ClientCore implements MerchantImApi {
   private readonly needs = new NeedStack();
   private readonly settings: SettingsFile;
   private readonly sessionFile: SessionFile;
+  private readonly memory: TransportMemoryFile;
+  private account: AccountRuntime | null = null;
   private readonly recentErrors: Diagnostics['recent_errors'] = [];
   private readonly disposers: (() => void)[] = [];
   private session: Session;
@@ -75,6 +80,7 @@ export class ClientCore implements MerchantImApi {
     });
     this.settings = new SettingsFile(options.dataDir, onInvalid);
     this.sessionFile = new SessionFile(options.dataDir, ports.secrets, onInvalid);
+    this.memory = new TransportMemoryFile(options.dataDir);
     this.deviceId = loadDeviceId(options.dataDir, ports.random);
     this.session = this.signedOutSession();
     this.channelState = { status: 'signed_out', transport: null, retry_at: null, last_error: null, since: ports.clock.now() };
@@ -124,6 +130,8 @@ export class ClientCore implements MerchantImApi {
     this.disposed = true;
     await this.started?.catch(() => {});
     for (const dispose of this.disposers.splice(0)) dispose();
+    this.account?.dispose();
+    this.account = null;
     this.needs.dispose();
     const { ports } = this.options;
     ports.network.dispose();
@@ -136,23 +144,35 @@ export class ClientCore implements MerchantImApi {
 
   private readonly handlers: Handlers = {
     'session.get': () => this.session,
-    'session.signIn': () => notReady('session.signIn'),
-    'session.signOut': () => notReady('session.signOut'),
-    'lines.list': () => notReady('lines.list'),
-    'history.load': () => notReady('history.load'),
-    'message.send': () => notReady('message.send'),
-    'message.retry': () => notReady('message.retry'),
-    'message.delete': () => notReady('message.delete'),
-    'line.markRead': () => notReady('line.markRead'),
-    'line.transfer': () => notReady('line.transfer'),
-    'line.setStatus': () => notReady('line.setStatus'),
-    'line.mute': () => notReady('line.mute'),
-    'line.typing': () => notReady('line.typing'),
-    'staff.list': () => notReady('staff.list'),
-    search: () => notReady('search'),
-    'quickReplies.list': () => notReady('quickReplies.list'),
-    'quickReplies.put': () => notReady('quickReplies.put'),
-    'quickReplies.delete': () => notReady('quickReplies.delete'),
+    'session.signIn': (a) => this.signIn(a.server_url, a.account, a.password),
+    'session.signOut': () => this.signOut(),
+    'lines.list': (filter) => this.signedIn().lines(filter),
+    'history.load': (a) => this.signedIn().history(a.line_id, a.before_key, a.limit),
+    'message.send': (a) => this.signedIn().send(a.line_id, a.content),
+    'message.retry': (a) => this.signedIn().retry(a.random_id),
+    'message.delete': (a) => {
+      this.signedIn().deleteFailed(a.random_id);
+      return {};
+    },
+    'line.markRead': (a) => {
+      this.signedIn().markRead(a.line_id);
+      return {};
+    },
+    'line.transfer': (a) => this.signedIn().transfer(a.line_id, a.to),
+    'line.setStatus': (a) => this.signedIn().setStatus(a.line_id, a.status),
+    'line.mute': (a) => this.signedIn().mute(a.line_id, a.muted),
+    'line.typing': async (a) => {
+      await this.signedIn().typing(a.line_id);
+      return {};
+    },
+    'staff.list': () => this.signedIn().staff(),
+    search: (a) => this.signedIn().search(a.query, a.limit),
+    'quickReplies.list': () => this.signedIn().quickReplies(),
+    'quickReplies.put': (a) => this.signedIn().putQuickReply(a),
+    'quickReplies.delete': async (a) => {
+      await this.signedIn().deleteQuickReply(a.id);
+      return {};
+    },
     'need.push': ({ need }) => ({ depth: this.needs.push(need) }),
     'need.pop': () => ({ depth: this.needs.pop() }),
     'window.focus': ({ focused, visible }) => {
@@ -163,7 +183,9 @@ export class ClientCore implements MerchantImApi {
     'settings.set': (patch) => this.updateSettings(patch),
     'diagnostics.get': () => this.diagnostics(),
     'notifications.test': () => this.testNotification(),
-    'media.upload': () => notReady('media.upload'),
+    'media.upload': () => {
+      throw new ClientError('NOT_SUPPORTED', 'the server offers no media upload endpoint yet');
+    },
     'link.open': async ({ url }) => {
       if (!isOpenableUrl(url)) throw new ClientError('INVALID_ARGUMENT', 'only http and https links can be opened');
       await this.options.ports.links.open(url);
@@ -171,8 +193,96 @@ export class ClientCore implements MerchantImApi {
     },
   };
 
+  /** The running account, for hosts and tests that need more than the renderer contract (null when signed out). */
+  get runtime(): AccountRuntime | null {
+    return this.account;
+  }
+
   private restore(): void {
-    // Session restore and connecting arrive with the data channel.
+    const stored = this.sessionFile.read();
+    if (!stored || this.disposed) return;
+    this.session = this.signedInSession(stored);
+    try {
+      this.openAccount(stored);
+    } catch (err) {
+      // The session stays (the user did not sign out); the channel says why nothing works.
+      const error = toErrorShape(err);
+      this.noteError(error.code, error.message);
+      this.setChannelState({ status: 'stopped', transport: null, retry_at: null, last_error: error, since: this.options.ports.clock.now() });
+    }
+    this.bus.publish('session.changed', this.session);
+  }
+
+  private async signIn(serverUrl: string, account: string, password: string): Promise<Session> {
+    const policy = this.options.serverUrl;
+    if (policy?.locked && normaliseUrl(serverUrl) !== normaliseUrl(policy.url)) {
+      throw new ClientError('FORBIDDEN', 'the server address is set by your administrator');
+    }
+    const url = normaliseUrl(serverUrl);
+    const agent = await this.options.ports.agents?.agentFor(url);
+    const result = await login(url, { account, password, deviceId: this.deviceId, agent });
+    if (this.disposed) throw new ClientError('DISPOSED', 'the client core has been shut down');
+    this.closeAccount();
+    const data: SessionData = { server_url: url, user: result.user, token: result.token, expires_at: result.expires_at };
+    // Open the database before remembering the session: a database that cannot open fails the sign-in.
+    this.openAccount(data);
+    this.sessionFile.write(data);
+    this.session = this.signedInSession(data);
+    this.bus.publish('session.changed', this.session);
+    return this.session;
+  }
+
+  private signOut(): Session {
+    this.closeAccount();
+    this.sessionFile.clear();
+    this.session = this.signedOutSession();
+    this.setChannelState({ status: 'signed_out', transport: null, retry_at: null, last_error: null, since: this.options.ports.clock.now() });
+    this.bus.publish('session.changed', this.session);
+    return this.session;
+  }
+
+  private openAccount(data: SessionData): void {
+    const account = new AccountRuntime(
+      {
+        dataDir: this.options.dataDir,
+        ports: this.options.ports,
+        config: this.config,
+        bus: this.bus,
+        needs: this.needs,
+        memory: this.memory,
+        deviceId: this.deviceId,
+        settings: () => this.settings.get(),
+        saveSession: (s) => this.sessionFile.write(s),
+        onChannelState: (state) => this.setChannelState(state),
+        onError: (code, message) => this.noteError(code, message),
+      },
+      data,
+    );
+    this.account = account;
+    account.start();
+  }
+
+  private closeAccount(): void {
+    this.account?.dispose();
+    this.account = null;
+  }
+
+  private signedIn(): AccountRuntime {
+    if (!this.account) {
+      throw new ClientError(this.session.signed_in ? 'STORE_FAILED' : 'NOT_SIGNED_IN', this.session.signed_in ? 'the local store could not be opened' : 'sign in first');
+    }
+    return this.account;
+  }
+
+  private setChannelState(state: ChannelState): void {
+    this.channelState = state;
+    if (state.last_error && state.status !== 'online') this.noteError(state.last_error.code, state.last_error.message);
+    this.bus.publish('channel.state', state);
+  }
+
+  private signedInSession(data: SessionData): Session {
+    const policy = this.options.serverUrl;
+    return { signed_in: true, user: data.user, server_url: data.server_url, server_url_locked: policy?.locked ?? false };
   }
 
   private updateSettings(patch: Partial<Settings>): Settings {
@@ -188,7 +298,10 @@ export class ClientCore implements MerchantImApi {
       channel: this.channelState,
       recent_errors: [...this.recentErrors],
       topic_counters: Object.fromEntries(Object.entries(this.bus.stats()).map(([topic, c]) => [topic, c.published])),
-      notifications: { supported: notifier.supported, suppressed_reason: notifier.supported ? null : 'not supported by this host' },
+      notifications: {
+        supported: notifier.supported,
+        suppressed_reason: notifier.supported ? (this.account?.push.suppressedReason() ?? null) : 'not supported by this host',
+      },
     };
   }
 
@@ -210,6 +323,12 @@ export class ClientCore implements MerchantImApi {
   }
 }
 
-function notReady(method: string): never {
-  throw new ClientError('NOT_READY', `${method} is not available yet in this build`);
+/** One spelling per server, so the per-server memory and the account folder match across sign-ins. */
+function normaliseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    throw new ClientError('INVALID_ARGUMENT', `not a server address: ${url}`);
+  }
 }

@@ -1,3 +1,4 @@
+import type { AgentProvider } from './agents';
 import { systemClock, type Clock } from './clock';
 import { stderrLogger, type Logger } from './logger';
 import { SystemLinkOpener, type LinkOpener } from './links';
@@ -18,6 +19,7 @@ export * from './secrets';
 export * from './links';
 export * from './logger';
 export * from './data-dir';
+export * from './agents';
 
 /**
  * Everything the client core needs from its host. The Electron shell and the browser-mode host
@@ -34,6 +36,8 @@ export interface ClientPorts {
   secrets: SecretBox;
   links: LinkOpener;
   log: Logger;
+  /** Optional: proxy-aware agents for the data channel (Electron shell); direct when absent. */
+  agents?: AgentProvider;
 }
 
 /** Plain-Node ports, each overridable. */
@@ -50,5 +54,6 @@ export function createNodePorts(overrides: Partial<ClientPorts> = {}): ClientPor
     secrets: overrides.secrets ?? plainSecretBox,
     links: overrides.links ?? new SystemLinkOpener(),
     log,
+    ...(overrides.agents ? { agents: overrides.agents } : {}),
   };
 }

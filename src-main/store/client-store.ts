@@ -195,6 +195,17 @@ export class ClientStore {
     if (rows.length > 0) changes.lines.add(lineId);
   }
 
+  /** The newest snapshot of a line from a request's reply. */
+  putLine(line: Line): StoreChanges {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const changes = emptyChanges();
+        this.upsertLine(line, changes);
+        return changes;
+      })(),
+    );
+  }
+
   /** Lines from `lines.list`: adds the ones the inbox has not brought; the inbox stays authoritative for the rest. */
   addMissingLines(lines: readonly Line[], unread: Record<string, number>): StoreChanges {
     return this.guard(() =>
