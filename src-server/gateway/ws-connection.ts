@@ -66,6 +66,11 @@ export class WsConnection {
     ws.on('error', (err) => ctx.logger.debug({ err, conn: id }, 'socket error'));
   }
 
+  /** False once closing has begun (the socket may still be finishing its close handshake). */
+  get open(): boolean {
+    return !this.closed;
+  }
+
   get uid(): string | null {
     return this.session?.account.uid ?? null;
   }

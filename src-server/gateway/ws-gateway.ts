@@ -24,8 +24,11 @@ export class WsGateway {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.config.maxPacketBytes * 4, perMessageDeflate: false });
   }
 
+  /** Connections that are open (not closing). */
   get size(): number {
-    return this.connections.size;
+    let n = 0;
+    for (const c of this.connections) if (c.open) n++;
+    return n;
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
