@@ -54,7 +54,7 @@ describe('malformed and oversized input over WebSocket', () => {
     ['deeply nested arrays', '['.repeat(20_000) + ']'.repeat(20_000), 'BAD_PACKET'],
     ['a frame over the packet limit', JSON.stringify({ v: 1, id: 'big', type: 'ping', body: { t: 1, pad: 'x'.repeat(LIMITS.maxPacketBytes) } }), 'PAYLOAD_TOO_LARGE'],
     ['multi-byte text whose bytes exceed the limit', JSON.stringify({ v: 1, id: 'big2', type: 'ping', body: { t: 1, pad: '漢'.repeat(LIMITS.maxPacketBytes / 3 + 10) } }), 'PAYLOAD_TOO_LARGE'],
-  ].map(([name, frame, code]) => [name, code, frame] as const))('%s gets %s and the connection stays up', async (_name, code, frame) => {
+  ].map(([name, frame, code]) => [name!, code!, frame!] as const))('%s gets %s and the connection stays up', async (_name, code, frame) => {
     const { bystanderCheck } = await setup();
     const c = await t.connectWs('mallory');
     expect(await errorFor(c, frame)).toMatchObject({ type: 'error', error: { code } });
