@@ -64,11 +64,11 @@ describe('electron-builder.yml', () => {
     expect(c.mac).toMatchObject({ hardenedRuntime: true, notarize: true, entitlements: 'resources/entitlements.mac.plist' });
     expect(c.linux.target).toEqual(['AppImage', 'deb', 'rpm']);
     expect(c.linux.desktop.entry.MimeType).toBe('x-scheme-handler/merchant-im;');
-    expect(c.protocols[0].schemes).toEqual(['merchant-im']);
+    expect(c.protocols[0]!.schemes).toEqual(['merchant-im']);
     expect(c.asarUnpack).toContain('node_modules/better-sqlite3/**');
     expect(c.npmRebuild).toBe(true);
     expect(c.electronFuses).toMatchObject({ runAsNode: false, onlyLoadAppFromAsar: true, enableEmbeddedAsarIntegrityValidation: true, enableNodeCliInspectArguments: false });
-    expect(c.publish[0]).toMatchObject({ provider: 'generic', url: '${env.MERCHANT_IM_UPDATE_URL}' });
+    expect(c.publish[0]!).toMatchObject({ provider: 'generic', url: '${env.MERCHANT_IM_UPDATE_URL}' });
     expect(c.extraMetadata.main).toBe('dist/electron/main.cjs');
   });
 
