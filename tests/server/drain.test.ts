@@ -1,8 +1,10 @@
 import type { Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerEnvelope } from '../../src-shared/protocol';
 import { follow, rid, startTestServer, type TestServer } from '../support/test-server';
 
 let t: TestServer;
+const retryAfter = (e: ServerEnvelope): number => (e.type === 'push' ? (e.body as { retry_after_ms: number }).retry_after_ms : -1);
 afterEach(async () => {
   await t.stop();
 });
@@ -31,12 +33,12 @@ describe('graceful shutdown', () => {
     const delays: number[] = [];
     for (const s of sockets) {
       const drain = await s.waitFor((e) => e.type === 'push' && e.topic === 'drain');
-      delays.push((drain.body as { retry_after_ms: number }).retry_after_ms);
+      delays.push(retryAfter(drain));
       expect((await s.closed).code).toBe(1001);
     }
     const answer = await held;
     expect(answer.pushes).toMatchObject([{ type: 'push', topic: 'drain' }]);
-    delays.push((answer.pushes[0]!.body as { retry_after_ms: number }).retry_after_ms);
+    delays.push(retryAfter(answer.pushes[0]!));
     expect(new Set(delays).size).toBe(4);
     for (const d of delays) expect(d).toBeGreaterThanOrEqual(0);
     for (const d of delays) expect(d).toBeLessThan(10_000);
