@@ -95,6 +95,7 @@ export class OutboxSender {
           }
           continue;
         }
+        this.o.log.info({ random_id: entry.random_id, code: error.code, message: error.message }, 'send failed; kept in the outbox');
         // Temporary: keep it queued, in place. Retry after the hint (or a short pause) while still
         // connected; a lost connection retries on the next connect instead.
         if (channel.connection()) {

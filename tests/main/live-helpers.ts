@@ -34,6 +34,7 @@ export async function makeWorld(serverOptions: Parameters<typeof startTestServer
   let ws: WsClient | null = null;
   const customerWs = async (): Promise<WsClient> => {
     if (ws && ws.ws.readyState === ws.ws.OPEN) return ws;
+    ws = null;
     const { token } = await signIn(t.url, 'emma', TEST_PASSWORD, device);
     ws = t.track(await WsClient.connect(t.url, { token, device_id: device }));
     return ws;
@@ -44,8 +45,15 @@ export async function makeWorld(serverOptions: Parameters<typeof startTestServer
     customer,
     customerWs,
     async customerSays(text) {
-      const client = await customerWs();
-      const r = await client.request('send', { random_id: rid(), to: { object_id: 'room-1', busi_type: 'consult' }, content: { type: 'text', text } });
+      const body = { random_id: rid(), to: { object_id: 'room-1', busi_type: 'consult' as const }, content: { type: 'text' as const, text } };
+      let r;
+      try {
+        r = await (await customerWs()).request('send', body);
+      } catch {
+        // Our socket died with a server restart the test caused: reconnect and resend (same random_id).
+        ws = null;
+        r = await (await customerWs()).request('send', body);
+      }
       return { line_id: r.line.line_id, message_id: r.message.message_id };
     },
   };
@@ -93,23 +101,26 @@ export async function serverMessages(t: TestServer, viewer: Account): Promise<Ma
  * nothing left in the outbox, and the cursor at the server's inbox head.
  */
 export async function expectConverged(h: CoreHandle, t: TestServer, viewer: Account, timeoutMs = 15_000): Promise<void> {
-  const expected = await serverMessages(t, viewer);
-  const head = await t.server.store.inboxHead(viewer.uid);
+  let seen = '';
   await waitFor(
-    () => {
+    async () => {
       const rt = h.core.runtime;
       if (!rt) return false;
+      const head = await t.server.store.inboxHead(viewer.uid);
       const cursor = rt.store.cursor();
-      return cursor?.epoch === head.epoch && cursor.seq === head.seq && rt.store.outbox().length === 0;
+      const pending = rt.store.outbox().length;
+      seen = `cursor ${JSON.stringify(cursor)} vs head ${JSON.stringify(head)}, outbox ${pending}`;
+      return pending === 0 && cursor?.epoch === head.epoch && cursor.seq === head.seq;
     },
     timeoutMs,
-    `cursor at ${head.epoch}/${head.seq} and empty outbox (now ${JSON.stringify(h.core.runtime?.store.cursor())}, outbox ${h.core.runtime?.store.outbox().length})`,
+    () => `convergence (${seen})`,
   );
+  const expected = await serverMessages(t, viewer);
   const store = h.core.runtime!.store;
   for (const [lineId, ids] of expected) {
     const local = store.allMessages(lineId);
     expect(local.map((m) => m.message_id), `line ${lineId}`).toEqual(ids);
     expect(new Set(local.map((m) => m.key)).size).toBe(local.length);
   }
-  expect(store.cursor()).toEqual(head);
+  expect(store.cursor()).toEqual(await t.server.store.inboxHead(viewer.uid));
 }
