@@ -155,7 +155,6 @@ describe('ClientCore under failure', () => {
     await expectConverged(second, w.t, w.staff);
     const mine = second.core.runtime!.store.allMessages(line_id).filter((m) => m.sender === w.staff.uid);
     expect(mine.map((m) => m.random_id)).toEqual(rids);
-    first.cleanupDir?.();
   });
 
   it('resume over many small pages overlapping live pushes', async () => {
@@ -197,7 +196,7 @@ describe('ClientCore under failure', () => {
   });
 
   it('no attempts while the network is down; prompt reconnect when it returns', async () => {
-    const { w, proxy } = await setup();
+    const { proxy } = await setup();
     const h = core();
     await signIn(h, proxy.url);
     await online(h, 'ws');
