@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { startServer } from './server';
+import { startSimulation } from './sim/simulate';
 
 /**
  * `npm run server -- --port P --data-dir D [--host H] [--demo] [--simulate N]`
@@ -26,8 +27,23 @@ const simulate = Number(values.simulate);
 if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
 if (!Number.isInteger(simulate) || simulate < 0) throw new Error(`bad --simulate ${values.simulate}`);
 
-const server = await startServer({ port, host: values.host, dataDir: values['data-dir'], demo: values.demo || simulate > 0 });
-server.logger.info({ url: server.url, customer_page: `${server.url}/customer/`, demo: values.demo }, 'ready');
+const server = await startServer({
+  port,
+  host: values.host,
+  dataDir: values['data-dir'],
+  demo: values.demo || simulate > 0,
+});
+server.logger.info(
+  { url: server.url, customer_page: `${server.url}/customer/`, demo: values.demo || simulate > 0 },
+  'ready',
+);
+const simulation =
+  simulate > 0
+    ? await startSimulation(server.url, server.store, {
+        customers: simulate,
+        logger: server.logger.child({ part: 'simulate' }),
+      })
+    : null;
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -35,12 +51,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     server.logger.info({ signal }, 'shutting down');
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        server.logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    (simulation?.stop() ?? Promise.resolve())
+      .then(() => server.close())
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          server.logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   });
 }
