@@ -63,6 +63,8 @@ export interface ShellHost {
  */
 export function runShell(electron: ElectronApi, host: ShellHost): boolean {
   const { app } = electron;
+  // A separate profile (tests, a second staff account on one machine); must precede the lock.
+  if (host.env.MERCHANT_IM_USER_DATA_DIR) app.setPath('userData', host.env.MERCHANT_IM_USER_DATA_DIR);
   registerAppScheme(electron.protocol);
   if (!app.requestSingleInstanceLock()) {
     app.quit();
