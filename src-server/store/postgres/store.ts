@@ -1,0 +1,591 @@
+import { randomBytes } from 'node:crypto';
+import {
+  ImError,
+  type Cursor,
+  type InboxEvent,
+  type LineObject,
+  type LineStatus,
+  type QuickReply,
+  type Role,
+} from '../../../src-shared/protocol';
+import { chooseAssignee } from '../../domain/assignment';
+import { renderLine } from '../../domain/line';
+import { lineRecipients, messageRecipients, readRecipients } from '../../domain/recipients';
+import { LINE_SELECT, toLineRecord, toMessage, type LineRow, type MessageRow } from '../sqlite/rows';
+import type {
+  Account,
+  AccountWithSecret,
+  InboxHead,
+  LineQuery,
+  LineRecord,
+  LineWriteOutcome,
+  NewAccount,
+  SendInput,
+  SendOutcome,
+  StaffLoad,
+  Store,
+  SyncPage,
+  WriteOutcome,
+} from '../types';
+import { PgDatabase, type PgDatabaseOptions, type Queryable } from './db';
+import { migratePg } from './migrations';
+import { RetryTransaction } from './transient';
+
+export interface PostgresStoreOptions extends PgDatabaseOptions {
+  /** Default per-staff capacity for new staff accounts. */
+  defaultCapacity?: number;
+}
+
+interface UserRow {
+  uid: number;
+  account: string;
+  password_hash: string;
+  role: Role;
+  display_name: string;
+  merchant_id: string | null;
+  capacity: number;
+  disabled: boolean;
+}
+
+/** One inbox event to append; its seq is known only once the head row is locked. */
+interface Append {
+  uid: string;
+  build: (seq: number) => InboxEvent;
+}
+
+/** Queued lines one assignQueued call looks at (the rest wait for the next trigger or repair pass). */
+const ASSIGN_BATCH = 200;
+
+/** Ids are decimal integers here; anything else names nothing. */
+function rowId(id: string): number | null {
+  return /^[1-9][0-9]{0,15}$/.test(id) ? Number(id) : null;
+}
+
+function toAccount(row: UserRow): Account {
+  return {
+    uid: String(row.uid),
+    account: row.account,
+    role: row.role,
+    display_name: row.display_name,
+    merchant_id: row.merchant_id,
+    capacity: row.capacity,
+    disabled: row.disabled,
+  };
+}
+
+/**
+ * The cluster Store: PostgreSQL shared by every node, with the same semantics as the SQLite store
+ * under concurrent writers on several nodes. Writers serialise on row locks, always taken in one
+ * order so they cannot deadlock: merchant (assignment only) → line → staff user rows → inbox heads
+ * (sorted by uid, in one statement). Consequences:
+ * - an inbox seq is `head.seq + 1` taken under the head's row lock in the write's own transaction:
+ *   no gaps (a rollback undoes the increment), no duplicates, and seq n+1 commits after seq n;
+ * - writes to one line are serialised by its row lock, so message ids and inbox order follow the line;
+ * - a customer's message that needs an assignee holds the merchant row, so capacity is counted by one
+ *   writer at a time across all nodes and no line is assigned twice;
+ * - idempotent send and one-line-per-identity rest on unique indexes with ON CONFLICT.
+ */
+export class PostgresStore implements Store {
+  readonly db: PgDatabase;
+  private readonly defaultCapacity: number;
+
+  constructor(options: PostgresStoreOptions) {
+    this.db = new PgDatabase(options);
+    this.defaultCapacity = options.defaultCapacity ?? 10;
+  }
+
+  async migrate(): Promise<void> {
+    await this.db.withClient(async (client) => {
+      if (this.db.schema !== null) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.db.schema}`);
+      await migratePg(client);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  getOrCreateMeta(key: string, create: () => string): Promise<string> {
+    return this.db.tx(async (q) => {
+      await q.query('INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING', [key, create()]);
+      return (await q.query<{ value: string }>('SELECT value FROM meta WHERE key = $1', [key])).rows[0]!.value;
+    });
+  }
+
+  // ---- directory ---------------------------------------------------------------------------------
+
+  async putMerchant(merchant: { merchant_id: string; name: string }, now: number): Promise<void> {
+    await this.db.read((q) =>
+      q.query('INSERT INTO merchants (merchant_id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (merchant_id) DO UPDATE SET name = EXCLUDED.name', [
+        merchant.merchant_id,
+        merchant.name,
+        now,
+      ]),
+    );
+  }
+
+  async putObject(o: LineObject): Promise<void> {
+    await this.db.read((q) =>
+      q.query(
+        `INSERT INTO objects (object_id, kind, title, merchant_id) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (object_id) DO UPDATE SET kind = EXCLUDED.kind, title = EXCLUDED.title, merchant_id = EXCLUDED.merchant_id`,
+        [o.object_id, o.kind, o.title, o.merchant_id],
+      ),
+    );
+  }
+
+  getObject(objectId: string): Promise<LineObject | null> {
+    return this.db.read((q) => this.object(q, objectId));
+  }
+
+  ensureAccount(a: NewAccount, now: number): Promise<{ account: Account; created: boolean }> {
+    return this.db.tx(async (q) => {
+      const inserted = await q.query<UserRow>(
+        `INSERT INTO users (account, password_hash, role, display_name, merchant_id, capacity, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account) DO NOTHING RETURNING *`,
+        [a.account, a.password_hash, a.role, a.display_name, a.merchant_id, a.capacity ?? this.defaultCapacity, now],
+      );
+      const row = inserted.rows[0];
+      if (!row) return { account: toAccount((await this.userByLogin(q, a.account))!), created: false };
+      await q.query('INSERT INTO inbox_heads (uid, epoch, seq) VALUES ($1, $2, 0)', [row.uid, newEpoch()]);
+      return { account: toAccount(row), created: true };
+    });
+  }
+
+  findAccountByLogin(login: string): Promise<AccountWithSecret | null> {
+    return this.db.read(async (q) => {
+      const row = await this.userByLogin(q, login);
+      return row ? { ...toAccount(row), password_hash: row.password_hash } : null;
+    });
+  }
+
+  getAccount(uid: string): Promise<Account | null> {
+    return this.db.read(async (q) => {
+      const row = await this.user(q, uid);
+      return row ? toAccount(row) : null;
+    });
+  }
+
+  async setAccountDisabled(uid: string, disabled: boolean): Promise<void> {
+    await this.db.read((q) => q.query('UPDATE users SET disabled = $1 WHERE uid = $2', [disabled, rowId(uid)]));
+  }
+
+  listStaff(merchantId: string): Promise<StaffLoad[]> {
+    return this.db.read((q) => this.staffLoads(q, merchantId));
+  }
+
+  // ---- lines and messages -------------------------------------------------------------------------
+
+  getLine(lineId: string): Promise<LineRecord | null> {
+    return this.db.read((q) => this.line(q, lineId));
+  }
+
+  listLines(query: LineQuery): Promise<{ lines: LineRecord[]; unread: Record<string, number> }> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const arg = (v: unknown): string => {
+      args.push(v);
+      return `$${args.length}`;
+    };
+    if (query.viewer.role === 'customer') {
+      where.push(`l.uid = ${arg(rowId(query.viewer.uid))}`);
+    } else {
+      where.push(`l.merchant_id = ${arg(query.viewer.merchant_id)}`);
+      if (query.mine) where.push(`l.assignee = ${arg(rowId(query.viewer.uid))}`);
+    }
+    if (query.status) where.push(`l.status = ${arg(query.status)}`);
+    if (query.busi_type) where.push(`l.busi_type = ${arg(query.busi_type)}`);
+    if (query.before !== undefined) where.push(`COALESCE(l.last_message_at, l.created_at) < ${arg(query.before)}`);
+    const pointer = query.viewer.role === 'customer' ? 'customer_read_message_id' : 'staff_read_message_id';
+    const sql = `
+      SELECT x.*, (SELECT COUNT(*) FROM messages m
+                   WHERE m.line_id = x.line_id AND m.sender_role <> ${arg(query.viewer.role)} AND m.message_id > COALESCE(x.${pointer}, 0)) AS unread
+      FROM (${LINE_SELECT} WHERE ${where.join(' AND ')}
+            ORDER BY COALESCE(l.last_message_at, l.created_at) DESC, l.line_id DESC LIMIT ${arg(query.limit)}) x
+      ORDER BY COALESCE(x.last_message_at, x.created_at) DESC, x.line_id DESC`;
+    return this.db.read(async (q) => {
+      const { rows } = await q.query<LineRow & { unread: number }>(sql, args);
+      const unread: Record<string, number> = {};
+      const lines = rows.map((row) => {
+        unread[String(row.line_id)] = row.unread;
+        return toLineRecord(row);
+      });
+      return { lines, unread };
+    });
+  }
+
+  history(lineId: string, beforeMessageId: string | null, limit: number): Promise<{ messages: ReturnType<typeof toMessage>[]; more: boolean }> {
+    const before = beforeMessageId === null ? Number.MAX_SAFE_INTEGER : (rowId(beforeMessageId) ?? 0);
+    return this.db.read(async (q) => {
+      const { rows } = await q.query<MessageRow>('SELECT * FROM messages WHERE line_id = $1 AND message_id < $2 ORDER BY message_id DESC LIMIT $3', [
+        rowId(lineId),
+        before,
+        limit + 1,
+      ]);
+      return { messages: rows.slice(0, limit).reverse().map(toMessage), more: rows.length > limit };
+    });
+  }
+
+  send(input: SendInput): Promise<SendOutcome> {
+    return this.db.tx((q) => this.sendTx(q, input));
+  }
+
+  private async sendTx(q: Queryable, input: SendInput): Promise<SendOutcome> {
+    const { sender, now } = input;
+    const senderId = rowId(sender.uid);
+    const original = await this.sentBefore(q, senderId, input.device_id, input.random_id);
+    if (original) {
+      const line = await this.mustLine(q, String(original.line_id));
+      return { message: toMessage(original), line, seq: original.sender_seq ?? 0, duplicate: true, heads: [], delivered_to: [] };
+    }
+
+    // A customer's message may have to pick an assignee: that needs the merchant row, taken first.
+    const mayAssign = (l: LineRecord): boolean => sender.role === 'customer' && (l.assignee === null || l.status === 'resolved');
+    let merchantLocked = false;
+    let lineChanged = false;
+    let lineId: number;
+    if ('to' in input.target) {
+      const { object_id, busi_type } = input.target.to;
+      const object = await this.object(q, object_id);
+      if (!object) throw new ImError('NOT_FOUND', `no object ${object_id}`);
+      if (sender.role === 'customer') merchantLocked = await this.lockMerchant(q, object.merchant_id);
+      const created = await q.query<{ line_id: number }>(
+        `INSERT INTO lines (uid, object_id, busi_type, merchant_id, status, created_at) VALUES ($1, $2, $3, $4, 'open', $5)
+         ON CONFLICT (uid, object_id, busi_type) DO NOTHING RETURNING line_id`,
+        [senderId, object_id, busi_type, object.merchant_id, now],
+      );
+      lineChanged = created.rowCount === 1;
+      lineId =
+        created.rows[0]?.line_id ??
+        (await q.query<{ line_id: number }>('SELECT line_id FROM lines WHERE uid = $1 AND object_id = $2 AND busi_type = $3', [senderId, object_id, busi_type]))
+          .rows[0]!.line_id;
+    } else {
+      const peek = await this.mustLine(q, input.target.line_id);
+      if (mayAssign(peek)) merchantLocked = await this.lockMerchant(q, peek.merchant_id);
+      lineId = Number(peek.line_id);
+    }
+    let line = await this.lockLine(q, lineId);
+    // The line changed between the peek and the lock: start over so locks keep their order.
+    if (mayAssign(line) && !merchantLocked) throw new RetryTransaction('line needs an assignee but the merchant is not locked');
+
+    const reopened = line.status === 'resolved';
+    if (reopened) {
+      await q.query("UPDATE lines SET status = 'open' WHERE line_id = $1", [lineId]);
+      lineChanged = true;
+    }
+    if (line.assignee === null || reopened) {
+      const assignee = sender.role === 'staff' ? sender.uid : await this.pickAssignee(q, line, input.onlineStaff, input.stickyWindowMs, now);
+      if (assignee !== line.assignee) {
+        await this.setAssignee(q, line.line_id, assignee, now);
+        lineChanged = true;
+      }
+    }
+
+    const inserted = await q.query<MessageRow>(
+      `INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (sender, device_id, random_id) WHERE random_id IS NOT NULL DO NOTHING RETURNING *`,
+      [lineId, senderId, sender.role, input.device_id, input.random_id, JSON.stringify(input.content), now],
+    );
+    const row = inserted.rows[0];
+    // The same send committed on another node meanwhile: the retry finds it and answers with its ack.
+    if (!row) throw new RetryTransaction('a concurrent send with this random_id committed first');
+    // waiting_since: the oldest customer message staff has not answered yet.
+    await q.query(
+      sender.role === 'customer'
+        ? 'UPDATE lines SET last_message_at = $1, waiting_since = COALESCE(waiting_since, $1) WHERE line_id = $2'
+        : 'UPDATE lines SET last_message_at = $1, waiting_since = NULL WHERE line_id = $2',
+      [now, lineId],
+    );
+
+    line = await this.mustLine(q, line.line_id);
+    const message = toMessage(row);
+    const staff = await this.activeStaff(q, line.merchant_id);
+    const recipients = messageRecipients(line, staff, sender.uid);
+    const appends: Append[] = recipients.map((uid) => ({ uid, build: (n) => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }) }));
+    if (lineChanged) appends.push(...lineAppends(line, staff, new Set(recipients)));
+    const seqs = await this.appendAll(q, appends, now);
+    const heads = appends.map((a, i) => ({ uid: a.uid, seq: seqs[i]! }));
+    const seq = heads.find((h) => h.uid === sender.uid)?.seq ?? 0;
+    await q.query('UPDATE messages SET sender_seq = $1 WHERE message_id = $2', [seq, row.message_id]);
+    return { message, line, seq, duplicate: false, heads, delivered_to: recipients.filter((u) => u !== sender.uid) };
+  }
+
+  markRead(input: { line_id: string; reader: Account; message_id: string; now: number }): Promise<WriteOutcome> {
+    return this.db.tx(async (q): Promise<WriteOutcome> => {
+      const line = await this.mustLine(q, input.line_id);
+      const messageId = rowId(input.message_id);
+      const inLine = messageId === null ? null : (await q.query('SELECT 1 FROM messages WHERE message_id = $1 AND line_id = $2', [messageId, rowId(line.line_id)])).rows[0];
+      if (!inLine) throw new ImError('NOT_FOUND', `no message ${input.message_id} in line ${line.line_id}`);
+      const column = input.reader.role === 'customer' ? 'customer_read_message_id' : 'staff_read_message_id';
+      const moved = await q.query(`UPDATE lines SET ${column} = $1 WHERE line_id = $2 AND COALESCE(${column}, 0) < $1`, [messageId, rowId(line.line_id)]);
+      if (moved.rowCount === 0) return { heads: [] };
+      const appends: Append[] = readRecipients(line, input.reader.uid).map((uid) => ({
+        uid,
+        build: (n) => ({ kind: 'read', seq: n, line_id: line.line_id, reader: input.reader.uid, message_id: input.message_id }),
+      }));
+      const seqs = await this.appendAll(q, appends, input.now);
+      return { heads: appends.map((a, i) => ({ uid: a.uid, seq: seqs[i]! })) };
+    });
+  }
+
+  transfer(input: { line_id: string; to: string; now: number }): Promise<LineWriteOutcome> {
+    return this.db.tx(async (q): Promise<LineWriteOutcome> => {
+      const before = await this.lockLine(q, rowId(input.line_id));
+      const target = await this.user(q, input.to);
+      if (!target || target.role !== 'staff' || target.merchant_id !== before.merchant_id || target.disabled) {
+        throw new ImError('INVALID_ARGUMENT', 'transfer target is not an active staff member of this merchant');
+      }
+      if (before.assignee === input.to) return { line: before, heads: [] };
+      await this.setAssignee(q, before.line_id, input.to, input.now);
+      return this.lineChanged(q, before.line_id, input.now);
+    });
+  }
+
+  setStatus(input: { line_id: string; status: LineStatus; now: number }): Promise<LineWriteOutcome> {
+    return this.db.tx(async (q): Promise<LineWriteOutcome> => {
+      const before = await this.lockLine(q, rowId(input.line_id));
+      if (before.status === input.status) return { line: before, heads: [] };
+      await q.query('UPDATE lines SET status = $1 WHERE line_id = $2', [input.status, rowId(before.line_id)]);
+      return this.lineChanged(q, before.line_id, input.now);
+    });
+  }
+
+  assignQueued(input: { merchant_id: string; onlineStaff: ReadonlySet<string>; now: number; stickyWindowMs: number }): Promise<LineWriteOutcome[]> {
+    return this.db.tx(async (q): Promise<LineWriteOutcome[]> => {
+      if (!(await this.lockMerchant(q, input.merchant_id))) return [];
+      // Lock the whole batch before touching any staff row, so the lock order (line → user) holds.
+      const { rows: queued } = await q.query<{ line_id: number }>(
+        `SELECT line_id FROM lines WHERE merchant_id = $1 AND assignee IS NULL AND status <> 'resolved'
+         ORDER BY COALESCE(waiting_since, created_at), line_id LIMIT ${ASSIGN_BATCH} FOR UPDATE`,
+        [input.merchant_id],
+      );
+      const changed: LineRecord[] = [];
+      for (const { line_id } of queued) {
+        const before = await this.mustLine(q, String(line_id));
+        const assignee = await this.pickAssignee(q, before, input.onlineStaff, input.stickyWindowMs, input.now);
+        if (assignee === null) break;
+        await this.setAssignee(q, before.line_id, assignee, input.now);
+        changed.push(await this.mustLine(q, before.line_id));
+      }
+      if (changed.length === 0) return [];
+      // One append for every line's events, so the inbox heads are locked once, in uid order.
+      const staff = await this.activeStaff(q, input.merchant_id);
+      const perLine = changed.map((line) => lineAppends(line, staff));
+      const seqs = await this.appendAll(q, perLine.flat(), input.now);
+      let i = 0;
+      return changed.map((line, n) => ({ line, heads: perLine[n]!.map((a) => ({ uid: a.uid, seq: seqs[i++]! })) }));
+    });
+  }
+
+  // ---- inbox ----------------------------------------------------------------------------------------
+
+  inboxHead(uid: string): Promise<Cursor> {
+    return this.db.read((q) => this.head(q, uid));
+  }
+
+  /** Heads of many users in one read (the cluster's periodic wake-up repair). Unknown uids are left out. */
+  inboxHeads(uids: readonly string[]): Promise<InboxHead[]> {
+    const ids = uids.map(rowId).filter((id): id is number => id !== null);
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db.read(async (q) => {
+      const { rows } = await q.query<{ uid: number; seq: number }>('SELECT uid, seq FROM inbox_heads WHERE uid = ANY($1::bigint[])', [ids]);
+      return rows.map((r) => ({ uid: String(r.uid), seq: r.seq }));
+    });
+  }
+
+  sync(uid: string, cursor: Cursor | null, limit: number): Promise<SyncPage> {
+    return this.db.read(async (q) => {
+      const head = await this.head(q, uid);
+      const recovered = cursor !== null && cursor.epoch === head.epoch && cursor.seq <= head.seq;
+      const from = recovered ? cursor.seq : 0;
+      const { rows } = await q.query<{ event: string }>('SELECT event FROM inbox WHERE uid = $1 AND seq > $2 ORDER BY seq LIMIT $3', [rowId(uid), from, limit]);
+      const events = rows.map((r) => JSON.parse(r.event) as InboxEvent);
+      const last = events.length > 0 ? events[events.length - 1]!.seq : from;
+      return { outcome: recovered ? 'recovered' : 'reset', epoch: head.epoch, events, next: { epoch: head.epoch, seq: last }, more: last < head.seq };
+    });
+  }
+
+  // ---- quick replies ------------------------------------------------------------------------------
+
+  listQuickReplies(owner: string): Promise<QuickReply[]> {
+    return this.db.read(async (q) => {
+      const { rows } = await q.query<{ id: number; title: string; text: string }>('SELECT id, title, text FROM quick_replies WHERE owner = $1 ORDER BY title, id', [rowId(owner)]);
+      return rows.map((r) => ({ id: String(r.id), title: r.title, text: r.text }));
+    });
+  }
+
+  putQuickReply(owner: string, reply: { id?: string; title: string; text: string }, now: number): Promise<QuickReply | null> {
+    return this.db.read(async (q) => {
+      if (reply.id === undefined) {
+        const { rows } = await q.query<{ id: number }>('INSERT INTO quick_replies (owner, title, text, updated_at) VALUES ($1, $2, $3, $4) RETURNING id', [
+          rowId(owner),
+          reply.title,
+          reply.text,
+          now,
+        ]);
+        return { id: String(rows[0]!.id), title: reply.title, text: reply.text };
+      }
+      const updated = await q.query('UPDATE quick_replies SET title = $1, text = $2, updated_at = $3 WHERE id = $4 AND owner = $5', [
+        reply.title,
+        reply.text,
+        now,
+        rowId(reply.id),
+        rowId(owner),
+      ]);
+      return updated.rowCount === 1 ? { id: reply.id, title: reply.title, text: reply.text } : null;
+    });
+  }
+
+  deleteQuickReply(owner: string, id: string): Promise<boolean> {
+    return this.db.read(async (q) => (await q.query('DELETE FROM quick_replies WHERE id = $1 AND owner = $2', [rowId(id), rowId(owner)])).rowCount === 1);
+  }
+
+  // ---- helpers (run inside the caller's transaction) ------------------------------------------------
+
+  private async object(q: Queryable, objectId: string): Promise<LineObject | null> {
+    const { rows } = await q.query<LineObject>('SELECT object_id, kind, title, merchant_id FROM objects WHERE object_id = $1', [objectId]);
+    return rows[0] ?? null;
+  }
+
+  private async user(q: Queryable, uid: string): Promise<UserRow | null> {
+    const id = rowId(uid);
+    if (id === null) return null;
+    return (await q.query<UserRow>('SELECT * FROM users WHERE uid = $1', [id])).rows[0] ?? null;
+  }
+
+  private async userByLogin(q: Queryable, login: string): Promise<UserRow | null> {
+    return (await q.query<UserRow>('SELECT * FROM users WHERE account = $1', [login])).rows[0] ?? null;
+  }
+
+  private async sentBefore(q: Queryable, sender: number | null, deviceId: string, randomId: string): Promise<MessageRow | null> {
+    const { rows } = await q.query<MessageRow>('SELECT * FROM messages WHERE sender = $1 AND device_id = $2 AND random_id = $3', [sender, deviceId, randomId]);
+    return rows[0] ?? null;
+  }
+
+  private async line(q: Queryable, lineId: string): Promise<LineRecord | null> {
+    const id = rowId(lineId);
+    if (id === null) return null;
+    const row = (await q.query<LineRow>(`${LINE_SELECT} WHERE l.line_id = $1`, [id])).rows[0];
+    return row ? toLineRecord(row) : null;
+  }
+
+  private async mustLine(q: Queryable, lineId: string): Promise<LineRecord> {
+    const line = await this.line(q, lineId);
+    if (!line) throw new ImError('NOT_FOUND', `no line ${lineId}`);
+    return line;
+  }
+
+  /** The line row lock: every write to a line holds it, so a line's writes commit one after another. */
+  private async lockLine(q: Queryable, lineId: number | null): Promise<LineRecord> {
+    const row = lineId === null ? undefined : (await q.query<LineRow>(`${LINE_SELECT} WHERE l.line_id = $1 FOR UPDATE OF l`, [lineId])).rows[0];
+    if (!row) throw new ImError('NOT_FOUND', `no line ${lineId}`);
+    return toLineRecord(row);
+  }
+
+  /**
+   * The merchant row lock taken by every writer that counts capacity. NO KEY UPDATE leaves the
+   * row's key share locks (foreign-key checks of new lines and users) unblocked.
+   */
+  private async lockMerchant(q: Queryable, merchantId: string): Promise<boolean> {
+    return (await q.query('SELECT 1 FROM merchants WHERE merchant_id = $1 FOR NO KEY UPDATE', [merchantId])).rowCount === 1;
+  }
+
+  private async staffLoads(q: Queryable, merchantId: string): Promise<StaffLoad[]> {
+    const { rows } = await q.query<{ uid: number; display_name: string; capacity: number; disabled: boolean; last_assigned_at: number | null; open_lines: number }>(
+      `SELECT u.uid, u.display_name, u.capacity, u.disabled, u.last_assigned_at,
+              (SELECT COUNT(*) FROM lines l WHERE l.assignee = u.uid AND l.status IN ('open', 'pending')) AS open_lines
+       FROM users u WHERE u.role = 'staff' AND u.merchant_id = $1 ORDER BY u.uid`,
+      [merchantId],
+    );
+    return rows.map((r) => ({ ...r, uid: String(r.uid) }));
+  }
+
+  private async activeStaff(q: Queryable, merchantId: string): Promise<string[]> {
+    const { rows } = await q.query<{ uid: number }>("SELECT uid FROM users WHERE role = 'staff' AND merchant_id = $1 AND NOT disabled ORDER BY uid", [merchantId]);
+    return rows.map((r) => String(r.uid));
+  }
+
+  /** Run the pure assignment policy over this merchant's current loads (the caller holds the merchant lock). */
+  private async pickAssignee(q: Queryable, line: LineRecord, online: ReadonlySet<string>, stickyWindowMs: number, now: number): Promise<string | null> {
+    const { rows } = await q.query<{ assignee: number }>(
+      `SELECT assignee FROM lines WHERE uid = $1 AND merchant_id = $2 AND assignee IS NOT NULL
+         AND COALESCE(last_message_at, created_at) >= $3
+       ORDER BY COALESCE(last_message_at, created_at) DESC, line_id DESC LIMIT 1`,
+      [rowId(line.uid), line.merchant_id, now - stickyWindowMs],
+    );
+    const staff = (await this.staffLoads(q, line.merchant_id)).map((s) => ({ ...s, online: online.has(s.uid) }));
+    return chooseAssignee({ staff, recent: rows[0] ? String(rows[0].assignee) : null });
+  }
+
+  private async setAssignee(q: Queryable, lineId: string, assignee: string | null, now: number): Promise<void> {
+    await q.query('UPDATE lines SET assignee = $1 WHERE line_id = $2', [assignee === null ? null : rowId(assignee), rowId(lineId)]);
+    if (assignee !== null) await q.query('UPDATE users SET last_assigned_at = $1 WHERE uid = $2', [now, rowId(assignee)]);
+  }
+
+  private async lineChanged(q: Queryable, lineId: string, now: number): Promise<LineWriteOutcome> {
+    const line = await this.mustLine(q, lineId);
+    const appends = lineAppends(line, await this.activeStaff(q, line.merchant_id));
+    const seqs = await this.appendAll(q, appends, now);
+    return { line, heads: appends.map((a, i) => ({ uid: a.uid, seq: seqs[i]! })) };
+  }
+
+  /**
+   * Append events to inboxes; returns each event's seq. The head rows are locked in uid order by
+   * one statement and bumped by the number of events each user gets, then the events are inserted
+   * in one statement, all in the caller's transaction.
+   */
+  private async appendAll(q: Queryable, appends: readonly Append[], now: number): Promise<number[]> {
+    if (appends.length === 0) return [];
+    const counts = new Map<number, number>();
+    for (const a of appends) {
+      const id = rowId(a.uid);
+      if (id === null) throw new ImError('NOT_FOUND', `no inbox for ${a.uid}`);
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    const uids = [...counts.keys()].sort((a, b) => a - b);
+    const { rows } = await q.query<{ uid: number; seq: number }>(
+      `WITH locked AS (SELECT uid FROM inbox_heads WHERE uid = ANY($1::bigint[]) ORDER BY uid FOR UPDATE)
+       UPDATE inbox_heads h SET seq = h.seq + c.n
+       FROM locked JOIN unnest($1::bigint[], $2::int[]) AS c (uid, n) ON c.uid = locked.uid
+       WHERE h.uid = locked.uid
+       RETURNING h.uid, h.seq`,
+      [uids, uids.map((u) => counts.get(u)!)],
+    );
+    if (rows.length !== uids.length) throw new ImError('NOT_FOUND', 'an inbox is missing');
+    const next = new Map(rows.map((r) => [r.uid, r.seq - counts.get(r.uid)! + 1]));
+    const seqs = appends.map((a) => {
+      const id = rowId(a.uid)!;
+      const seq = next.get(id)!;
+      next.set(id, seq + 1);
+      return seq;
+    });
+    await q.query(
+      'INSERT INTO inbox (uid, seq, event, created_at) SELECT u, s, e, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS x (u, s, e)',
+      [appends.map((a) => rowId(a.uid)), seqs, appends.map((a, i) => JSON.stringify(a.build(seqs[i]!))), now],
+    );
+    return seqs;
+  }
+
+  private async head(q: Queryable, uid: string): Promise<Cursor> {
+    const id = rowId(uid);
+    const row = id === null ? undefined : (await q.query<Cursor>('SELECT epoch, seq FROM inbox_heads WHERE uid = $1', [id])).rows[0];
+    if (!row) throw new ImError('NOT_FOUND', `no inbox for ${uid}`);
+    return row;
+  }
+}
+
+function newEpoch(): string {
+  return randomBytes(6).toString('base64url');
+}
+
+/** On a line the customer is the only customer; every other participant views it as staff. */
+function roleOn(line: LineRecord, uid: string): Role {
+  return uid === line.uid ? 'customer' : 'staff';
+}
+
+/** A change to the line itself goes to the customer and all staff (minus those who already got the message). */
+function lineAppends(line: LineRecord, staff: readonly string[], skip: ReadonlySet<string> = new Set()): Append[] {
+  return lineRecipients(line, staff)
+    .filter((uid) => !skip.has(uid))
+    .map((uid) => ({ uid, build: (n: number): InboxEvent => ({ kind: 'line', seq: n, line: renderLine(line, roleOn(line, uid)) }) }));
+}
