@@ -20,6 +20,7 @@ import { nodePolicyIo } from '../shell/node-policy-io';
 import { probeNotificationSuppression } from '../shell/notification-suppression';
 import { readMachinePolicy } from '../shell/policy-sources';
 import { ProxyCredentialStore } from '../shell/proxy';
+import { ProxyAgents } from '../shell/proxy-agent';
 import { pauseUntil, type TrayIconKind, type TrayMenuId } from '../shell/tray-model';
 import { updatePlan } from '../shell/update-policy';
 import { appMenuTemplate } from './app-menu';
@@ -130,6 +131,7 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
 
   const proxy = new SystemProxy(session.defaultSession, ProxyCredentialStore.fromEnvironment(host.env), log);
   proxy.installLoginHandler(app);
+  const agents = new ProxyAgents((url) => proxy.route(url));
 
   const icon = (name: string) => nativeImage.createFromPath(join(host.appRoot, 'resources', name));
   const windowState = new ElectronWindowState();
@@ -152,6 +154,7 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
       notifier,
       secrets: safeStorageSecretBox(electron.safeStorage, plainSecretBox),
       links: new ElectronLinkOpener(shell),
+      agents,
       log,
     },
     ...(managed.server_url.value ? { serverUrl: { url: managed.server_url.value, locked: managed.server_url_locked.value } } : {}),
@@ -305,6 +308,7 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
       .dispose()
       .catch((err: unknown) => log.error({ err: String(err) }, 'core shutdown failed'))
       .finally(() => {
+        agents.dispose();
         shutDown = true;
         app.quit();
       });

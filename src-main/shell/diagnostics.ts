@@ -20,10 +20,8 @@ export interface ShellFacts {
  * so whatever the page shows or copies is safe to send to support.
  */
 export function shellDiagnostics(core: Diagnostics, shell: ShellFacts): Diagnostics {
-  const suppressed =
-    !shell.notificationsSupported
-      ? 'This system does not support notifications.'
-      : shell.suppression.suppressed ?? (shell.suppression.detectable ? null : core.notifications.suppressed_reason);
+  // The OS hiding notifications comes first; otherwise the core's own reason (disabled, do-not-disturb).
+  const suppressed = !shell.notificationsSupported ? 'This system does not support notifications.' : (shell.suppression.suppressed ?? core.notifications.suppressed_reason);
   const merged: Diagnostics = {
     ...core,
     versions: {

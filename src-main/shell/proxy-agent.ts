@@ -1,22 +1,15 @@
 import type { Agent } from 'node:http';
 import { HttpsProxyAgent } from 'https-proxy-agent';
+import type { AgentProvider } from '../ports/agents';
 import type { ProxyRoute } from './proxy';
 
 /**
- * What the data channel asks of the host for each connection (both transports): an agent for
- * `ws` / `http(s).request`, or undefined to connect directly. The Electron shell answers with
- * the system proxy (PAC included); plain Node hosts pass none.
+ * The core's AgentProvider port, answered with the system proxy (PAC included): resolved routes
+ * become agents, one per proxy (agents pool their sockets). The agent tunnels with CONNECT, so it
+ * carries WebSocket upgrades and HTTPS alike; credentials in the proxy URL go out as
+ * Proxy-Authorization: Basic.
  */
-export interface ProxyAgentPort {
-  agentFor(url: string): Promise<Agent | undefined>;
-}
-
-/**
- * Turns resolved routes into agents, one per proxy (agents pool their sockets). The agent tunnels
- * with CONNECT, so it carries WebSocket upgrades and HTTPS alike; credentials in the proxy URL go
- * out as Proxy-Authorization: Basic.
- */
-export class ProxyAgents implements ProxyAgentPort {
+export class ProxyAgents implements AgentProvider {
   private readonly agents = new Map<string, HttpsProxyAgent<string>>();
 
   constructor(private readonly resolve: (url: string) => Promise<ProxyRoute>) {}
