@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BusiType, Content } from '../../src-shared/protocol';
 import { bannerFor } from '../../src-renderer/features/connection/connectionSlice';
 import { fillPlaceholders, appendToDraft } from '../../src-renderer/features/quickReplies/placeholders';
+import { hitText, markMatches } from '../../src-renderer/features/search/hitText';
 import { signInErrorText } from '../../src-renderer/features/session/signInError';
 import { displayKeys, shortcutFor } from '../../src-renderer/features/shortcuts/keymap';
 import { formatBadge, formatListTime, formatWaiting, formatMoney } from '../../src-renderer/format/intl';
@@ -96,6 +97,19 @@ describe('message text safety', () => {
     expect(resolveServerImage('//evil.example/x.png', server)).toBeNull();
     expect(resolveServerImage('data:image/png;base64,AAAA', server)).toBeNull();
     expect(resolveServerImage('/v1/media/abc.png', null)).toBeNull();
+  });
+});
+
+describe('search hits', () => {
+  it('shows the message when the match is near its start, else the snippet, with matches marked', () => {
+    expect(hitText('The air conditioning was noisy', 'air cond…', 'AIR')).toEqual([
+      { text: 'The ', match: false },
+      { text: 'air', match: true },
+      { text: ' conditioning was noisy', match: false },
+    ]);
+    const long = `${'x'.repeat(80)} needle`;
+    expect(hitText(long, '…x needle', 'needle').map((r) => r.text)).toEqual(['…x ', 'needle']);
+    expect(markMatches('a-a', 'a')).toEqual([{ text: 'a', match: true }, { text: '-', match: false }, { text: 'a', match: true }]);
   });
 });
 

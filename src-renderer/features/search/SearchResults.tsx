@@ -4,6 +4,7 @@ import { formatListTime } from '../../format/intl';
 import { useLocale } from '../../i18n/useLocale';
 import { previewOf } from '../../registry/contentTypes';
 import { selectNow } from '../clock/clockSlice';
+import { hitText } from './hitText';
 import { searchCleared, searchHitOpened, selectSearch } from './searchSlice';
 
 /** Search hits in place of the list while a search is active; a hit opens its message in its line. */
@@ -35,7 +36,9 @@ export function SearchResults() {
             <button type="button" className="search-hit" onClick={() => void dispatch(searchHitOpened(hit))}>
               <span className="hit-line">{hit.line?.customer_name ?? hit.message.line_id}</span>
               <time>{formatListTime(hit.message.ts, now, locale)}</time>
-              <span className="hit-text">{hit.snippet || previewOf(hit.message, t)}</span>
+              <span className="hit-text">
+                {hitText(previewOf(hit.message, t), hit.snippet, search.query).map((run, i) => (run.match ? <mark key={i}>{run.text}</mark> : run.text))}
+              </span>
             </button>
           </li>
         ))}
