@@ -155,20 +155,27 @@ export class AccountRuntime {
     return this.store.lines(filter);
   }
 
-  /** Local first; when the store runs short and the server is reachable, older history is fetched and kept. */
+  /**
+   * A page of a line's history, oldest first. When connected, the same window is fetched from the
+   * server first and merged (de-duplicated) into the store: a staff member's inbox does not carry
+   * messages of lines that were someone else's, so the store can have holes. Offline, the store answers alone.
+   */
   async history(lineId: string, beforeKey: string | undefined, limit: number): Promise<{ messages: LocalMessage[]; more: boolean }> {
-    const local = this.store.history(lineId, beforeKey, limit);
-    if (local.messages.length >= limit || !this.channel.connection()) return local;
-    const oldest = local.messages.find((m) => m.message_id !== null)?.message_id ?? (beforeKey === undefined ? undefined : this.store.oldestServerMessageId(lineId));
-    try {
-      const remote = await this.channel.request('history', { line_id: lineId, limit, ...(oldest ? { before_message_id: oldest } : {}) });
-      this.publish(this.store.addHistory(remote.messages));
-      const merged = this.store.history(lineId, beforeKey, limit);
-      return { messages: merged.messages, more: merged.more || remote.more };
-    } catch (err) {
-      if (err instanceof ClientError && err.name === 'StoreError') throw err;
-      return local;
+    let remoteMore = false;
+    if (this.channel.connection()) {
+      // Local echoes sort after every server message, so "before a local key" means "the newest".
+      const before = beforeKey === undefined || beforeKey.startsWith('local:') ? undefined : beforeKey;
+      try {
+        const remote = await this.channel.request('history', { line_id: lineId, limit, ...(before ? { before_message_id: before } : {}) });
+        this.publish(this.store.addHistory(remote.messages));
+        remoteMore = remote.more;
+      } catch (err) {
+        if (err instanceof ClientError && err.name === 'StoreError') throw err;
+        this.d.ports.log.warn({ err: toErrorShape(err) }, 'history from the server failed; showing the local copy');
+      }
     }
+    const local = this.store.history(lineId, beforeKey, limit);
+    return { messages: local.messages, more: local.more || remoteMore };
   }
 
   send(lineId: string, content: OutgoingContent): LocalMessage {

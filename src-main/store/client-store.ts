@@ -389,11 +389,6 @@ export class ClientStore {
     });
   }
 
-  /** The oldest server message id of a line (to page the server's history before it). */
-  oldestServerMessageId(lineId: string): string | null {
-    return this.guard(() => (this.s.oldestServerMessage.get(lineId) as { message_id: string } | undefined)?.message_id ?? null);
-  }
-
   messageByRandomId(randomId: string): LocalMessage | null {
     return this.guard(() => {
       const row = this.s.byRandomId.get(this.me, randomId) as MessageRow | undefined;
@@ -491,7 +486,6 @@ function prepare(db: Database) {
                     ORDER BY m.ord DESC, m.id DESC LIMIT @limit`),
     positionByServerId: p(`SELECT ord, id FROM messages WHERE message_id = ?`),
     positionByRandomId: p(`SELECT ord, id FROM messages WHERE sender = ? AND random_id = ?`),
-    oldestServerMessage: p(`SELECT message_id FROM messages WHERE line_id = ? AND message_id IS NOT NULL ORDER BY ord LIMIT 1`),
     lastServerMessage: p(`SELECT message_id, ord FROM messages WHERE line_id = ? AND message_id IS NOT NULL ORDER BY ord DESC LIMIT 1`),
     insertOutbox: p(`INSERT INTO outbox (random_id, position, line_id, body, created_at)
                      VALUES (@random_id, (SELECT COALESCE(MAX(position), 0) + 1 FROM outbox), @line_id, @body, @created_at)`),

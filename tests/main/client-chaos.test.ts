@@ -92,8 +92,8 @@ describe('ClientCore under failure', () => {
       proxy.cutAll();
     }
     await chatter;
-    expect(proxy.cutAfterClientSends, 'the lost-ack cut happened').toBeNull();
     await expectConverged(h, w.t, w.staff, 20_000);
+    expect(proxy.cutAfterClientSends, 'the lost-ack cut happened').toBeNull();
     const texts = h.core.runtime!.store.allMessages(line_id).map((m) => (m.content as { text: string }).text);
     expect(texts.filter((t) => t.startsWith('staff '))).toEqual(Array.from({ length: 8 }, (_, i) => `staff ${i}`));
     expect(texts.filter((t) => t.startsWith('customer '))).toHaveLength(30);
