@@ -1,13 +1,12 @@
-import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import type { LoggerOptions } from 'pino';
 import { TokenIssuer } from './auth/tokens';
 import { DEFAULT_CONFIG, type ServerConfig } from './config';
 import { seedDemo } from './demo/seed';
 import { drainDelay } from './drain';
+import { registerCustomerPage } from './gateway/customer-page';
 import { registerHttpRoutes } from './gateway/http';
 import { PollGateway } from './gateway/poll';
 import { WsGateway } from './gateway/ws-gateway';
@@ -62,8 +61,6 @@ export interface RunningServer {
   connectionCount(): number;
 }
 
-const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
-
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   const config: ServerConfig = { ...DEFAULT_CONFIG };
   for (const key of Object.keys(DEFAULT_CONFIG) as Array<keyof ServerConfig>) {
@@ -99,8 +96,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // Fastify's own logging stays off: the gateway logs what matters through `logger`.
   const app = Fastify({ logger: false, forceCloseConnections: true });
   registerHttpRoutes(app, { ctx, handlers, polls, isDraining: () => draining });
-  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/customer/' });
-  app.get('/customer', (_req, res) => res.redirect('/customer/'));
+  await registerCustomerPage(app, store);
   app.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
 
   await app.listen({ port: options.port ?? 0, host: options.host ?? '127.0.0.1' });
