@@ -24,9 +24,10 @@ const UNAVAILABLE_RETRY_AFTER_MS = 1_000;
 
 /** int8 (ids, counts, millisecond timestamps) as JS numbers: all stay far below 2^53. */
 const INT8_OID = 20;
+const parseInt8 = (v: string): number => Number(v);
 const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary' ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
+    oid === INT8_OID && format !== 'binary' ? parseInt8 : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
 export function parseDbUrl(url: string): { connectionString: string; schema: string | null } {
@@ -74,6 +75,9 @@ export class PgDatabase {
     });
     // An idle connection that dies (server restart) is dropped by the pool; without a listener it would crash the process.
     this.pool.on('error', (err) => options.logger?.warn({ err }, 'idle database connection lost'));
+    // A connection that dies while checked out (between two queries, or while being closed) reports it as
+    // an event too; the query in flight or the next one fails and is retried.
+    this.pool.on('connect', (client) => client.on('error', (err) => options.logger?.debug({ err }, 'database connection lost')));
   }
 
   /** Run `fn` in one transaction (READ COMMITTED; row locks order the writers), retried when transient. */

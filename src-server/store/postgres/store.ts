@@ -314,7 +314,7 @@ export class PostgresStore implements Store {
     return this.db.tx(async (q): Promise<WriteOutcome> => {
       const line = await this.mustLine(q, input.line_id);
       const messageId = rowId(input.message_id);
-      const inLine = messageId === null ? null : (await q.query('SELECT 1 FROM messages WHERE message_id = $1 AND line_id = $2', [messageId, rowId(line.line_id)])).rows[0];
+      const inLine = messageId !== null && (await q.query('SELECT 1 FROM messages WHERE message_id = $1 AND line_id = $2', [messageId, rowId(line.line_id)])).rowCount === 1;
       if (!inLine) throw new ImError('NOT_FOUND', `no message ${input.message_id} in line ${line.line_id}`);
       const column = input.reader.role === 'customer' ? 'customer_read_message_id' : 'staff_read_message_id';
       const moved = await q.query(`UPDATE lines SET ${column} = $1 WHERE line_id = $2 AND COALESCE(${column}, 0) < $1`, [messageId, rowId(line.line_id)]);
