@@ -97,7 +97,7 @@ describe('PostgreSQL store under concurrent nodes', () => {
   it('first messages racing on three nodes make one line', async () => {
     const cust = customers[1]!;
     const acks = await Promise.all(
-      Array.from({ length: 15 }, (_x, i) => sendOn(nodes[i % 3]!, { sender: cust, target: { to: { object_id: 'suite', busi_type: 'presale' } } })),
+      Array.from({ length: 15 }, (_x, i) => sendOn(nodes[i % 3]!, { sender: cust, target: { to: { object_id: 'suite', busi_type: 'feedback' } } })),
     );
     expect(new Set(acks.map((a) => a.line.line_id)).size).toBe(1);
     const { rows } = await schema.admin.query(`SELECT COUNT(*)::int AS n FROM ${schema.name}.lines`);
