@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as electron from 'electron';
 import { autoUpdater } from 'electron-updater';
+import { nodePolicyIo } from '../shell/node-policy-io';
 import { createFileLogger } from './logging';
 import { runShell } from './shell-app';
 
@@ -18,7 +19,9 @@ runShell(electron, {
   // main.cjs sits in <appRoot>/dist/electron/.
   appRoot: join(__dirname, '..', '..'),
   versions: Object.fromEntries(Object.entries(process.versions).filter((e): e is [string, string] => typeof e[1] === 'string')),
+  osVersion: process.getSystemVersion(),
   autoUpdater: () => autoUpdater,
   createLogger: createFileLogger,
+  io: nodePolicyIo,
   builtInFeedUrl: typeof MERCHANT_IM_BUILT_IN_UPDATE_URL === 'string' && MERCHANT_IM_BUILT_IN_UPDATE_URL !== '' ? MERCHANT_IM_BUILT_IN_UPDATE_URL : null,
 });

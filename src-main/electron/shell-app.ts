@@ -16,9 +16,8 @@ import { linuxTrayAvailable, loginItem, parseNameHasOwner, startsHidden } from '
 import { supportReport, type ShellFacts } from '../shell/diagnostics';
 import { JsonFile } from '../shell/json-file';
 import { commandLineLayer, environmentLayer, isEnforced, policyLayer, resolveManagedConfig, type ManagedConfig } from '../shell/managed-config';
-import { nodePolicyIo } from '../shell/node-policy-io';
 import { probeNotificationSuppression } from '../shell/notification-suppression';
-import { readMachinePolicy } from '../shell/policy-sources';
+import { readMachinePolicy, type PolicyIo } from '../shell/policy-sources';
 import { ProxyCredentialStore } from '../shell/proxy';
 import { ProxyAgents } from '../shell/proxy-agent';
 import { pauseUntil, type TrayIconKind, type TrayMenuId } from '../shell/tray-model';
@@ -50,26 +49,31 @@ export interface ShellHost {
   /** Folder holding dist/ and resources/ (inside app.asar when packaged). */
   appRoot: string;
   versions: Record<string, string>;
+  /** e.g. "10.0.22631" (process.getSystemVersion() in Electron). */
+  osVersion: string;
   /** electron-updater's autoUpdater, loaded lazily by main.ts (it touches Electron on import). */
   autoUpdater: () => AutoUpdater;
   /** Feed URL baked in at build time (MERCHANT_IM_UPDATE_URL when packaging), or null. */
   builtInFeedUrl: string | null;
   /** electron-log to rotating files under userData (main.ts passes createFileLogger). */
   createLogger: (userData: string) => { logger: Logger; file: string };
+  /** Runs `reg`/`plutil`/`gdbus`/`gsettings` and reads policy files (main.ts passes nodePolicyIo). */
+  io: PolicyIo;
 }
 
 /**
  * Everything that must happen before `ready`: privileged scheme, single-instance lock, deep-link
- * capture, and the guard on every webContents. Returns false when another instance owns the lock.
+ * capture, and the guard on every webContents. Returns null when another instance owns the lock
+ * (this one quits), else a promise that settles once the app has started or failed to.
  */
-export function runShell(electron: ElectronApi, host: ShellHost): boolean {
+export function runShell(electron: ElectronApi, host: ShellHost): { ready: Promise<void> } | null {
   const { app } = electron;
   // A separate profile (tests, a second staff account on one machine); must precede the lock.
   if (host.env.MERCHANT_IM_USER_DATA_DIR) app.setPath('userData', host.env.MERCHANT_IM_USER_DATA_DIR);
   registerAppScheme(electron.protocol);
   if (!app.requestSingleInstanceLock()) {
     app.quit();
-    return false;
+    return null;
   }
   const links = new LinkInbox();
   links.push(findLineLinkInArgv(host.argv));
@@ -78,7 +82,7 @@ export function runShell(electron: ElectronApi, host: ShellHost): boolean {
     links.push(parseLineLink(url));
   });
   app.on('web-contents-created', (_event, contents) => guardWebContents(contents, (url) => void electron.shell.openExternal(url)));
-  app
+  const ready = app
     .whenReady()
     .then(() => startShell(electron, host, links))
     .catch((err: unknown) => {
@@ -86,7 +90,7 @@ export function runShell(electron: ElectronApi, host: ShellHost): boolean {
       electron.dialog.showErrorBox('Merchant IM could not start', message);
       app.exit(1);
     });
-  return true;
+  return { ready };
 }
 
 /** Deep links that arrive before the app can open them wait here (only the latest matters). */
@@ -161,13 +165,13 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
     versions: host.versions,
   });
 
-  const trayAvailable = host.platform === 'linux' ? linuxTrayAvailable({ env: host.env, statusNotifierWatcher: await statusNotifierWatcher() }) : true;
+  const trayAvailable = host.platform === 'linux' ? linuxTrayAvailable({ env: host.env, statusNotifierWatcher: await statusNotifierWatcher(host.io) }) : true;
   let settings: Settings = await core.invoke('settings.get', {});
   let updater: Updater | null = null;
 
   const shellFacts = async (): Promise<ShellFacts> => ({
-    versions: { electron: host.versions.electron ?? '', chrome: host.versions.chrome ?? '', app: app.getVersion(), os: `${host.platform} ${process.getSystemVersion()}`, ...(identity ? { windows_shortcut: identity } : {}) },
-    suppression: await probeNotificationSuppression(host.platform, nodePolicyIo, APP_USER_MODEL_ID, homedir()),
+    versions: { electron: host.versions.electron ?? '', chrome: host.versions.chrome ?? '', app: app.getVersion(), os: `${host.platform} ${host.osVersion}`, ...(identity ? { windows_shortcut: identity } : {}) },
+    suppression: await probeNotificationSuppression(host.platform, host.io, APP_USER_MODEL_ID, homedir()),
     notificationsSupported: notifier.supported,
     managedWarnings: managed.warnings,
     updater: updater?.status ?? { state: 'disabled', detail: null },
@@ -322,7 +326,7 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
 }
 
 async function loadManagedConfig(host: ShellHost): Promise<ManagedConfig> {
-  const policy = await readMachinePolicy(host.platform, nodePolicyIo).catch((err: unknown) => ({ values: {}, origin: 'policy', warnings: [`policy could not be read: ${String(err)}`] }));
+  const policy = await readMachinePolicy(host.platform, host.io).catch((err: unknown) => ({ values: {}, origin: 'policy', warnings: [`policy could not be read: ${String(err)}`] }));
   const policyParsed = policyLayer(policy.values, policy.origin);
   return resolveManagedConfig({
     commandLine: commandLineLayer(host.argv),
@@ -337,9 +341,9 @@ function policySummary(managed: ManagedConfig): Record<string, string> {
 }
 
 /** Whether a StatusNotifierWatcher (the modern tray host) runs on the session bus. */
-async function statusNotifierWatcher(): Promise<boolean | null> {
+async function statusNotifierWatcher(io: PolicyIo): Promise<boolean | null> {
   try {
-    const result = await nodePolicyIo.run('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner', 'org.kde.StatusNotifierWatcher']);
+    const result = await io.run('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner', 'org.kde.StatusNotifierWatcher']);
     return result.code === 0 ? parseNameHasOwner(result.stdout) : null;
   } catch {
     return null;
