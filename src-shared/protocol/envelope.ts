@@ -208,7 +208,7 @@ export function parseRequestBody<T extends RequestType>(
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message.replace(/received undefined$/, 'missing')}`)
     .join('; ');
 }
 
