@@ -29,7 +29,7 @@ interface Config {
   asarUnpack: string[];
   electronFuses: Record<string, boolean>;
   publish: Record<string, string>[];
-  extraMetadata: { main: string };
+  extraMetadata: { main: string; desktopName: string };
 }
 async function loadConfig(): Promise<Config> {
   return (await getConfig(root, join(root, 'electron-builder.yml'), null)) as unknown as Config;
@@ -69,7 +69,7 @@ describe('electron-builder.yml', () => {
     expect(c.npmRebuild).toBe(true);
     expect(c.electronFuses).toMatchObject({ runAsNode: false, onlyLoadAppFromAsar: true, enableEmbeddedAsarIntegrityValidation: true, enableNodeCliInspectArguments: false });
     expect(c.publish[0]!).toMatchObject({ provider: 'generic', url: '${env.MERCHANT_IM_UPDATE_URL}' });
-    expect(c.extraMetadata.main).toBe('dist/electron/main.cjs');
+    expect(c.extraMetadata).toEqual({ main: 'dist/electron/main.cjs', desktopName: 'merchant-im.desktop' });
   });
 
   it('commits no signing secret and references only files that exist', async () => {
