@@ -4,7 +4,9 @@ import { startSimulation } from './sim/simulate';
 
 /**
  * `npm run server -- --port P --data-dir D [--host H] [--demo] [--simulate N]`
- * Every flag has an environment equivalent: IM_PORT, IM_DATA_DIR, IM_HOST, IM_DEMO=1, IM_SIMULATE.
+ * Cluster mode: `--db postgres://… [--redis redis://…] [--redis-prefix P] [--node-id ID]`.
+ * Every flag has an environment equivalent: IM_PORT, IM_DATA_DIR, IM_HOST, IM_DEMO=1, IM_SIMULATE,
+ * IM_DB_URL, IM_REDIS_URL, IM_REDIS_PREFIX, IM_NODE_ID.
  */
 const { values } = parseArgs({
   options: {
@@ -13,12 +15,19 @@ const { values } = parseArgs({
     host: { type: 'string', default: process.env.IM_HOST ?? '127.0.0.1' },
     demo: { type: 'boolean', default: process.env.IM_DEMO === '1' || process.env.IM_DEMO === 'true' },
     simulate: { type: 'string', default: process.env.IM_SIMULATE ?? '0' },
+    db: { type: 'string', default: process.env.IM_DB_URL },
+    redis: { type: 'string', default: process.env.IM_REDIS_URL },
+    'redis-prefix': { type: 'string', default: process.env.IM_REDIS_PREFIX },
+    'node-id': { type: 'string', default: process.env.IM_NODE_ID },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 
 if (values.help) {
-  process.stdout.write('usage: npm run server -- --port P --data-dir D [--host H] [--demo] [--simulate N]\n');
+  process.stdout.write(
+    'usage: npm run server -- --port P --data-dir D [--host H] [--demo] [--simulate N]\n' +
+      '       [--db postgres://… [--redis redis://… --redis-prefix P --node-id ID]]   (cluster mode)\n',
+  );
   process.exit(0);
 }
 
@@ -26,12 +35,15 @@ const port = Number(values.port);
 const simulate = Number(values.simulate);
 if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
 if (!Number.isInteger(simulate) || simulate < 0) throw new Error(`bad --simulate ${values.simulate}`);
+// Nodes share state only through PostgreSQL: Redis next to a per-node SQLite file would be a split brain.
+if (values.redis && !values.db) throw new Error('--redis needs --db postgres://… (cluster mode shares one PostgreSQL database)');
 
 const server = await startServer({
   port,
   host: values.host,
   dataDir: values['data-dir'],
   demo: values.demo || simulate > 0,
+  cluster: values.db ? { dbUrl: values.db, redisUrl: values.redis, redisPrefix: values['redis-prefix'], nodeId: values['node-id'] } : undefined,
 });
 server.logger.info(
   { url: server.url, customer_page: `${server.url}/customer/`, demo: values.demo || simulate > 0 },

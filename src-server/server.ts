@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { LoggerOptions } from 'pino';
 import { TokenIssuer } from './auth/tokens';
+import { createClusterParts, type ClusterOptions } from './cluster/node';
 import { DEFAULT_CONFIG, type ServerConfig } from './config';
 import { seedDemo } from './demo/seed';
 import { drainDelay } from './drain';
@@ -36,6 +37,8 @@ export interface StartServerOptions extends Partial<ServerConfig> {
   hub?: Hub;
   presence?: PresenceDirectory;
   remotePush?: RemotePush;
+  /** Cluster mode: the PostgreSQL store, plus Redis fan-out and presence when `redisUrl` is set. */
+  cluster?: ClusterOptions;
   /** Token signing secret; default: created once and kept in the store, shared by all nodes. */
   tokenSecret?: string;
   /** Injected clock and randomness (tests). */
@@ -71,11 +74,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
 
-  const store = options.store ?? new SqliteStore({ dataDir: options.dataDir, defaultCapacity: config.defaultCapacity });
+  const cluster = options.cluster ? createClusterParts(options.cluster, logger, now) : null;
+  const store = options.store ?? cluster?.store ?? new SqliteStore({ dataDir: options.dataDir, defaultCapacity: config.defaultCapacity });
   await store.migrate();
   const secret = options.tokenSecret ?? (await store.getOrCreateMeta('token_secret', () => randomBytes(32).toString('base64url')));
-  const hub = options.hub ?? new LocalHub((err) => logger.error({ err }, 'hub listener failed'));
-  const presence = options.presence ?? new LocalPresence(now);
+  const hub = options.hub ?? cluster?.hub ?? new LocalHub((err) => logger.error({ err }, 'hub listener failed'));
+  const presence = options.presence ?? cluster?.presence ?? new LocalPresence(now);
   const ctx: ImContext = {
     store,
     hub,
@@ -95,7 +99,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   // Fastify's own logging stays off: the gateway logs what matters through `logger`.
   const app = Fastify({ logger: false, forceCloseConnections: true });
-  registerHttpRoutes(app, { ctx, handlers, polls, isDraining: () => draining });
+  registerHttpRoutes(app, { ctx, handlers, polls, isDraining: () => draining, health: cluster ? () => cluster.health() : undefined });
   await registerCustomerPage(app, store);
   app.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
 
@@ -104,9 +108,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const host = options.host ?? '127.0.0.1';
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   logger.info({ port: address.port, host }, 'IM server listening');
+  cluster?.start();
 
   let ended: Promise<void> | null = null;
   const releaseResources = async (): Promise<void> => {
+    await cluster?.stop();
     await hub.close();
     await presence.close();
     await store.close();

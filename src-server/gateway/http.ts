@@ -57,6 +57,8 @@ export interface HttpRoutesDeps {
   handlers: RequestHandlers;
   polls: PollGateway;
   isDraining: () => boolean;
+  /** More state for /healthz (cluster mode: database and Redis); `ok: false` answers 503. */
+  health?: () => Promise<{ ok: boolean }>;
 }
 
 /** The HTTP half of the protocol: sign-in, token refresh, request/reply (rpc) and long-poll receive. */
@@ -87,7 +89,11 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
     }
   });
 
-  app.get('/healthz', (_req, res) => res.code(deps.isDraining() ? 503 : 200).send({ ok: !deps.isDraining(), draining: deps.isDraining(), protocol: PROTOCOL_VERSION }));
+  app.get('/healthz', async (_req, res) => {
+    const more = deps.health ? await deps.health() : null;
+    const ok = !deps.isDraining() && (more?.ok ?? true);
+    return res.code(ok ? 200 : 503).send({ ...more, ok, draining: deps.isDraining(), protocol: PROTOCOL_VERSION });
+  });
 
   app.post('/v1/auth/login', async (req, res) => {
     const parsed = LoginRequest.safeParse(parseJson(req.body));
