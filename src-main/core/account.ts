@@ -112,6 +112,7 @@ export class AccountRuntime {
       openLineId: () => d.needs.openLineId(),
       settings: () => d.settings(),
       line: (id) => this.store.line(id),
+      muted: (id) => this.store.isMuted(id),
       freshForMs: config.notify.freshForMs,
       previewChars: config.notify.previewChars,
       onOpenLine: (lineId, messageId) => d.bus.publish('ui.openLine', { line_id: lineId, message_id: messageId }),
@@ -321,7 +322,10 @@ export class AccountRuntime {
     for (const m of changes.updatedMessages) this.publishMessage('message.updated', m);
     if (openLine !== null && changes.unread.has(openLine)) this.readOpenLine();
     for (const lineId of changes.lines) this.publishLine(lineId);
-    for (const lineId of changes.unread) this.publishUnread(lineId);
+    if (changes.unread.size > 0) {
+      const total = this.store.totalUnread();
+      for (const lineId of changes.unread) this.publishUnread(lineId, total);
+    }
     if (changes.updatedMessages.length > 0) this.d.bus.publish('outbox.changed', { pending: this.store.outbox().length });
   }
 
@@ -334,9 +338,9 @@ export class AccountRuntime {
     if (view) this.d.bus.publish('line.updated', view);
   }
 
-  private publishUnread(lineId: string): void {
-    const view = this.store.line(lineId);
-    if (view) this.d.bus.publish('unread.changed', { line_id: lineId, unread: view.unread, total: this.store.totalUnread() });
+  private publishUnread(lineId: string, total = this.store.totalUnread()): void {
+    const unread = this.store.unreadOf(lineId);
+    if (unread !== null) this.d.bus.publish('unread.changed', { line_id: lineId, unread, total });
   }
 
   private storeFailed(err: unknown): void {

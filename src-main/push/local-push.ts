@@ -12,6 +12,7 @@ export interface LocalPushOptions {
   openLineId(): string | null;
   settings(): Settings;
   line(lineId: string): LineView | null;
+  muted(lineId: string): boolean;
   freshForMs: number;
   previewChars: number;
   /** The user clicked a notification: open that line. */
@@ -32,13 +33,12 @@ export class LocalPush {
 
   onMessage(message: LocalMessage): NotifyDecision {
     const settings = this.o.settings();
-    const line = this.o.line(message.line_id);
     const decision = decideNotify({
       message,
       me: this.o.me,
       window: this.o.window(),
       openLineId: this.o.openLineId(),
-      muted: line?.muted ?? false,
+      muted: this.o.muted(message.line_id),
       notificationsEnabled: settings.notifications.enabled && this.o.notifier.supported,
       dndUntil: settings.notifications.dnd_until,
       now: this.o.now(),
@@ -48,6 +48,7 @@ export class LocalPush {
     this.lastDecision = decision;
     if (!decision.notify) return decision;
     this.shown.set(message.line_id, decision.count);
+    const line = this.o.line(message.line_id);
     const who = message.sender === line?.uid ? line.customer_name : (line?.assignee_name ?? line?.customer_name ?? '');
     const title = line ? `${who} · ${line.object.title}` : who;
     const preview = previewOf(message.content, this.o.previewChars);

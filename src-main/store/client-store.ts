@@ -146,10 +146,11 @@ export class ClientStore {
   }
 
   private upsertLine(line: Line, changes: StoreChanges): void {
-    const before = this.s.getPeerRead.get(line.line_id) as { peer_read_ord: number | null } | undefined;
+    const after = line.peer_read_message_id === null ? null : ordOf(line.peer_read_message_id);
+    // Only a snapshot that carries a read pointer can move it (most snapshots carry none yet).
+    const before = after === null ? undefined : (this.s.getPeerRead.get(line.line_id) as { peer_read_ord: number | null } | undefined);
     this.s.upsertLine.run(lineParams(line));
     changes.lines.add(line.line_id);
-    const after = line.peer_read_message_id === null ? null : ordOf(line.peer_read_message_id);
     if (after !== null && (before?.peer_read_ord ?? -1) < after) this.republishRead(line.line_id, before?.peer_read_ord ?? -1, after, changes);
   }
 
@@ -170,8 +171,8 @@ export class ClientStore {
     }
     const inserted = this.s.insertMessage.run(params);
     if (inserted.changes === 0) return;
-    const stored = this.messageByServerId(message.message_id);
-    changes.newMessages.push(stored);
+    // Built from what was just written rather than read back: ingest is the hot path.
+    changes.newMessages.push({ ...message, key: message.message_id, state: 'sent', error: null });
     changes.lines.add(message.line_id);
     if (message.sender !== this.me && this.s.bumpUnread.run(message.line_id, params.ord).changes > 0) changes.unread.add(message.line_id);
   }
@@ -343,6 +344,10 @@ export class ClientStore {
     return this.guard(() => this.s.isMuted.get(lineId) !== undefined);
   }
 
+  unreadOf(lineId: string): number | null {
+    return this.guard(() => (this.s.unreadOf.get(lineId) as { unread: number } | undefined)?.unread ?? null);
+  }
+
   /** Unread over all lines that are not muted (the tray badge). */
   totalUnread(): number {
     return this.guard(() => (this.s.totalUnread.get() as { total: number | null }).total ?? 0);
@@ -499,6 +504,7 @@ function prepare(db: Database) {
     mute: p(`INSERT INTO line_mutes (line_id, muted_at) VALUES (?, ?) ON CONFLICT DO NOTHING`),
     unmute: p(`DELETE FROM line_mutes WHERE line_id = ?`),
     isMuted: p(`SELECT 1 FROM line_mutes WHERE line_id = ?`),
+    unreadOf: p(`SELECT unread FROM lines WHERE line_id = ?`),
     totalUnread: p(`SELECT SUM(unread) AS total FROM lines WHERE line_id NOT IN (SELECT line_id FROM line_mutes)`),
     getLine: p(`SELECT ${LINE_COLUMNS} FROM lines l LEFT JOIN line_mutes mu ON mu.line_id = l.line_id WHERE l.line_id = ?`),
     listLines: p(`SELECT ${LINE_COLUMNS} FROM lines l LEFT JOIN line_mutes mu ON mu.line_id = l.line_id

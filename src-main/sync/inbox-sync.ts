@@ -1,4 +1,4 @@
-import type { InboxEvent, PollResult, PushBody } from '../../src-shared/protocol';
+import type { Cursor, InboxEvent, PollResult, PushBody } from '../../src-shared/protocol';
 import type { Connection } from '../channel/connection';
 import type { ApplyResult, ClientStore, StoreChanges } from '../store/client-store';
 import type { Logger } from '../ports/logger';
@@ -79,17 +79,31 @@ export class InboxSync {
     return { ...this.stats };
   }
 
+  /**
+   * The next page is requested (from the previous page's `next`) before the current one is
+   * committed, so the server's work overlaps ours. Safe because the store applies by seq: a page
+   * that does not continue the durable cursor is skipped or stops at the gap, and the loop around
+   * this one starts again from the cursor.
+   */
   private async pageUntilDone(): Promise<void> {
+    const connection = this.connection;
+    if (!connection || connection.transport !== 'ws') return;
+    const fetch = (cursor: Cursor | null) => connection.request('sync', { cursor, limit: this.o.pageSize });
+    let pending = fetch(this.o.store.cursor());
     for (;;) {
-      const connection = this.connection;
-      if (!connection || connection.transport !== 'ws') return;
-      const page = await connection.request('sync', { cursor: this.o.store.cursor(), limit: this.o.pageSize });
+      const page = await pending;
       if (connection !== this.connection) return;
+      if (page.more) {
+        pending = fetch(page.next);
+        // Settled later (or abandoned on failure): never an unhandled rejection.
+        pending.catch(() => {});
+      }
       const result = this.apply(page.epoch, page.events, page.outcome === 'reset');
-      if (!result) return;
-      if (!page.more) return;
-      // Defensive: a page that moved nothing and says "more" would loop forever.
-      if (result.applied === 0 && result.duplicates === 0) return;
+      if (!result || !page.more) return;
+      if (result.gap || result.epochMismatch) {
+        this.again = true;
+        return;
+      }
     }
   }
 
