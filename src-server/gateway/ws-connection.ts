@@ -36,8 +36,9 @@ export class WsConnection {
   /** Frames are processed one after another so a client's sends commit in the order it sent them. */
   private inbound: Promise<void> = Promise.resolve();
   private unsubscribe: (() => void) | null = null;
-  /** Highest inbox seq already pushed on this socket (null until hello completes). */
+  /** Highest inbox seq already pushed on this socket, and its epoch (null until hello completes). */
   private pushedSeq: number | null = null;
+  private epoch = '';
   private pumping = false;
   private pumpAgain = false;
   private helloTimer: NodeJS.Timeout | null;
@@ -144,6 +145,7 @@ export class WsConnection {
     } satisfies RequestResult<'hello'>);
     this.send(welcome);
     // From here on every committed event after the head is pushed live; the client syncs from its own cursor.
+    this.epoch = head.epoch;
     this.pushedSeq = head.seq;
     void this.pump();
     await this.handlers.channelOpened(account, becameOnline, body.focused);
@@ -178,8 +180,9 @@ export class WsConnection {
         this.pumpAgain = false;
         const uid = this.uid;
         if (uid === null || this.pushedSeq === null || this.closed) return;
-        const head = await this.ctx.store.inboxHead(uid);
-        const page = await this.ctx.store.sync(uid, { epoch: head.epoch, seq: this.pushedSeq }, this.ctx.config.maxSyncPage);
+        const page = await this.ctx.store.sync(uid, { epoch: this.epoch, seq: this.pushedSeq }, this.ctx.config.maxSyncPage);
+        // A reset means the inbox history was replaced under us: push the new epoch from its start.
+        this.epoch = page.epoch;
         if (page.events.length > 0) {
           this.pushedSeq = page.next.seq;
           this.send(push('inbox', { epoch: page.epoch, events: page.events }));

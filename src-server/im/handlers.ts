@@ -58,13 +58,17 @@ export class RequestHandlers {
     send: async (s, b) => {
       const { store } = this.ctx;
       let merchantId: string;
+      // Presence is only consulted when the send may assign the line (new, queued or resolved).
+      let mayAssign = true;
       if (b.to) {
         if (s.account.role !== 'customer') throw new ImError('FORBIDDEN', 'only customers open lines; staff reply with line_id');
         const object = await store.getObject(b.to.object_id);
         if (!object) throw new ImError('NOT_FOUND', `no object ${b.to.object_id}`);
         merchantId = object.merchant_id;
       } else {
-        merchantId = (await this.visibleLine(s.account, b.line_id ?? '')).merchant_id;
+        const line = await this.visibleLine(s.account, b.line_id ?? '');
+        merchantId = line.merchant_id;
+        mayAssign = line.assignee === null || line.status === 'resolved';
       }
       const out = await store.send({
         sender: s.account,
@@ -73,7 +77,7 @@ export class RequestHandlers {
         target: b.to ? { to: b.to } : { line_id: b.line_id ?? '' },
         content: b.content,
         now: this.ctx.now(),
-        onlineStaff: await this.onlineStaff(merchantId),
+        onlineStaff: mayAssign ? await this.onlineStaff(merchantId) : new Set<string>(),
         stickyWindowMs: this.ctx.config.stickyWindowMs,
       });
       if (!out.duplicate) {

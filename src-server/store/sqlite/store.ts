@@ -31,7 +31,16 @@ import type {
   WriteOutcome,
 } from '../types';
 import { migrate } from './migrations';
-import { LINE_SELECT, toAccount, toAccountWithSecret, toLineRecord, toMessage, type LineRow, type MessageRow, type UserRow } from './rows';
+import {
+  LINE_SELECT,
+  toAccount,
+  toAccountWithSecret,
+  toLineRecord,
+  toMessage,
+  type LineRow,
+  type MessageRow,
+  type UserRow,
+} from './rows';
 
 export interface SqliteStoreOptions {
   /** Directory holding `im.sqlite` (created if missing). */
@@ -57,6 +66,8 @@ export function newEpoch(): string {
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly defaultCapacity: number;
+  /** Prepared statements by SQL text: preparing is far costlier than running. */
+  private readonly statements = new Map<string, Database.Statement>();
 
   constructor(options: SqliteStoreOptions) {
     mkdirSync(options.dataDir, { recursive: true });
@@ -81,8 +92,8 @@ export class SqliteStore implements Store {
 
   getOrCreateMeta(key: string, create: () => string): Promise<string> {
     return this.run(() => {
-      this.db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(key, create());
-      return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string }).value;
+      this.sql('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(key, create());
+      return (this.sql('SELECT value FROM meta WHERE key = ?').get(key) as { value: string }).value;
     });
   }
 
@@ -90,20 +101,18 @@ export class SqliteStore implements Store {
 
   putMerchant(merchant: { merchant_id: string; name: string }, now: number): Promise<void> {
     return this.run(() => {
-      this.db
-        .prepare('INSERT INTO merchants (merchant_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (merchant_id) DO UPDATE SET name = excluded.name')
-        .run(merchant.merchant_id, merchant.name, now);
+      this.sql(
+        'INSERT INTO merchants (merchant_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (merchant_id) DO UPDATE SET name = excluded.name',
+      ).run(merchant.merchant_id, merchant.name, now);
     });
   }
 
   putObject(o: LineObject): Promise<void> {
     return this.run(() => {
-      this.db
-        .prepare(
-          `INSERT INTO objects (object_id, kind, title, merchant_id) VALUES (?, ?, ?, ?)
+      this.sql(
+        `INSERT INTO objects (object_id, kind, title, merchant_id) VALUES (?, ?, ?, ?)
            ON CONFLICT (object_id) DO UPDATE SET kind = excluded.kind, title = excluded.title, merchant_id = excluded.merchant_id`,
-        )
-        .run(o.object_id, o.kind, o.title, o.merchant_id);
+      ).run(o.object_id, o.kind, o.title, o.merchant_id);
     });
   }
 
@@ -116,14 +125,20 @@ export class SqliteStore implements Store {
       this.db.transaction(() => {
         const existing = this.userByLogin(a.account);
         if (existing) return { account: toAccount(existing), created: false };
-        const info = this.db
-          .prepare(
-            'INSERT INTO users (account, password_hash, role, display_name, merchant_id, capacity, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          )
-          .run(a.account, a.password_hash, a.role, a.display_name, a.merchant_id, a.capacity ?? this.defaultCapacity, now);
+        const info = this.sql(
+          'INSERT INTO users (account, password_hash, role, display_name, merchant_id, capacity, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        ).run(
+          a.account,
+          a.password_hash,
+          a.role,
+          a.display_name,
+          a.merchant_id,
+          a.capacity ?? this.defaultCapacity,
+          now,
+        );
         const uid = Number(info.lastInsertRowid);
-        this.db.prepare('INSERT INTO inbox_heads (uid, epoch, seq) VALUES (?, ?, 0)').run(uid, newEpoch());
-        return { account: toAccount(this.db.prepare('SELECT * FROM users WHERE uid = ?').get(uid) as UserRow), created: true };
+        this.sql('INSERT INTO inbox_heads (uid, epoch, seq) VALUES (?, ?, 0)').run(uid, newEpoch());
+        return { account: toAccount(this.sql('SELECT * FROM users WHERE uid = ?').get(uid) as UserRow), created: true };
       })(),
     );
   }
@@ -144,7 +159,7 @@ export class SqliteStore implements Store {
 
   setAccountDisabled(uid: string, disabled: boolean): Promise<void> {
     return this.run(() => {
-      this.db.prepare('UPDATE users SET disabled = ? WHERE uid = ?').run(disabled ? 1 : 0, rowId(uid));
+      this.sql('UPDATE users SET disabled = ? WHERE uid = ?').run(disabled ? 1 : 0, rowId(uid));
     });
   }
 
@@ -185,27 +200,32 @@ export class SqliteStore implements Store {
         where.push('COALESCE(l.last_message_at, l.created_at) < ?');
         args.push(q.before);
       }
-      const rows = this.db
-        .prepare(`${LINE_SELECT} WHERE ${where.join(' AND ')} ORDER BY COALESCE(l.last_message_at, l.created_at) DESC, l.line_id DESC LIMIT ?`)
-        .all(...args, q.limit) as LineRow[];
+      const rows = this.sql(
+        `${LINE_SELECT} WHERE ${where.join(' AND ')} ORDER BY COALESCE(l.last_message_at, l.created_at) DESC, l.line_id DESC LIMIT ?`,
+      ).all(...args, q.limit) as LineRow[];
       const lines = rows.map(toLineRecord);
       const unread: Record<string, number> = {};
       const pointer = q.viewer.role === 'customer' ? 'customer_read_message_id' : 'staff_read_message_id';
-      const count = this.db.prepare(
+      const count = this.sql(
         `SELECT COUNT(*) AS n FROM messages m JOIN lines l ON l.line_id = m.line_id
          WHERE m.line_id = ? AND m.sender_role != ? AND m.message_id > COALESCE(l.${pointer}, 0)`,
       );
-      for (const line of lines) unread[line.line_id] = (count.get(rowId(line.line_id), q.viewer.role) as { n: number }).n;
+      for (const line of lines)
+        unread[line.line_id] = (count.get(rowId(line.line_id), q.viewer.role) as { n: number }).n;
       return { lines, unread };
     });
   }
 
-  history(lineId: string, beforeMessageId: string | null, limit: number): Promise<{ messages: Message[]; more: boolean }> {
+  history(
+    lineId: string,
+    beforeMessageId: string | null,
+    limit: number,
+  ): Promise<{ messages: Message[]; more: boolean }> {
     return this.run(() => {
       const before = beforeMessageId === null ? Number.MAX_SAFE_INTEGER : (rowId(beforeMessageId) ?? 0);
-      const rows = this.db
-        .prepare('SELECT * FROM messages WHERE line_id = ? AND message_id < ? ORDER BY message_id DESC LIMIT ?')
-        .all(rowId(lineId), before, limit + 1) as MessageRow[];
+      const rows = this.sql(
+        'SELECT * FROM messages WHERE line_id = ? AND message_id < ? ORDER BY message_id DESC LIMIT ?',
+      ).all(rowId(lineId), before, limit + 1) as MessageRow[];
       const more = rows.length > limit;
       return { messages: rows.slice(0, limit).reverse().map(toMessage), more };
     });
@@ -218,12 +238,21 @@ export class SqliteStore implements Store {
   private sendTx(input: SendInput): SendOutcome {
     const { sender, now } = input;
     const senderId = rowId(sender.uid);
-    const original = this.db
-      .prepare('SELECT * FROM messages WHERE sender = ? AND device_id = ? AND random_id = ?')
-      .get(senderId, input.device_id, input.random_id) as MessageRow | undefined;
+    const original = this.sql('SELECT * FROM messages WHERE sender = ? AND device_id = ? AND random_id = ?').get(
+      senderId,
+      input.device_id,
+      input.random_id,
+    ) as MessageRow | undefined;
     if (original) {
       const line = this.mustLine(String(original.line_id));
-      return { message: toMessage(original), line, seq: original.sender_seq ?? 0, duplicate: true, heads: [], delivered_to: [] };
+      return {
+        message: toMessage(original),
+        line,
+        seq: original.sender_seq ?? 0,
+        duplicate: true,
+        heads: [],
+        delivered_to: [],
+      };
     }
 
     let line: LineRecord;
@@ -232,12 +261,10 @@ export class SqliteStore implements Store {
       const { object_id, busi_type } = input.target.to;
       const object = this.object(object_id);
       if (!object) throw new ImError('NOT_FOUND', `no object ${object_id}`);
-      const created = this.db
-        .prepare(
-          `INSERT INTO lines (uid, object_id, busi_type, merchant_id, status, created_at) VALUES (?, ?, ?, ?, 'open', ?)
+      const created = this.sql(
+        `INSERT INTO lines (uid, object_id, busi_type, merchant_id, status, created_at) VALUES (?, ?, ?, ?, 'open', ?)
            ON CONFLICT (uid, object_id, busi_type) DO NOTHING`,
-        )
-        .run(senderId, object_id, busi_type, object.merchant_id, now);
+      ).run(senderId, object_id, busi_type, object.merchant_id, now);
       lineChanged = created.changes === 1;
       line = this.toLineByIdentity(senderId, object_id, busi_type);
     } else {
@@ -247,44 +274,48 @@ export class SqliteStore implements Store {
 
     const reopened = line.status === 'resolved';
     if (reopened) {
-      this.db.prepare("UPDATE lines SET status = 'open' WHERE line_id = ?").run(lineId);
+      this.sql("UPDATE lines SET status = 'open' WHERE line_id = ?").run(lineId);
       lineChanged = true;
     }
     if (line.assignee === null || reopened) {
       const assignee =
-        sender.role === 'staff'
-          ? sender.uid
-          : this.pickAssignee(line, input.onlineStaff, input.stickyWindowMs, now);
+        sender.role === 'staff' ? sender.uid : this.pickAssignee(line, input.onlineStaff, input.stickyWindowMs, now);
       if (assignee !== line.assignee) {
         this.setAssignee(line.line_id, assignee, now);
         lineChanged = true;
       }
     }
 
-    const info = this.db
-      .prepare('INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(lineId, senderId, sender.role, input.device_id, input.random_id, JSON.stringify(input.content), now);
+    const info = this.sql(
+      'INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ).run(lineId, senderId, sender.role, input.device_id, input.random_id, JSON.stringify(input.content), now);
     const messageId = Number(info.lastInsertRowid);
     // waiting_since: the oldest customer message staff has not answered yet.
     if (sender.role === 'customer') {
-      this.db.prepare('UPDATE lines SET last_message_at = ?, waiting_since = COALESCE(waiting_since, ?) WHERE line_id = ?').run(now, now, lineId);
+      this.sql(
+        'UPDATE lines SET last_message_at = ?, waiting_since = COALESCE(waiting_since, ?) WHERE line_id = ?',
+      ).run(now, now, lineId);
     } else {
-      this.db.prepare('UPDATE lines SET last_message_at = ?, waiting_since = NULL WHERE line_id = ?').run(now, lineId);
+      this.sql('UPDATE lines SET last_message_at = ?, waiting_since = NULL WHERE line_id = ?').run(now, lineId);
     }
 
     line = this.mustLine(line.line_id);
-    const message = toMessage(this.db.prepare('SELECT * FROM messages WHERE message_id = ?').get(messageId) as MessageRow);
+    const message = toMessage(this.sql('SELECT * FROM messages WHERE message_id = ?').get(messageId) as MessageRow);
     const staff = this.activeStaff(line.merchant_id);
     const recipients = messageRecipients(line, staff, sender.uid);
     const heads: InboxHead[] = [];
     let seq = 0;
     for (const uid of recipients) {
-      const s = this.append(uid, (n) => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }), now);
+      const s = this.append(
+        uid,
+        (n) => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }),
+        now,
+      );
       heads.push({ uid, seq: s });
       if (uid === sender.uid) seq = s;
     }
     if (lineChanged) heads.push(...this.appendLineEvents(line, staff, now, new Set(recipients)));
-    this.db.prepare('UPDATE messages SET sender_seq = ? WHERE message_id = ?').run(seq, messageId);
+    this.sql('UPDATE messages SET sender_seq = ? WHERE message_id = ?').run(seq, messageId);
     return { message, line, seq, duplicate: false, heads, delivered_to: recipients.filter((u) => u !== sender.uid) };
   }
 
@@ -293,16 +324,32 @@ export class SqliteStore implements Store {
       this.db.transaction((): WriteOutcome => {
         const line = this.mustLine(input.line_id);
         const messageId = rowId(input.message_id);
-        const inLine = this.db.prepare('SELECT 1 FROM messages WHERE message_id = ? AND line_id = ?').get(messageId, rowId(line.line_id));
-        if (!inLine || messageId === null) throw new ImError('NOT_FOUND', `no message ${input.message_id} in line ${line.line_id}`);
+        const inLine = this.sql('SELECT 1 FROM messages WHERE message_id = ? AND line_id = ?').get(
+          messageId,
+          rowId(line.line_id),
+        );
+        if (!inLine || messageId === null)
+          throw new ImError('NOT_FOUND', `no message ${input.message_id} in line ${line.line_id}`);
         const column = input.reader.role === 'customer' ? 'customer_read_message_id' : 'staff_read_message_id';
-        const moved = this.db
-          .prepare(`UPDATE lines SET ${column} = ? WHERE line_id = ? AND COALESCE(${column}, 0) < ?`)
-          .run(messageId, rowId(line.line_id), messageId);
+        const moved = this.sql(`UPDATE lines SET ${column} = ? WHERE line_id = ? AND COALESCE(${column}, 0) < ?`).run(
+          messageId,
+          rowId(line.line_id),
+          messageId,
+        );
         if (moved.changes === 0) return { heads: [] };
         const heads = readRecipients(line, input.reader.uid).map((uid) => ({
           uid,
-          seq: this.append(uid, (n) => ({ kind: 'read', seq: n, line_id: line.line_id, reader: input.reader.uid, message_id: input.message_id }), input.now),
+          seq: this.append(
+            uid,
+            (n) => ({
+              kind: 'read',
+              seq: n,
+              line_id: line.line_id,
+              reader: input.reader.uid,
+              message_id: input.message_id,
+            }),
+            input.now,
+          ),
         }));
         return { heads };
       })(),
@@ -330,22 +377,25 @@ export class SqliteStore implements Store {
       this.db.transaction((): LineWriteOutcome => {
         const before = this.mustLine(input.line_id);
         if (before.status === input.status) return { line: before, heads: [] };
-        this.db.prepare('UPDATE lines SET status = ? WHERE line_id = ?').run(input.status, rowId(before.line_id));
+        this.sql('UPDATE lines SET status = ? WHERE line_id = ?').run(input.status, rowId(before.line_id));
         const line = this.mustLine(before.line_id);
         return { line, heads: this.appendLineEvents(line, this.activeStaff(line.merchant_id), input.now) };
       })(),
     );
   }
 
-  assignQueued(input: { merchant_id: string; onlineStaff: ReadonlySet<string>; now: number; stickyWindowMs: number }): Promise<LineWriteOutcome[]> {
+  assignQueued(input: {
+    merchant_id: string;
+    onlineStaff: ReadonlySet<string>;
+    now: number;
+    stickyWindowMs: number;
+  }): Promise<LineWriteOutcome[]> {
     return this.run(() =>
       this.db.transaction((): LineWriteOutcome[] => {
-        const queued = this.db
-          .prepare(
-            `SELECT line_id FROM lines WHERE merchant_id = ? AND assignee IS NULL AND status != 'resolved'
+        const queued = this.sql(
+          `SELECT line_id FROM lines WHERE merchant_id = ? AND assignee IS NULL AND status != 'resolved'
              ORDER BY COALESCE(waiting_since, created_at), line_id`,
-          )
-          .all(input.merchant_id) as Array<{ line_id: number }>;
+        ).all(input.merchant_id) as Array<{ line_id: number }>;
         const out: LineWriteOutcome[] = [];
         for (const { line_id } of queued) {
           const before = this.mustLine(String(line_id));
@@ -371,9 +421,11 @@ export class SqliteStore implements Store {
       const head = this.head(uid);
       const recovered = cursor !== null && cursor.epoch === head.epoch && cursor.seq <= head.seq;
       const from = recovered ? cursor.seq : 0;
-      const rows = this.db
-        .prepare('SELECT event FROM inbox WHERE uid = ? AND seq > ? ORDER BY seq LIMIT ?')
-        .all(rowId(uid), from, limit) as Array<{ event: string }>;
+      const rows = this.sql('SELECT event FROM inbox WHERE uid = ? AND seq > ? ORDER BY seq LIMIT ?').all(
+        rowId(uid),
+        from,
+        limit,
+      ) as Array<{ event: string }>;
       const events = rows.map((r) => JSON.parse(r.event) as InboxEvent);
       const last = events.length > 0 ? events[events.length - 1]!.seq : from;
       return {
@@ -390,32 +442,49 @@ export class SqliteStore implements Store {
 
   listQuickReplies(owner: string): Promise<QuickReply[]> {
     return this.run(() =>
-      (this.db.prepare('SELECT id, title, text FROM quick_replies WHERE owner = ? ORDER BY title, id').all(rowId(owner)) as Array<{ id: number; title: string; text: string }>).map(
-        (r) => ({ id: String(r.id), title: r.title, text: r.text }),
-      ),
+      (
+        this.sql('SELECT id, title, text FROM quick_replies WHERE owner = ? ORDER BY title, id').all(
+          rowId(owner),
+        ) as Array<{ id: number; title: string; text: string }>
+      ).map((r) => ({ id: String(r.id), title: r.title, text: r.text })),
     );
   }
 
-  putQuickReply(owner: string, reply: { id?: string; title: string; text: string }, now: number): Promise<QuickReply | null> {
+  putQuickReply(
+    owner: string,
+    reply: { id?: string; title: string; text: string },
+    now: number,
+  ): Promise<QuickReply | null> {
     return this.run(() => {
       if (reply.id === undefined) {
-        const info = this.db
-          .prepare('INSERT INTO quick_replies (owner, title, text, updated_at) VALUES (?, ?, ?, ?)')
-          .run(rowId(owner), reply.title, reply.text, now);
+        const info = this.sql('INSERT INTO quick_replies (owner, title, text, updated_at) VALUES (?, ?, ?, ?)').run(
+          rowId(owner),
+          reply.title,
+          reply.text,
+          now,
+        );
         return { id: String(info.lastInsertRowid), title: reply.title, text: reply.text };
       }
-      const info = this.db
-        .prepare('UPDATE quick_replies SET title = ?, text = ?, updated_at = ? WHERE id = ? AND owner = ?')
-        .run(reply.title, reply.text, now, rowId(reply.id), rowId(owner));
+      const info = this.sql(
+        'UPDATE quick_replies SET title = ?, text = ?, updated_at = ? WHERE id = ? AND owner = ?',
+      ).run(reply.title, reply.text, now, rowId(reply.id), rowId(owner));
       return info.changes === 1 ? { id: reply.id, title: reply.title, text: reply.text } : null;
     });
   }
 
   deleteQuickReply(owner: string, id: string): Promise<boolean> {
-    return this.run(() => this.db.prepare('DELETE FROM quick_replies WHERE id = ? AND owner = ?').run(rowId(id), rowId(owner)).changes === 1);
+    return this.run(
+      () => this.sql('DELETE FROM quick_replies WHERE id = ? AND owner = ?').run(rowId(id), rowId(owner)).changes === 1,
+    );
   }
 
   // ---- helpers (run inside the caller's transaction) ------------------------------------------------
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
+    return statement;
+  }
 
   /** Run synchronously and settle the promise with the result or the thrown error. */
   private run<T>(fn: () => T): Promise<T> {
@@ -427,22 +496,27 @@ export class SqliteStore implements Store {
   }
 
   private object(objectId: string): LineObject | null {
-    return (this.db.prepare('SELECT object_id, kind, title, merchant_id FROM objects WHERE object_id = ?').get(objectId) as LineObject | undefined) ?? null;
+    return (
+      (this.sql('SELECT object_id, kind, title, merchant_id FROM objects WHERE object_id = ?').get(objectId) as
+        LineObject | undefined) ?? null
+    );
   }
 
   private user(uid: string): UserRow | null {
     const id = rowId(uid);
-    return id === null ? null : ((this.db.prepare('SELECT * FROM users WHERE uid = ?').get(id) as UserRow | undefined) ?? null);
+    return id === null
+      ? null
+      : ((this.sql('SELECT * FROM users WHERE uid = ?').get(id) as UserRow | undefined) ?? null);
   }
 
   private userByLogin(login: string): UserRow | null {
-    return (this.db.prepare('SELECT * FROM users WHERE account = ?').get(login) as UserRow | undefined) ?? null;
+    return (this.sql('SELECT * FROM users WHERE account = ?').get(login) as UserRow | undefined) ?? null;
   }
 
   private line(lineId: string): LineRecord | null {
     const id = rowId(lineId);
     if (id === null) return null;
-    const row = this.db.prepare(`${LINE_SELECT} WHERE l.line_id = ?`).get(id) as LineRow | undefined;
+    const row = this.sql(`${LINE_SELECT} WHERE l.line_id = ?`).get(id) as LineRow | undefined;
     return row ? toLineRecord(row) : null;
   }
 
@@ -453,61 +527,93 @@ export class SqliteStore implements Store {
   }
 
   private toLineByIdentity(uid: number | null, objectId: string, busiType: string): LineRecord {
-    const row = this.db.prepare(`${LINE_SELECT} WHERE l.uid = ? AND l.object_id = ? AND l.busi_type = ?`).get(uid, objectId, busiType) as LineRow;
+    const row = this.sql(`${LINE_SELECT} WHERE l.uid = ? AND l.object_id = ? AND l.busi_type = ?`).get(
+      uid,
+      objectId,
+      busiType,
+    ) as LineRow;
     return toLineRecord(row);
   }
 
   private staffLoads(merchantId: string): StaffLoad[] {
-    const rows = this.db
-      .prepare(
-        `SELECT u.uid, u.display_name, u.capacity, u.disabled, u.last_assigned_at,
+    const rows = this.sql(
+      `SELECT u.uid, u.display_name, u.capacity, u.disabled, u.last_assigned_at,
                 (SELECT COUNT(*) FROM lines l WHERE l.assignee = u.uid AND l.status IN ('open', 'pending')) AS open_lines
          FROM users u WHERE u.role = 'staff' AND u.merchant_id = ? ORDER BY u.uid`,
-      )
-      .all(merchantId) as Array<{ uid: number; display_name: string; capacity: number; disabled: number; last_assigned_at: number | null; open_lines: number }>;
+    ).all(merchantId) as Array<{
+      uid: number;
+      display_name: string;
+      capacity: number;
+      disabled: number;
+      last_assigned_at: number | null;
+      open_lines: number;
+    }>;
     return rows.map((r) => ({ ...r, uid: String(r.uid), disabled: r.disabled !== 0 }));
   }
 
   private activeStaff(merchantId: string): string[] {
-    return (this.db.prepare("SELECT uid FROM users WHERE role = 'staff' AND merchant_id = ? AND disabled = 0").all(merchantId) as Array<{ uid: number }>).map((r) =>
-      String(r.uid),
-    );
+    return (
+      this.sql("SELECT uid FROM users WHERE role = 'staff' AND merchant_id = ? AND disabled = 0").all(
+        merchantId,
+      ) as Array<{ uid: number }>
+    ).map((r) => String(r.uid));
   }
 
   /** Run the pure assignment policy over this merchant's current loads. */
-  private pickAssignee(line: LineRecord, online: ReadonlySet<string>, stickyWindowMs: number, now: number): string | null {
-    const recent = this.db
-      .prepare(
-        `SELECT assignee FROM lines WHERE uid = ? AND merchant_id = ? AND assignee IS NOT NULL
+  private pickAssignee(
+    line: LineRecord,
+    online: ReadonlySet<string>,
+    stickyWindowMs: number,
+    now: number,
+  ): string | null {
+    const recent = this.sql(
+      `SELECT assignee FROM lines WHERE uid = ? AND merchant_id = ? AND assignee IS NOT NULL
            AND COALESCE(last_message_at, created_at) >= ?
          ORDER BY COALESCE(last_message_at, created_at) DESC, line_id DESC LIMIT 1`,
-      )
-      .get(rowId(line.uid), line.merchant_id, now - stickyWindowMs) as { assignee: number } | undefined;
+    ).get(rowId(line.uid), line.merchant_id, now - stickyWindowMs) as { assignee: number } | undefined;
     const staff = this.staffLoads(line.merchant_id).map((s) => ({ ...s, online: online.has(s.uid) }));
     return chooseAssignee({ staff, recent: recent ? String(recent.assignee) : null });
   }
 
   private setAssignee(lineId: string, assignee: string | null, now: number): void {
-    this.db.prepare('UPDATE lines SET assignee = ? WHERE line_id = ?').run(assignee === null ? null : rowId(assignee), rowId(lineId));
-    if (assignee !== null) this.db.prepare('UPDATE users SET last_assigned_at = ? WHERE uid = ?').run(now, rowId(assignee));
+    this.sql('UPDATE lines SET assignee = ? WHERE line_id = ?').run(
+      assignee === null ? null : rowId(assignee),
+      rowId(lineId),
+    );
+    if (assignee !== null) this.sql('UPDATE users SET last_assigned_at = ? WHERE uid = ?').run(now, rowId(assignee));
   }
 
-  private appendLineEvents(line: LineRecord, staff: string[], now: number, skip: ReadonlySet<string> = new Set()): InboxHead[] {
+  private appendLineEvents(
+    line: LineRecord,
+    staff: string[],
+    now: number,
+    skip: ReadonlySet<string> = new Set(),
+  ): InboxHead[] {
     return lineRecipients(line, staff)
       .filter((uid) => !skip.has(uid))
-      .map((uid) => ({ uid, seq: this.append(uid, (n) => ({ kind: 'line', seq: n, line: renderLine(line, roleOn(line, uid)) }), now) }));
+      .map((uid) => ({
+        uid,
+        seq: this.append(uid, (n) => ({ kind: 'line', seq: n, line: renderLine(line, roleOn(line, uid)) }), now),
+      }));
   }
 
   /** Append one event to a user's inbox at head.seq + 1. */
   private append(uid: string, build: (seq: number) => InboxEvent, now: number): number {
     const id = rowId(uid);
-    const { seq } = this.db.prepare('UPDATE inbox_heads SET seq = seq + 1 WHERE uid = ? RETURNING seq').get(id) as { seq: number };
-    this.db.prepare('INSERT INTO inbox (uid, seq, event, created_at) VALUES (?, ?, ?, ?)').run(id, seq, JSON.stringify(build(seq)), now);
+    const { seq } = this.sql('UPDATE inbox_heads SET seq = seq + 1 WHERE uid = ? RETURNING seq').get(id) as {
+      seq: number;
+    };
+    this.sql('INSERT INTO inbox (uid, seq, event, created_at) VALUES (?, ?, ?, ?)').run(
+      id,
+      seq,
+      JSON.stringify(build(seq)),
+      now,
+    );
     return seq;
   }
 
   private head(uid: string): Cursor {
-    const row = this.db.prepare('SELECT epoch, seq FROM inbox_heads WHERE uid = ?').get(rowId(uid)) as Cursor | undefined;
+    const row = this.sql('SELECT epoch, seq FROM inbox_heads WHERE uid = ?').get(rowId(uid)) as Cursor | undefined;
     if (!row) throw new ImError('NOT_FOUND', `no inbox for ${uid}`);
     return row;
   }
@@ -523,7 +629,10 @@ function asStoreError(err: unknown): Error {
   if (err instanceof ImError) return err;
   const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
   const message = err instanceof Error ? err.message : String(err);
-  if (/^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY)/.test(code) || /database connection is not open/.test(message)) {
+  if (
+    /^SQLITE_(BUSY|LOCKED|IOERR|FULL|CANTOPEN|READONLY)/.test(code) ||
+    /database connection is not open/.test(message)
+  ) {
     return new ImError('STORAGE_UNAVAILABLE', 'the database is unavailable', 1000);
   }
   return err instanceof Error ? err : new Error(message);
