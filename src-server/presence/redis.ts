@@ -240,6 +240,13 @@ export class RedisPresence implements PresenceDirectory {
       return;
     }
     const restore = async (): Promise<number> => {
+      // Device states first: a channel that shows up must show its device's focus and view.
+      for (const [uid, devices] of this.devices) {
+        for (const [device, state] of devices) {
+          const fields = deviceFields(device, state);
+          if (fields.length > 0) await this.redis.imUpdateDevice(this.keys(uid).dev, ...fields, this.deviceGraceMs);
+        }
+      }
       let restored = 0;
       for (const [uid, leases] of this.mine) {
         const k = this.keys(uid);
@@ -248,12 +255,6 @@ export class RedisPresence implements PresenceDirectory {
           if (left <= 0) continue;
           await this.redis.imUpsert(k.ch, k.chd, k.dev, this.member(id), JSON.stringify(channel), left, this.deviceGraceMs);
           restored++;
-        }
-      }
-      for (const [uid, devices] of this.devices) {
-        for (const [device, state] of devices) {
-          const fields = deviceFields(device, state);
-          if (fields.length > 0) await this.redis.imUpdateDevice(this.keys(uid).dev, ...fields, this.deviceGraceMs);
         }
       }
       return restored;
