@@ -55,7 +55,7 @@ interface Result {
 async function startChild(kind: string): Promise<{ port: number; child: ChildProcess }> {
   const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
   const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/server/servers.ts', kind, String(PAIRS)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const [first] = (await once(lines, 'line')) as [string];
   lines.close();
   return { port: (JSON.parse(first) as { port: number }).port, child };
@@ -100,7 +100,12 @@ const unstamp = (text: string): number => Number(text.slice(2));
 
 async function imPairs(port: number, transport: 'ws' | 'poll'): Promise<Pair[]> {
   const base = `http://127.0.0.1:${port}`;
-  const connect = async (login: string): Promise<{ client: WsClient | HttpClient; reader: InboxReader; uid: string }> => {
+  interface Party {
+    client: WsClient | HttpClient;
+    reader: InboxReader;
+    uid: string;
+  }
+  const connect = async (login: string): Promise<Party> => {
     const device = `${login}-${transport}`;
     const session = await signIn(base, login, 'pw', device);
     const client = transport === 'ws' ? await WsClient.connect(base, { token: session.token, device_id: device }) : new HttpClient(base, session.token, device);
@@ -109,7 +114,7 @@ async function imPairs(port: number, transport: 'ws' | 'poll'): Promise<Pair[]> 
     await reader.start();
     return { client, reader, uid: session.user.uid };
   };
-  const staff = [];
+  const staff: Party[] = [];
   for (let i = 0; i < PAIRS; i++) staff.push(await connect(`staff${i}`));
   const byUid = new Map(staff.map((s) => [s.uid, s]));
   const pairs: Pair[] = [];
@@ -135,7 +140,7 @@ async function imPairs(port: number, transport: 'ws' | 'poll'): Promise<Pair[]> 
         await customer.client.close();
       },
     };
-    const listen = (who: typeof customer, side: 'customer' | 'staff', fromRole: 'staff' | 'customer'): void => {
+    const listen = (who: Party, side: 'customer' | 'staff', fromRole: 'staff' | 'customer'): void => {
       who.reader.onEvent((e) => {
         if (e.kind === 'message' && e.line.line_id === lineId && e.message.sender_role === fromRole && e.message.content.type === 'text' && e.message.content.text.startsWith('t:')) {
           pair.onReceive(side, unstamp(e.message.content.text));
@@ -191,7 +196,7 @@ async function socketIoPairs(port: number): Promise<Pair[]> {
   for (let i = 0; i < PAIRS; i++) {
     const open = async () => {
       const s = socketIo(`http://127.0.0.1:${port}`, { transports: ['websocket'], query: { pair: String(i) }, reconnection: false });
-      await once(s, 'connect');
+      await new Promise<void>((resolve) => s.once('connect', () => resolve()));
       return s;
     };
     const customer = await open();
