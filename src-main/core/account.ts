@@ -53,6 +53,8 @@ export class AccountRuntime {
   readonly push: LocalPush;
   private session: SessionData;
   private refreshTimer: TimerHandle | null = null;
+  /** Reads made while offline (or whose request failed), told to the server on the next connect. */
+  private readonly pendingReads = new Map<string, string>();
   private readonly offs: (() => void)[] = [];
   private disposed = false;
 
@@ -80,6 +82,7 @@ export class AccountRuntime {
           this.sync.attach(conn);
           this.outbox.kick();
           this.refreshLines();
+          for (const [lineId, messageId] of this.pendingReads) this.sendRead(lineId, messageId);
         },
         onInboxPush: (body) => this.sync.onInboxPush(body),
         onPollPage: (page) => this.sync.onPollPage(page),
@@ -214,7 +217,23 @@ export class AccountRuntime {
     this.push.clear(lineId);
     this.publishUnread(lineId);
     this.publishLine(lineId);
-    if (messageId !== null && this.channel.connection()) this.channel.fireAndForget('read', { line_id: lineId, message_id: messageId });
+    if (messageId !== null) this.sendRead(lineId, messageId);
+  }
+
+  private sendRead(lineId: string, messageId: string): void {
+    this.pendingReads.set(lineId, messageId);
+    if (!this.channel.connection()) return;
+    this.channel
+      .request('read', { line_id: lineId, message_id: messageId })
+      .then(() => {
+        if (this.pendingReads.get(lineId) === messageId) this.pendingReads.delete(lineId);
+      })
+      .catch((err: unknown) => {
+        const error = toErrorShape(err);
+        // A line that is gone or not ours any more: nothing to tell.
+        if (!error.temporary) this.pendingReads.delete(lineId);
+        this.d.ports.log.warn({ line_id: lineId, err: error }, 'read receipt not delivered yet');
+      });
   }
 
   async transfer(lineId: string, to: string): Promise<LineView> {
@@ -262,21 +281,29 @@ export class AccountRuntime {
 
   // ---- internals ------------------------------------------------------------------------------------
 
+  /** Over HTTP: the channel's way back after TOKEN_EXPIRED, when there is no connection to ask. */
   private async refreshToken(): Promise<void> {
     const agent = await this.d.ports.agents?.agentFor(this.session.server_url);
-    const issued = await refresh(this.session.server_url, { token: this.session.token, deviceId: this.d.deviceId, agent });
+    this.adoptToken(await refresh(this.session.server_url, { token: this.session.token, deviceId: this.d.deviceId, agent }));
+  }
+
+  private adoptToken(issued: { token: string; expires_at: number }): void {
     this.session = { ...this.session, token: issued.token, expires_at: issued.expires_at };
     this.d.saveSession(this.session);
     this.scheduleRefresh();
   }
 
-  /** Refresh ahead of expiry, so a long-running app never meets TOKEN_EXPIRED in the normal case. */
+  /**
+   * Refresh ahead of expiry, so a long-running app never meets TOKEN_EXPIRED in the normal case:
+   * in-band on the live connection (the server extends that socket's session too), else over HTTP.
+   */
   private scheduleRefresh(): void {
     const { clock } = this.d.ports;
     clock.clearTimeout(this.refreshTimer);
     const left = this.session.expires_at - clock.now();
     this.refreshTimer = clock.setTimeout(() => {
-      this.refreshToken().catch((err: unknown) => this.d.ports.log.warn({ err: toErrorShape(err) }, 'token refresh failed; retrying on reconnect'));
+      const refreshed = this.channel.connection() ? this.channel.request('token.refresh', {}).then((issued) => this.adoptToken(issued)) : this.refreshToken();
+      refreshed.catch((err: unknown) => this.d.ports.log.warn({ err: toErrorShape(err) }, 'token refresh failed; retrying on reconnect'));
     }, Math.max(0, left * REFRESH_AT));
   }
 

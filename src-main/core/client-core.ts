@@ -62,6 +62,8 @@ export class ClientCore implements MerchantImApi {
   private readonly sessionFile: SessionFile;
   private readonly memory: TransportMemoryFile;
   private account: AccountRuntime | null = null;
+  /** Why the signed-in account could not be opened (e.g. STORE_CORRUPT), reported by every call that needs it. */
+  private accountError: ClientError | null = null;
   private readonly recentErrors: Diagnostics['recent_errors'] = [];
   private readonly disposers: (() => void)[] = [];
   private session: Session;
@@ -205,8 +207,9 @@ export class ClientCore implements MerchantImApi {
     try {
       this.openAccount(stored);
     } catch (err) {
-      // The session stays (the user did not sign out); the channel says why nothing works.
+      // The session stays (the user did not sign out); the channel and every call say why nothing works.
       const error = toErrorShape(err);
+      this.accountError = ClientError.fromWire(error);
       this.noteError(error.code, error.message);
       this.setChannelState({ status: 'stopped', transport: null, retry_at: null, last_error: error, since: this.options.ports.clock.now() });
     }
@@ -265,13 +268,12 @@ export class ClientCore implements MerchantImApi {
   private closeAccount(): void {
     this.account?.dispose();
     this.account = null;
+    this.accountError = null;
   }
 
   private signedIn(): AccountRuntime {
-    if (!this.account) {
-      throw new ClientError(this.session.signed_in ? 'STORE_FAILED' : 'NOT_SIGNED_IN', this.session.signed_in ? 'the local store could not be opened' : 'sign in first');
-    }
-    return this.account;
+    if (this.account) return this.account;
+    throw this.accountError ?? new ClientError('NOT_SIGNED_IN', 'sign in first');
   }
 
   private setChannelState(state: ChannelState): void {

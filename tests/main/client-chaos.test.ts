@@ -251,10 +251,21 @@ describe('ClientCore under failure', () => {
     const { line_id } = await w.customerSays('hi');
     await signIn(h, proxy.url);
     await online(h, 'ws');
+    const mark = h.states.length;
     await new Promise((r) => setTimeout(r, 3_500));
     await staffSays(h, line_id, 'still signed in');
     await expectConverged(h, w.t, w.staff);
-    expect(h.states.some((s) => s.status === 'stopped')).toBe(false);
+    // Refreshed in-band before expiry: the same socket lived on, no reconnect was needed.
+    expect(h.states.slice(mark).map((s) => s.status)).toEqual([]);
     expect(h.core.runtime!.channel.state().status).toBe('online');
+
+    // A token that expired while the app was closed is refreshed over HTTP on the next start.
+    await h.core.dispose();
+    await new Promise((r) => setTimeout(r, 1_700));
+    const again = core(h.dataDir);
+    await again.core.start();
+    await online(again, 'ws');
+    await expectConverged(again, w.t, w.staff);
+    expect(again.states.some((s) => s.status === 'stopped')).toBe(false);
   });
 });

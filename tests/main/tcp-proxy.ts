@@ -92,10 +92,13 @@ export class TcpProxy {
           this.timers.add(timer);
         }
       }
+      const frames = websocket ? new ClientFrameReader() : null;
       const fromClient = (chunk: Buffer): void => {
         if (this.frozen) return;
         const rule = this.cutAfterClientSends;
-        if (rule && rule.test(chunk.toString('utf8'))) {
+        // WebSocket frames from a client are masked: read them to see the text inside.
+        const texts = frames ? frames.push(chunk) : [chunk.toString('utf8')];
+        if (rule && texts.some((t) => rule.test(t))) {
           this.cutAfterClientSends = null;
           upstream.write(chunk, () => this.cut(pair));
           return;
@@ -117,5 +120,47 @@ export class TcpProxy {
     if (!this.pairs.delete(pair)) return;
     pair.client.destroy();
     pair.upstream.destroy();
+  }
+}
+
+/**
+ * Reads the client side of a WebSocket connection (the HTTP upgrade request, then masked frames)
+ * and returns the text of every frame completed by each chunk. Enough for test rules; no fragmentation.
+ */
+class ClientFrameReader {
+  private buffer = Buffer.alloc(0);
+  private upgraded = false;
+
+  push(chunk: Buffer): string[] {
+    this.buffer = Buffer.concat([this.buffer, chunk]);
+    const texts: string[] = [];
+    if (!this.upgraded) {
+      const end = this.buffer.indexOf('\r\n\r\n');
+      if (end < 0) return texts;
+      texts.push(this.buffer.subarray(0, end).toString('utf8'));
+      this.buffer = this.buffer.subarray(end + 4);
+      this.upgraded = true;
+    }
+    for (;;) {
+      if (this.buffer.length < 2) return texts;
+      let length = this.buffer[1]! & 0x7f;
+      let offset = 2;
+      if (length === 126) {
+        if (this.buffer.length < 4) return texts;
+        length = this.buffer.readUInt16BE(2);
+        offset = 4;
+      } else if (length === 127) {
+        if (this.buffer.length < 10) return texts;
+        length = Number(this.buffer.readBigUInt64BE(2));
+        offset = 10;
+      }
+      const masked = (this.buffer[1]! & 0x80) !== 0;
+      const start = offset + (masked ? 4 : 0);
+      if (this.buffer.length < start + length) return texts;
+      const payload = Buffer.from(this.buffer.subarray(start, start + length));
+      if (masked) for (let i = 0; i < payload.length; i++) payload[i]! ^= this.buffer[offset + (i % 4)]!;
+      texts.push(payload.toString('utf8'));
+      this.buffer = this.buffer.subarray(start + length);
+    }
   }
 }
