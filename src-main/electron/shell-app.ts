@@ -130,8 +130,9 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
   if (app.isPackaged && host.platform === 'win32') app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME);
 
   hardenSession(session.defaultSession);
-  let serverUrl: string | null = managed.server_url.value;
-  serveRenderer(protocol, join(host.appRoot, 'dist', 'renderer'), () => contentSecurityPolicy(serverOriginOf(serverUrl)));
+  // The CSP lets images come from the IM server only, so it follows the server the user is on.
+  let cspOrigin = serverOriginOf(managed.server_url.value);
+  serveRenderer(protocol, join(host.appRoot, 'dist', 'renderer'), () => contentSecurityPolicy(cspOrigin));
 
   const proxy = new SystemProxy(session.defaultSession, ProxyCredentialStore.fromEnvironment(host.env), log);
   proxy.installLoginHandler(app);
@@ -235,7 +236,7 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
     tray.update({ pausedUntil: next.notifications.dnd_until, language: next.language, now: clock.now() });
     const enforced = isEnforced(managed.start_at_login);
     const startAtLogin = enforced ? managed.start_at_login.value : next.start_at_login;
-    if (app.isPackaged) app.setLoginItemSettings(loginItem(startAtLogin, managed.start_hidden.value || enforced, host.platform));
+    if (app.isPackaged) app.setLoginItemSettings(loginItem(startAtLogin, managed.start_hidden.value, host.platform));
     if (enforced && next.start_at_login !== startAtLogin) {
       // Show the user the value IT chose rather than one that has no effect.
       void core.invoke('settings.set', { start_at_login: startAtLogin }).catch(() => {});
@@ -245,9 +246,6 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
   core.subscribe('settings.changed', applySettings);
   core.subscribe('unread.changed', ({ total }) => tray.update({ unreadTotal: total, now: clock.now() }));
   core.subscribe('channel.state', (state) => tray.update({ connected: state.status !== 'offline' && state.status !== 'backoff', now: clock.now() }));
-  core.subscribe('session.changed', (next: Session) => {
-    serverUrl = next.server_url ?? managed.server_url.value;
-  });
   core.subscribe('message.new', (message: LocalMessage) => {
     const request = attentionFor({
       senderRole: message.sender_role,
@@ -318,10 +316,27 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
       });
   });
 
+  const refreshUnread = async (): Promise<void> => {
+    const lines = await core.invoke('lines.list', {}).catch(() => []);
+    tray.update({ unreadTotal: lines.reduce((sum, line) => sum + line.unread, 0), now: clock.now() });
+  };
+  // Restoring the stored session is quick (no network): after it the page loads with the right CSP.
+  await core.start();
+  cspOrigin = serverOriginOf((await core.invoke('session.get', {})).server_url ?? managed.server_url.value);
+  core.subscribe('session.changed', (next: Session) => {
+    const origin = serverOriginOf(next.server_url ?? managed.server_url.value);
+    if (origin !== cspOrigin) {
+      // A page keeps the CSP it was loaded with: reload once so the new server's images show.
+      cspOrigin = origin;
+      window.reload();
+    }
+    void refreshUnread();
+  });
+
   const hidden = startsHidden(host.argv, app.getLoginItemSettings().wasOpenedAsHidden) && tray.available;
   window.open(!hidden);
   links.connect(openLine);
-  await core.start();
+  await refreshUnread();
   log.info({ hidden, trayAvailable, policy: policySummary(managed) }, 'started');
 }
 

@@ -182,10 +182,12 @@ export class FakeNotification extends EventEmitter {
   constructor(readonly options: NotificationConstructorOptions) {
     super();
   }
+  closed = false;
   show(): void {
     FakeNotification.shown.push(this);
   }
   close(): void {
+    this.closed = true;
     this.emit('close');
   }
 }

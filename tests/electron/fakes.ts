@@ -59,6 +59,10 @@ export class FakeWebContents extends EventEmitter {
   isDestroyed(): boolean {
     return this.destroyed;
   }
+  reloads = 0;
+  reload(): void {
+    this.reloads++;
+  }
   destroy(): void {
     this.destroyed = true;
     this.emit('destroyed');

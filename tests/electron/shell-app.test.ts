@@ -1,81 +1,17 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runShell, type ElectronApi, type ShellHost } from '../../src-main/electron/shell-app';
 import { IPC_CHANNELS } from '../../src-main/shell/ipc-channels';
-import type { PolicyIo } from '../../src-main/shell/policy-sources';
 import { FakeBrowserWindow, FakeTray, fakeElectron } from './fake-electron';
-import { RecordingLogger, fromMainFrame } from './fakes';
+import { startShell as start, stopShells, temp } from './shell-harness';
+
+afterEach(stopShells);
 
 /**
  * The whole shell started by runShell against an in-memory Electron and the real client core:
  * what main.ts does on a machine with a display, minus the binary.
  */
-const dirs: string[] = [];
-const running: { quit(): void }[] = [];
-afterEach(() => {
-  for (const app of running.splice(0)) app.quit();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const temp = (prefix: string) => {
-  const d = mkdtempSync(join(tmpdir(), prefix));
-  dirs.push(d);
-  return d;
-};
-
-/** Linux with a tray host, GNOME do-not-disturb on, and a machine policy presetting and locking the server. */
-const linuxIo: PolicyIo = {
-  readText: (path) =>
-    Promise.resolve(path === '/etc/merchant-im/policy.json' ? JSON.stringify({ ServerUrl: 'https://im.corp.example', LockServerUrl: true, DisableAutoUpdate: 1, Colour: 'blue' }) : null),
-  run: (file) => Promise.resolve(file === 'gdbus' ? { code: 0, stdout: '(true,)\n' } : file === 'gsettings' ? { code: 0, stdout: 'false\n' } : { code: 1, stdout: '' }),
-};
-
-/** Invoke replies as the tests read them. */
-interface Reply {
-  ok: boolean;
-  error?: { code: string };
-  result: {
-    versions: Record<string, string>;
-    notifications: { supported: boolean; suppressed_reason: string | null; dnd_until: number | null };
-    recent_errors: { code: string; message: string }[];
-  };
-}
-
-async function start(argv: string[] = ['electron', 'dist/electron/main.cjs'], env: Record<string, string> = {}) {
-  const userData = temp('mim-shell-profile-');
-  const appRoot = temp('mim-shell-root-');
-  mkdirSync(join(appRoot, 'dist', 'renderer'), { recursive: true });
-  writeFileSync(join(appRoot, 'dist', 'renderer', 'index.html'), '<!doctype html><title>Merchant IM</title>');
-  const fake = fakeElectron(join(userData, 'default'));
-  const log = new RecordingLogger();
-  const host: ShellHost = {
-    argv,
-    env: { XDG_CURRENT_DESKTOP: 'GNOME', MERCHANT_IM_USER_DATA_DIR: userData, ...env },
-    platform: 'linux',
-    execPath: '/opt/merchant-im/merchant-im',
-    appRoot,
-    versions: { electron: '41.7.1', chrome: '146.0.0.0', node: '22.0.0' },
-    osVersion: '6.1.0',
-    autoUpdater: () => {
-      throw new Error('the updater must stay off in a development build');
-    },
-    builtInFeedUrl: null,
-    createLogger: () => ({ logger: log, file: join(userData, 'logs', 'main.log') }),
-    io: linuxIo,
-  };
-  const started = runShell(fake.electron as unknown as ElectronApi, host);
-  expect(started).not.toBeNull();
-  await started!.ready;
-  expect(fake.errors).toEqual([]);
-  running.push(fake.app);
-  const win = FakeBrowserWindow.all[0]!;
-  const invoke = (method: string, args: unknown = {}) => fake.electron.ipcMain.invoke(IPC_CHANNELS.invoke, fromMainFrame(win.webContents), method, args) as Promise<Reply>;
-  const subscribe = (topic: string) => fake.electron.ipcMain.send(IPC_CHANNELS.subscribe, fromMainFrame(win.webContents), topic);
-  return { ...fake, log, win, invoke, subscribe, userData, appRoot };
-}
-
 describe('the shell, started against an in-memory Electron', () => {
   it('opens one secure window on app:// and serves the renderer with the CSP', async () => {
     const s = await start();
@@ -147,7 +83,6 @@ describe('the shell, started against an in-memory Electron', () => {
 
   it('shuts the core down before the app really quits', async () => {
     const s = await start();
-    running.splice(0);
     s.app.quit();
     expect(s.app.calls).not.toContain('quit');
     await expect.poll(() => s.app.quitCount).toBe(2);
