@@ -66,6 +66,7 @@ export function newEpoch(): string {
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly defaultCapacity: number;
+  private readonly pendingSends: Array<{ input: SendInput; resolve: (o: SendOutcome) => void; reject: (e: Error) => void }> = [];
   /** Prepared statements by SQL text: preparing is far costlier than running. */
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -231,8 +232,43 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * Group commit: sends arriving in the same event-loop turn share one outer transaction (one WAL
+   * write instead of one per message); each runs in its own savepoint, so one failing send rolls
+   * back only itself. Every caller is answered only after the shared commit.
+   */
   send(input: SendInput): Promise<SendOutcome> {
-    return this.run(() => this.db.transaction(() => this.sendTx(input))());
+    return new Promise((resolve, reject) => {
+      this.pendingSends.push({ input, resolve, reject });
+      if (this.pendingSends.length === 1) setImmediate(() => this.flushSends());
+    });
+  }
+
+  private flushSends(): void {
+    const batch = this.pendingSends.splice(0);
+    const outcomes: Array<{ ok: true; value: SendOutcome } | { ok: false; error: Error }> = [];
+    const one = this.db.transaction((input: SendInput) => this.sendTx(input));
+    try {
+      this.db.transaction(() => {
+        for (const item of batch) {
+          try {
+            outcomes.push({ ok: true, value: one(item.input) });
+          } catch (err) {
+            outcomes.push({ ok: false, error: asStoreError(err) });
+          }
+        }
+      })();
+    } catch (err) {
+      // The shared commit itself failed: nothing of the batch is stored.
+      const error = asStoreError(err);
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.error);
+    });
   }
 
   private sendTx(input: SendInput): SendOutcome {
