@@ -2,6 +2,7 @@ import Fastify from 'fastify';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { LoggerOptions } from 'pino';
+import type { PasswordCost } from './auth/passwords';
 import { TokenIssuer } from './auth/tokens';
 import { createClusterParts, type ClusterOptions } from './cluster/node';
 import { DEFAULT_CONFIG, type ServerConfig } from './config';
@@ -30,6 +31,8 @@ export interface StartServerOptions extends Partial<ServerConfig> {
   dataDir: string;
   /** Load the demo merchants, staff, customers and history (idempotent). */
   demo?: boolean;
+  /** scrypt cost for the demo accounts' passwords (tests pass a cheap one); default: the real cost. */
+  passwordCost?: PasswordCost;
   /** `false` silences logs; otherwise pino options. */
   logger?: false | LoggerOptions;
   /** Plug-in points for a cluster: a shared database, cross-node fan-out and presence. */
@@ -90,7 +93,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     logger,
     now,
   };
-  if (options.demo) await seedDemo(store, { now: now() });
+  if (options.demo) await seedDemo(store, { now: now(), cost: options.passwordCost });
 
   const handlers = new RequestHandlers(ctx);
   const polls = new PollGateway(ctx, handlers);

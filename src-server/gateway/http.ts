@@ -83,10 +83,12 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
   });
   app.setNotFoundHandler((_req, res) => sendError(res, wireError('NOT_FOUND', 'no such endpoint'), false));
 
+  // Returning the reply from an async hook ends the request there: the route never runs.
   app.addHook('onRequest', async (req, res) => {
     if (deps.isDraining() && req.url !== '/healthz') {
-      await sendError(res, wireError('SERVER_DRAINING', 'server is shutting down', config.drainWindowMs), req.url.startsWith('/v1/rpc'));
+      return sendError(res, wireError('SERVER_DRAINING', 'server is shutting down', config.drainWindowMs), req.url.startsWith('/v1/rpc'));
     }
+    return undefined;
   });
 
   app.get('/healthz', async (_req, res) => {

@@ -56,6 +56,8 @@ describe('graceful shutdown', () => {
 
   it('refuses new requests with SERVER_DRAINING while draining', async () => {
     t = await startTestServer();
+    await t.addMerchant('m1');
+    await t.addObject({ object_id: 'r1', kind: 'room', merchant_id: 'm1' });
     await t.addCustomer('c1');
     const c = await t.connectHttp('c1');
     // A socket that does not answer the close handshake keeps the drain phase open for its grace period.
@@ -64,7 +66,7 @@ describe('graceful shutdown', () => {
     stubbornSocket.pause();
     const closing = t.server.close();
     await new Promise((r) => setTimeout(r, 100));
-    const late = await fetch(`${t.url}/v1/rpc`, { method: 'POST', headers: { authorization: `Bearer ${c.token}`, 'x-device-id': c.deviceId }, body: '{"v":1,"id":"x","type":"ping","body":{"t":1}}' });
+    const late = await fetch(`${t.url}/v1/rpc`, { method: 'POST', headers: { authorization: `Bearer ${c.token}`, 'x-device-id': c.deviceId }, body: JSON.stringify({ v: 1, id: 'x', type: 'send', body: { random_id: rid(), to: { object_id: 'r1', busi_type: 'consult' }, content: { type: 'text', text: 'too late' } } }) });
     expect(late.status).toBe(503);
     expect(late.headers.get('retry-after')).not.toBeNull();
     expect(await late.json()).toMatchObject([{ error: { code: 'SERVER_DRAINING', temporary: true } }]);
@@ -79,6 +81,10 @@ describe('graceful shutdown', () => {
     expect(stubborn.received.some((e) => e.type === 'push' && e.topic === 'drain')).toBe(false);
     await stubborn.closed;
     expect(stubborn.received.some((e) => e.type === 'push' && e.topic === 'drain')).toBe(true);
+    // The refused send was not executed.
+    await t.restart('close');
+    const again = await t.connectHttp('c1');
+    expect((await again.request('lines.list', {})).lines).toEqual([]);
 
   });
 });
