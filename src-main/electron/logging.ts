@@ -1,10 +1,13 @@
 import { join } from 'node:path';
-import log from 'electron-log/main';
+import log from 'electron-log/node';
 import type { Logger } from '../ports/logger';
 import { MAX_LOG_BYTES, rotateLogFile } from '../shell/log-rotation';
 import { redactDiagnostics } from '../shell/redact';
 
 /**
+ * electron-log's Node flavour: `electron-log/main` would also register raw ipcMain handlers for
+ * renderer logging, with no sender checks, which this app neither needs nor allows.
+ *
  * Logs to `<userData>/logs/main.log`, rotated at 5 MB into main.1.log … main.5.log. Every entry
  * passes through the diagnostics redaction, so a log file handed to support holds no secrets.
  */

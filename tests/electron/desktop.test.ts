@@ -1,4 +1,6 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { APP_USER_MODEL_ID, ensureNotificationIdentity } from '../../src-main/electron/windows-integration';
 import { ATTENTION_FRESH_MS, attentionFor } from '../../src-main/shell/attention';
 import { closeAction, linuxTrayAvailable, loginItem, parseNameHasOwner, startsHidden } from '../../src-main/shell/desktop';
 import { macFocusSuppression, probeNotificationSuppression, windowsSuppression } from '../../src-main/shell/notification-suppression';
@@ -113,5 +115,50 @@ describe('update plan', () => {
   it('spreads checks with jitter', () => {
     expect(nextUpdateCheckDelay(true, () => 0)).toBe(UPDATE_CHECK.firstDelayMs);
     expect(nextUpdateCheckDelay(false, () => 0.5)).toBe(UPDATE_CHECK.everyMs + UPDATE_CHECK.jitterMs / 2);
+  });
+});
+
+describe('Windows notification identity at start-up', () => {
+  const setup = (packaged: boolean, shortcuts: Record<string, { target: string; appUserModelId?: string }>) => {
+    const written: [string, string, object][] = [];
+    const ids: string[] = [];
+    const action = ensureNotificationIdentity({
+      app: { setAppUserModelId: (id: string) => ids.push(id), getPath: () => 'C:\\Users\\a\\AppData\\Roaming', isPackaged: packaged },
+      shell: {
+        readShortcutLink: (path: string) => {
+          const link = shortcuts[path];
+          if (!link) throw new Error('Failed to read shortcut link');
+          return link;
+        },
+        writeShortcutLink: ((path: string, operation: string, options: object) => (written.push([path, operation, options]), true)) as never,
+      },
+      execPath: 'C:\\Program Files\\Merchant IM\\merchant-im.exe',
+      programData: 'C:\\ProgramData',
+      log: { info: () => {}, warn: () => {}, error: () => {} },
+    });
+    return { action, written, ids };
+  };
+  const perUser = join('C:\\Users\\a\\AppData\\Roaming', 'Microsoft', 'Windows', 'Start Menu', 'Programs', 'Merchant IM.lnk');
+  const allUsers = join('C:\\ProgramData', 'Microsoft', 'Windows', 'Start Menu', 'Programs', 'Merchant IM.lnk');
+
+  it('declares the AppUserModelID and leaves a good installer shortcut alone', () => {
+    const { action, written, ids } = setup(true, { [allUsers]: { target: 'C:\\Program Files\\Merchant IM\\merchant-im.exe', appUserModelId: APP_USER_MODEL_ID } });
+    expect(ids).toEqual([APP_USER_MODEL_ID]);
+    expect(action).toEqual({ kind: 'ok', where: 'all-users' });
+    expect(written).toEqual([]);
+  });
+
+  it('repairs a shortcut without the id, and creates one where none exists', () => {
+    const repaired = setup(true, { [perUser]: { target: 'C:\\Program Files\\Merchant IM\\merchant-im.exe' } });
+    expect(repaired.written).toEqual([[perUser, 'update', { target: 'C:\\Program Files\\Merchant IM\\merchant-im.exe', appUserModelId: APP_USER_MODEL_ID, description: 'Merchant IM' }]]);
+    const created = setup(true, {});
+    expect(created.written.map((w) => w[1])).toEqual(['create']);
+  });
+
+  it('touches no shortcut from a development build', () => {
+    const dev = setup(false, {});
+    expect(dev.action).toBeNull();
+    expect(dev.written).toEqual([]);
+    expect(dev.ids).toEqual([APP_USER_MODEL_ID]);
   });
 });

@@ -10,7 +10,9 @@ import { build, type BuildOptions } from 'esbuild';
  */
 const root = join(import.meta.dirname, '..', '..', '..');
 
-export async function bundle(options: { updateUrl?: string; minify?: boolean } = {}): Promise<void> {
+/** `outDir` defaults to the repository's dist/ (electron-builder packs it from there). */
+export async function bundle(options: { updateUrl?: string; minify?: boolean; outDir?: string } = {}): Promise<void> {
+  const out = options.outDir ?? join(root, 'dist');
   const common: BuildOptions = {
     bundle: true,
     platform: 'node',
@@ -25,7 +27,7 @@ export async function bundle(options: { updateUrl?: string; minify?: boolean } =
     build({
       ...common,
       entryPoints: [join(root, 'src-main/electron/main.ts')],
-      outfile: join(root, 'dist/electron/main.cjs'),
+      outfile: join(out, 'electron/main.cjs'),
       external: ['electron', 'better-sqlite3'],
       define: { MERCHANT_IM_BUILT_IN_UPDATE_URL: JSON.stringify(options.updateUrl ?? '') },
     }),
@@ -35,14 +37,14 @@ export async function bundle(options: { updateUrl?: string; minify?: boolean } =
       platform: 'browser',
       target: 'chrome130',
       entryPoints: [join(root, 'src-main/electron/preload.ts')],
-      outfile: join(root, 'dist/electron/preload.cjs'),
+      outfile: join(out, 'electron/preload.cjs'),
       external: ['electron'],
     }),
     build({
       ...common,
       minify: false,
       entryPoints: [join(root, 'src-main/electron/packaging/hooks.ts')],
-      outfile: join(root, 'dist/build/hooks.cjs'),
+      outfile: join(out, 'build/hooks.cjs'),
     }),
   ]);
 }
