@@ -131,10 +131,16 @@ export class WsConnection {
     this.helloTimer = null;
     // Subscribe before reading the head, so no commit between the two goes unnoticed.
     this.unsubscribe = this.ctx.hub.subscribe(account.uid, (signal) => this.onSignal(signal));
+    const channel: Channel = { channel_id: this.id, uid: account.uid, role: account.role, merchant_id: account.merchant_id, device_id: body.device_id, transport: 'ws' };
+    this.channel = channel;
     const head = await store.inboxHead(account.uid);
-    this.channel = { channel_id: this.id, uid: account.uid, role: account.role, merchant_id: account.merchant_id, device_id: body.device_id, transport: 'ws' };
     await presence.updateDevice(account.uid, body.device_id, { focused: body.focused, ...(body.need ? { need: body.need } : {}) });
-    const becameOnline = await presence.upsert(this.channel, this.leaseMs());
+    const becameOnline = await presence.upsert(channel, this.leaseMs());
+    if (this.closed) {
+      // The socket went away while we were setting up: do not leave a lease behind.
+      await presence.remove(channel.channel_id);
+      return null;
+    }
     const welcome = reply(re, {
       user: { uid: account.uid, role: account.role, display_name: account.display_name, merchant_id: account.merchant_id },
       server_time: this.ctx.now(),
