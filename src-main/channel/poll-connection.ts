@@ -40,7 +40,11 @@ export class PollConnection implements Connection {
     if (!first.ok) throw new ConnectError(first.error);
     conn.openedAt = p.clock.now();
     // Hand the first page over, then keep polling: the loop runs until close() or a failure.
-    void conn.loop(first.page);
+    conn.loop(first.page).catch((err: unknown) => {
+      if (conn.ended) return;
+      conn.ended = true;
+      p.events.onClosed(errorShape('INTERNAL', `long-poll loop failed: ${err instanceof Error ? err.message : String(err)}`));
+    });
     return conn;
   }
 

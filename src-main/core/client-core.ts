@@ -48,6 +48,8 @@ type Handlers = { [M in IpcMethod]: (args: IpcResultArgs<M>) => Promise<IpcResul
 type IpcResultArgs<M extends IpcMethod> = import('zod').infer<(typeof IPC_METHODS)[M]['args']>;
 
 const MAX_RECENT_ERRORS = 50;
+/** Longest wait for bus subscribers on dispose. */
+const DISPOSE_DRAIN_MS = 1_000;
 
 /**
  * The client core's facade: the renderer contract (src-shared/ipc) implemented over the ports,
@@ -140,7 +142,10 @@ export class ClientCore implements MerchantImApi {
     ports.power.dispose();
     ports.window.dispose();
     ports.notifier.dispose();
-    await this.bus.idle();
+    // Let queued deliveries finish, but a subscriber that never returns must not hold up quitting.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.bus.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, DISPOSE_DRAIN_MS)))]);
+    clearTimeout(timer);
     this.bus.dispose();
   }
 

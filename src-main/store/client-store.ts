@@ -160,7 +160,8 @@ export class ClientStore {
    */
   private mergeMessage(message: Message, changes: StoreChanges): void {
     const params = messageParams(message, 'sent');
-    if (message.random_id !== null) {
+    // Only our own messages can have a local echo (from this device) to replace.
+    if (message.random_id !== null && message.sender === this.me) {
       const replaced = this.s.replaceEcho.run(params);
       if (replaced.changes > 0) {
         this.s.deleteOutbox.run(message.random_id);

@@ -68,4 +68,14 @@ describe('ClientCore facade (no server)', () => {
     expect(() => IPC_METHODS['diagnostics.get'].result.parse(d)).not.toThrow();
     expect(d.channel.status).toBe('signed_out');
   });
+
+  it('dispose does not hang on a subscriber that never returns', async () => {
+    const { core } = makeCore();
+    core.subscribe('settings.changed', () => new Promise<void>(() => {}) as unknown as void);
+    await core.invoke('settings.set', { close_to_tray: false });
+    const started = Date.now();
+    await core.dispose();
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(await core.call('settings.get', {})).toMatchObject({ ok: false, error: { code: 'DISPOSED' } });
+  });
 });
