@@ -15,6 +15,7 @@ import { findLineLinkInArgv, parseLineLink, DEEP_LINK_SCHEME, type LineLink } fr
 import { linuxTrayAvailable, loginItem, parseNameHasOwner, startsHidden } from '../shell/desktop';
 import { supportReport, type ShellFacts } from '../shell/diagnostics';
 import { JsonFile } from '../shell/json-file';
+import { linuxAutostartDir, setLinuxAutostart } from '../shell/linux-autostart';
 import { commandLineLayer, environmentLayer, isEnforced, policyLayer, resolveManagedConfig, type ManagedConfig } from '../shell/managed-config';
 import { probeNotificationSuppression } from '../shell/notification-suppression';
 import { readMachinePolicy, type PolicyIo } from '../shell/policy-sources';
@@ -236,7 +237,14 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
     tray.update({ pausedUntil: next.notifications.dnd_until, language: next.language, now: clock.now() });
     const enforced = isEnforced(managed.start_at_login);
     const startAtLogin = enforced ? managed.start_at_login.value : next.start_at_login;
-    if (app.isPackaged) app.setLoginItemSettings(loginItem(startAtLogin, managed.start_hidden.value, host.platform));
+    if (app.isPackaged) {
+      try {
+        if (host.platform === 'linux') setLinuxAutostart(linuxAutostartDir(host.env, homedir()), startAtLogin, host.env.APPIMAGE ?? host.execPath, managed.start_hidden.value);
+        else app.setLoginItemSettings(loginItem(startAtLogin, managed.start_hidden.value, host.platform));
+      } catch (err) {
+        log.warn({ err: String(err) }, 'could not change start at login');
+      }
+    }
     if (enforced && next.start_at_login !== startAtLogin) {
       // Show the user the value IT chose rather than one that has no effect.
       void core.invoke('settings.set', { start_at_login: startAtLogin }).catch(() => {});

@@ -59,3 +59,26 @@ export function loginItem(enabled: boolean, hidden: boolean, platform: NodeJS.Pl
 export function startsHidden(argv: readonly string[], macOpenedAsHidden: boolean): boolean {
   return macOpenedAsHidden || argv.includes(HIDDEN_ARG);
 }
+
+/**
+ * Linux has no login-item API (Electron's setLoginItemSettings is macOS/Windows only): desktops
+ * start what `~/.config/autostart/*.desktop` lists (XDG Autostart). `exec` is the AppImage path
+ * when running from one, else the installed executable.
+ */
+export function linuxAutostartEntry(exec: string, hidden: boolean): string {
+  // Desktop Entry spec: inside a quoted Exec argument ", `, $ and \ take a backslash, which the
+  // file's own string escaping doubles; % introduces field codes, so a literal one is %%.
+  const escaped = exec.replace(/(["`$\\])/g, '\\\\$1').replace(/%/g, '%%');
+  const arg = /[\s"'`$\\%<>|&;()*?#~]/.test(exec) ? `"${escaped}"` : escaped;
+  return [
+    '[Desktop Entry]',
+    'Type=Application',
+    'Name=Merchant IM',
+    `Exec=${arg}${hidden ? ` ${HIDDEN_ARG}` : ''}`,
+    'Icon=merchant-im',
+    'X-GNOME-Autostart-enabled=true',
+    '',
+  ].join('\n');
+}
+
+export const LINUX_AUTOSTART_FILE = 'merchant-im.desktop';

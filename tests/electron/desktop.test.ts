@@ -1,8 +1,11 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_USER_MODEL_ID, ensureNotificationIdentity } from '../../src-main/electron/windows-integration';
 import { ATTENTION_FRESH_MS, attentionFor } from '../../src-main/shell/attention';
-import { closeAction, linuxTrayAvailable, loginItem, parseNameHasOwner, startsHidden } from '../../src-main/shell/desktop';
+import { closeAction, linuxAutostartEntry, linuxTrayAvailable, loginItem, parseNameHasOwner, startsHidden } from '../../src-main/shell/desktop';
+import { linuxAutostartDir, setLinuxAutostart } from '../../src-main/shell/linux-autostart';
 import { macFocusSuppression, probeNotificationSuppression, windowsSuppression } from '../../src-main/shell/notification-suppression';
 import { shortcutAction } from '../../src-main/shell/windows-shortcut';
 import { windowsToastXml } from '../../src-main/shell/windows-toast';
@@ -160,5 +163,30 @@ describe('Windows notification identity at start-up', () => {
     expect(dev.action).toBeNull();
     expect(dev.written).toEqual([]);
     expect(dev.ids).toEqual([APP_USER_MODEL_ID]);
+  });
+});
+
+describe('Linux start at login (XDG autostart)', () => {
+  it('writes an entry that starts the AppImage or executable, hidden when asked, and removes it', () => {
+    const home = mkdtempSync(join(tmpdir(), 'mim-autostart-'));
+    try {
+      const dir = linuxAutostartDir({}, home);
+      expect(dir).toBe(join(home, '.config', 'autostart'));
+      expect(linuxAutostartDir({ XDG_CONFIG_HOME: '/x' }, home)).toBe(join('/x', 'autostart'));
+      setLinuxAutostart(dir, true, '/home/a/Apps/Merchant IM-1.0.AppImage', true);
+      const entry = readFileSync(join(dir, 'merchant-im.desktop'), 'utf8');
+      expect(entry).toContain('Exec="/home/a/Apps/Merchant IM-1.0.AppImage" --hidden\n');
+      expect(entry.startsWith('[Desktop Entry]\nType=Application\n')).toBe(true);
+      setLinuxAutostart(dir, false, '', false);
+      expect(existsSync(join(dir, 'merchant-im.desktop'))).toBe(false);
+      setLinuxAutostart(dir, false, '', false);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  });
+
+  it('escapes what the Desktop Entry spec requires', () => {
+    expect(linuxAutostartEntry('/usr/bin/merchant-im', false)).toContain('Exec=/usr/bin/merchant-im\n');
+    expect(linuxAutostartEntry('/opt/x/$a"b`c 100%', false)).toContain('Exec="/opt/x/\\\\$a\\\\"b\\\\`c 100%%"\n');
   });
 });
