@@ -19,6 +19,11 @@ export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; code: 
  */
 export class TokenIssuer {
   private readonly key: Uint8Array;
+  /**
+   * Tokens already verified, by token text. HTTP clients present the same token on every request;
+   * an HMAC check through WebCrypto each time dominated the long-poll path. Bounded, oldest first out.
+   */
+  private readonly verified = new Map<string, TokenClaims>();
 
   constructor(
     secret: string,
@@ -43,6 +48,8 @@ export class TokenIssuer {
 
   /** Check a token; `forRefresh` accepts one that expired less than the refresh grace ago. */
   async verify(token: string, forRefresh = false): Promise<TokenCheck> {
+    const known = this.verified.get(token);
+    if (known && this.now() < known.expires_at) return { ok: true, claims: known };
     try {
       const { payload } = await jwtVerify(token, this.key, {
         algorithms: ['HS256'],
@@ -54,9 +61,16 @@ export class TokenIssuer {
         return { ok: false, code: 'UNAUTHENTICATED' };
       }
       const mid = typeof payload.mid === 'string' ? payload.mid : null;
-      return { ok: true, claims: { uid: payload.sub, role, merchant_id: mid, expires_at: payload.exp * 1000 } };
+      const claims: TokenClaims = { uid: payload.sub, role, merchant_id: mid, expires_at: payload.exp * 1000 };
+      if (this.now() < claims.expires_at) this.remember(token, claims);
+      return { ok: true, claims };
     } catch (err) {
       return { ok: false, code: err instanceof errors.JWTExpired ? 'TOKEN_EXPIRED' : 'UNAUTHENTICATED' };
     }
+  }
+
+  private remember(token: string, claims: TokenClaims): void {
+    if (this.verified.size >= 10_000) this.verified.delete(this.verified.keys().next().value as string);
+    this.verified.set(token, claims);
   }
 }
