@@ -154,6 +154,30 @@ describe('lines slice and selectors', () => {
     expect(selectVisibleLineIds(store.getState())).toBe(first);
   });
 
+  it('keeps the incremental order identical to a full sort through random updates, and the same array when order holds', async () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const lines = Array.from({ length: 300 }, (_, i) => makeLine(i, { last_message_at: NOW - Math.floor(random() * 50) * 1000 }));
+    const store = await signedInStore(new FakeApi({ lines }));
+    await flush();
+    store.dispatch(filtersChanged({ status: 'open' }));
+    const expected = () =>
+      Object.values(store.getState().lines.entities)
+        .filter((l) => l.status === 'open')
+        .sort((a, b) => (b.last_message_at ?? b.created_at) - (a.last_message_at ?? a.created_at) || (a.line_id < b.line_id ? -1 : 1))
+        .map((l) => l.line_id);
+    for (let step = 0; step < 400; step++) {
+      const line = store.getState().lines.entities[`L${Math.floor(random() * 300)}`]!;
+      const r = random();
+      const next = r < 0.5 ? { ...line, last_message_at: NOW + step * 10 - Math.floor(random() * 3000) } : r < 0.8 ? { ...line, status: random() < 0.5 ? ('open' as const) : ('resolved' as const) } : { ...line, unread: line.unread + 1 };
+      const before = selectVisibleLineIds(store.getState());
+      store.dispatch(lineUpdated(next));
+      const after = selectVisibleLineIds(store.getState());
+      expect(after).toEqual(expected());
+      if (r >= 0.8) expect(after).toBe(before);
+    }
+  });
+
   it('counts unread except muted lines', async () => {
     const store = await signedInStore(new FakeApi({ lines: [makeLine(1, { unread: 2 }), makeLine(2, { unread: 5, muted: true })] }));
     await flush();

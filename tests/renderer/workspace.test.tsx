@@ -54,9 +54,11 @@ describe('conversation list', () => {
     const app = await mountApp(new FakeApi({ lines }));
     expect(rows(app.container).map((r) => r.dataset.lineId)).toEqual(['L1', 'L2', 'L3']);
     const message = makeMessage('L3', { ts: NOW, content: { type: 'text', text: 'Is breakfast included?' } });
-    act(() => {
+    // Bus events notify the UI once at the end of the task (auto-batched): let that task end.
+    await act(async () => {
       app.api.emit('message.new', message);
       app.api.emit('line.updated', { ...lines[2]!, last_message: message, last_message_at: NOW, waiting_since: NOW - 12 * 60_000, unread: 1 });
+      await Promise.resolve();
     });
     const top = rows(app.container)[0]!;
     expect(top.dataset.lineId).toBe('L3');
@@ -129,7 +131,10 @@ describe('conversation view', () => {
     const sending = screen.getByRole('log').querySelector('[data-state]')!;
     expect(sending.getAttribute('data-state')).toBe('sending');
     const echo = app.store.getState().conversation.messages.entities[app.store.getState().conversation.history.L1!.keys[0]!]!;
-    act(() => app.api.emit('message.updated', { ...echo, message_id: 'M77', key: 'M77', state: 'read' }));
+    await act(async () => {
+      app.api.emit('message.updated', { ...echo, message_id: 'M77', key: 'M77', state: 'read' });
+      await Promise.resolve();
+    });
     const states = Array.from(screen.getByRole('log').querySelectorAll('[data-state]')).map((e) => e.getAttribute('data-state'));
     expect(states).toEqual(['read']);
   });

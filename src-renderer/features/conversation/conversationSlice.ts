@@ -1,4 +1,4 @@
-import { createEntityAdapter, createSlice, type EntityState, type PayloadAction } from '@reduxjs/toolkit';
+import { createEntityAdapter, createSlice, prepareAutoBatched, type EntityState, type PayloadAction } from '@reduxjs/toolkit';
 import type { IpcArgs, IpcTopicPayload, LocalMessage } from '../../../src-shared/ipc';
 import { createAppAsyncThunk, uiError, type UiError } from '../../app/thunk';
 import { isSessionEnded } from '../session/sessionSlice';
@@ -129,13 +129,19 @@ const conversationSlice = createSlice({
   name: 'conversation',
   initialState,
   reducers: {
-    /** `message.new` from the bus. */
-    messageReceived(state, action: PayloadAction<LocalMessage>) {
-      upsert(state, action.payload);
+    /** `message.new` from the bus. Bus events are auto-batched: subscribers hear once per frame. */
+    messageReceived: {
+      reducer(state, action: PayloadAction<LocalMessage>) {
+        upsert(state, action.payload);
+      },
+      prepare: prepareAutoBatched<LocalMessage>(),
     },
     /** `message.updated` from the bus: delivery state changed, or the server copy replaced the echo. */
-    messageUpdated(state, action: PayloadAction<LocalMessage>) {
-      upsert(state, action.payload);
+    messageUpdated: {
+      reducer(state, action: PayloadAction<LocalMessage>) {
+        upsert(state, action.payload);
+      },
+      prepare: prepareAutoBatched<LocalMessage>(),
     },
     typingReceived(state, action: PayloadAction<IpcTopicPayload<'typing'> & { until: number }>) {
       state.typing[action.payload.line_id] = { display_name: action.payload.display_name, until: action.payload.until };

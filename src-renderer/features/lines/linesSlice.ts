@@ -1,4 +1,4 @@
-import { createEntityAdapter, createSlice, type PayloadAction } from '@reduxjs/toolkit';
+import { createEntityAdapter, createSlice, prepareAutoBatched, type PayloadAction } from '@reduxjs/toolkit';
 import type { IpcTopicPayload, LineView } from '../../../src-shared/ipc';
 import type { BusiType, LineStatus } from '../../../src-shared/protocol';
 import { createAppAsyncThunk, uiError, type UiError } from '../../app/thunk';
@@ -47,14 +47,20 @@ const linesSlice = createSlice({
   name: 'lines',
   initialState,
   reducers: {
-    /** `line.updated` from the bus. */
-    lineUpdated(state, action: PayloadAction<LineView>) {
-      linesAdapter.setOne(state, action.payload);
+    /** `line.updated` from the bus (auto-batched, like every bus event). */
+    lineUpdated: {
+      reducer(state, action: PayloadAction<LineView>) {
+        linesAdapter.setOne(state, action.payload);
+      },
+      prepare: prepareAutoBatched<LineView>(),
     },
     /** `unread.changed` from the bus. */
-    unreadChanged(state, action: PayloadAction<IpcTopicPayload<'unread.changed'>>) {
-      const line = state.entities[action.payload.line_id];
-      if (line) line.unread = action.payload.unread;
+    unreadChanged: {
+      reducer(state, action: PayloadAction<IpcTopicPayload<'unread.changed'>>) {
+        const line = state.entities[action.payload.line_id];
+        if (line) line.unread = action.payload.unread;
+      },
+      prepare: prepareAutoBatched<IpcTopicPayload<'unread.changed'>>(),
     },
     lineOpened(state, action: PayloadAction<string>) {
       state.selectedId = action.payload;

@@ -27,17 +27,78 @@ export function matchesFilters(line: LineView, filters: LineFilters, myUid: stri
   return true;
 }
 
+/** List order: most recent activity first, then line id, so the order is total and stable. */
+function before(a: LineView, b: LineView): boolean {
+  const d = activityOf(b) - activityOf(a);
+  return d < 0 || (d === 0 && a.line_id < b.line_id);
+}
+
+function fullOrder(ids: readonly string[], entities: Record<string, LineView>, filters: LineFilters, myUid: string | null): string[] {
+  const visible: LineView[] = [];
+  for (const id of ids) {
+    const line = entities[id]!;
+    if (matchesFilters(line, filters, myUid)) visible.push(line);
+  }
+  visible.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+  return visible.map((l) => l.line_id);
+}
+
+/** Past this many changed lines at once (a resync), sorting afresh is cheaper than moving each. */
+const INCREMENTAL_LIMIT = 64;
+
 /**
  * The list's rows: ids of the lines that pass the filters, most recent activity first.
- * Recomputed only when lines or filters change; rows subscribe to their own line by id.
+ * Memoised by hand because this runs on every store change with 10,000 lines: when only a few
+ * lines changed it moves just those (binary search) instead of sorting everything, and when the
+ * order did not change it returns the previous array, so the list does not re-render at all
+ * (each row subscribes to its own line).
  */
-export const selectVisibleLineIds = createSelector([adapterSelectors.selectAll, selectLineFilters, selectMyUid], (lines, filters, myUid) => {
-  const visible = lines.filter((l) => matchesFilters(l, filters, myUid));
-  visible.sort((a, b) => activityOf(b) - activityOf(a) || (a.line_id < b.line_id ? -1 : a.line_id > b.line_id ? 1 : 0));
-  return visible.map((l) => l.line_id);
-});
+function makeSelectVisibleLineIds() {
+  let last: { ids: readonly string[]; entities: Record<string, LineView>; filters: LineFilters; myUid: string | null; order: string[] } | null = null;
+  return (state: RootState): string[] => {
+    const { ids, entities } = state.lines;
+    const filters = state.lines.filters;
+    const myUid = selectMyUid(state);
+    if (last && last.entities === entities && last.ids === ids && last.filters === filters && last.myUid === myUid) return last.order;
+    let order: string[] | null = null;
+    if (last && last.ids === ids && last.filters === filters && last.myUid === myUid) {
+      const previous = last.entities;
+      const changed = ids.filter((id) => entities[id] !== previous[id]);
+      if (changed.length <= INCREMENTAL_LIMIT) {
+        order = last.order.slice();
+        for (const id of changed) {
+          const at = order.indexOf(id);
+          if (at >= 0) order.splice(at, 1);
+          const line = entities[id]!;
+          if (!matchesFilters(line, filters, myUid)) continue;
+          let lo = 0;
+          let hi = order.length;
+          while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if (before(entities[order[mid]!]!, line)) lo = mid + 1;
+            else hi = mid;
+          }
+          order.splice(lo, 0, id);
+        }
+        if (order.length === last.order.length && order.every((id, i) => id === last!.order[i])) order = last.order;
+      }
+    }
+    order ??= fullOrder(ids, entities, filters, myUid);
+    last = { ids, entities, filters, myUid, order };
+    return order;
+  };
+}
 
-export const selectTotalUnread = createSelector([adapterSelectors.selectAll], (lines) => lines.reduce((sum, l) => sum + (l.muted ? 0 : l.unread), 0));
+export const selectVisibleLineIds = makeSelectVisibleLineIds();
+
+export const selectTotalUnread = createSelector([(s: RootState) => s.lines.ids, selectLineEntities], (ids, entities) => {
+  let total = 0;
+  for (const id of ids) {
+    const line = entities[id]!;
+    if (!line.muted) total += line.unread;
+  }
+  return total;
+});
 
 /** The neighbour of the open line in the visible order (wrapping), or the first line when none is open. */
 export function neighbourLine(ids: readonly string[], selected: string | null, step: 1 | -1): string | null {
