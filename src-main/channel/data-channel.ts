@@ -14,6 +14,7 @@ import { PollConnection } from './poll-connection';
 import {
   FRESH_HISTORY,
   decideReconnect,
+  historyAfterOnline,
   isStopFailure,
   isTokenExpiry,
   type ConnectFailure,
@@ -63,7 +64,6 @@ export class DataChannel {
   private probe: Connection | null = null;
   private history: ReconnectHistory = FRESH_HISTORY;
   private timer: TimerHandle | null = null;
-  private stableTimer: TimerHandle | null = null;
   private probeTimer: TimerHandle | null = null;
   private generation = 0;
   private running = false;
@@ -174,10 +174,6 @@ export class DataChannel {
   private attach(connection: Connection): void {
     this.conn = connection;
     this.setState({ status: 'online', transport: connection.transport, retry_at: null, last_error: null });
-    this.ports.clock.clearTimeout(this.stableTimer);
-    this.stableTimer = this.ports.clock.setTimeout(() => {
-      this.history = FRESH_HISTORY;
-    }, this.config.reconnect.stableAfterMs);
     if (connection.transport === 'poll') this.scheduleProbe();
     const top = this.needs.top();
     // Hello already carried the need on WebSocket; long-poll tells it with its first request.
@@ -192,10 +188,11 @@ export class DataChannel {
     }
     if (connection !== this.conn) return;
     this.conn = null;
-    this.ports.clock.clearTimeout(this.stableTimer);
     this.ports.clock.clearTimeout(this.probeTimer);
+    const lived = this.ports.clock.now() - connection.openedAt;
+    // A connection that stayed up long enough ends the error streak; one that died young continues it.
+    this.history = historyAfterOnline(this.history, lived, this.config.reconnect);
     if (connection.transport === 'ws') {
-      const lived = this.ports.clock.now() - connection.openedAt;
       this.memory.set(this.host.serverUrl, afterWsEnded(this.memory.get(this.host.serverUrl), lived, this.config.transport));
     }
     this.ports.log.warn({ transport: connection.transport, code: failure.code, close_code: failure.close_code ?? null, message: failure.message }, 'connection lost');
@@ -352,8 +349,8 @@ export class DataChannel {
   }
 
   private clearTimers(): void {
-    for (const t of [this.timer, this.stableTimer, this.probeTimer]) this.ports.clock.clearTimeout(t);
-    this.timer = this.stableTimer = this.probeTimer = null;
+    for (const t of [this.timer, this.probeTimer]) this.ports.clock.clearTimeout(t);
+    this.timer = this.probeTimer = null;
   }
 }
 

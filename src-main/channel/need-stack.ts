@@ -36,17 +36,8 @@ export class NeedStack {
     return top?.view === 'line' ? (top.line_id ?? null) : null;
   }
 
-  get depth(): number {
-    return this.stack.length;
-  }
-
   onChange(listener: (top: Need | null) => void): () => void {
     return this.listeners.add(listener);
-  }
-
-  clear(): void {
-    this.stack.length = 0;
-    this.listeners.emit(null);
   }
 
   dispose(): void {

@@ -132,11 +132,6 @@ export class WsConnection implements Connection {
     setTimeout(() => ws.terminate(), 1_000).unref();
   }
 
-  /** Cut the socket without a close handshake (the channel uses it for dead peers; tests too). */
-  terminate(): void {
-    this.ws.terminate();
-  }
-
   private onFrame(data: Buffer, isBinary: boolean): void {
     if (this.ended) return;
     this.lastHeardAt = this.p.clock.now();

@@ -402,7 +402,7 @@ export class ClientStore {
     });
   }
 
-  messageByServerId(messageId: string): LocalMessage {
+  private messageByServerId(messageId: string): LocalMessage {
     return toLocalMessage(this.s.byServerId.get(messageId) as MessageRow, this.me);
   }
 

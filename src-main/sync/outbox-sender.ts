@@ -52,11 +52,6 @@ export class OutboxSender {
     });
   }
 
-  /** Resolves when the current drain (if any) ends. */
-  idle(): Promise<void> {
-    return this.running ?? Promise.resolve();
-  }
-
   stop(): void {
     this.stopped = true;
     this.o.clock.clearTimeout(this.retryTimer);

@@ -55,10 +55,6 @@ export class TcpProxy {
     for (const pair of this.pairs) this.cut(pair);
   }
 
-  liveWebSockets(): number {
-    return [...this.pairs].filter((p) => p.websocket).length;
-  }
-
   async close(): Promise<void> {
     this.cutAll();
     for (const t of this.timers) clearTimeout(t);
