@@ -65,6 +65,8 @@ export class RedisHub implements Hub {
   private lastPingAt: number | null = null;
   private readonly startedAt = Date.now();
   private everReady = false;
+  /** Our own health channel is confirmed subscribed on the current connection. */
+  private healthSubscribed = false;
   private closed = false;
   private resubscribes = 0;
   private publishFailures = 0;
@@ -78,7 +80,9 @@ export class RedisHub implements Hub {
     this.sub = openRedis('subscriber', { url: options.url, name: `im-sub-${options.nodeId}`, logger: options.logger });
     this.sub.on('messageBuffer', (channel: Buffer, message: Buffer) => this.onMessage(channel.toString(), message));
     this.sub.on('ready', () => this.onSubscriberReady());
-    this.drop(this.sub.subscribe(this.healthChannel));
+    this.sub.on('close', () => (this.healthSubscribed = false));
+    // A first ping as soon as the health channel is live, so health is known before the first interval ends.
+    this.drop(this.subscribeHealth().then(() => this.checkHealth()));
     this.healthTimer = setInterval(() => this.checkHealth(), this.healthIntervalMs);
   }
 
@@ -213,12 +217,17 @@ export class RedisHub implements Hub {
     // 'ready' fires just before ioredis queues the resubscriptions; queue ours behind them.
     setImmediate(() =>
       this.drop(
-        this.sub.subscribe(this.healthChannel).then(() => {
+        this.subscribeHealth().then(() => {
           this.options.logger?.info({ node: this.options.nodeId }, 'redis subscription restored; repairing missed wake-ups');
           this.options.onMissed?.('all');
         }),
       ),
     );
+  }
+
+  private async subscribeHealth(): Promise<void> {
+    await this.sub.subscribe(this.healthChannel);
+    this.healthSubscribed = true;
   }
 
   private checkHealth(): void {
@@ -236,7 +245,7 @@ export class RedisHub implements Hub {
     this.pub.publish(this.healthChannel, nonce).then(
       (receivers) => {
         // Redis knows no subscriber of our health channel: it lost our subscriptions (e.g. restarted).
-        if (receivers === 0 && this.sub.status === 'ready') {
+        if (receivers === 0 && this.healthSubscribed && this.sub.status === 'ready') {
           this.options.logger?.warn({ node: this.options.nodeId }, 'redis lost this node’s subscriptions; reconnecting');
           this.sub.disconnect(true);
         }

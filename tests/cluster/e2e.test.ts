@@ -79,6 +79,19 @@ for (const { mode, enabled } of modes) {
       await victim.start();
     }, 90_000);
 
+    it('rolling restart with graceful drain (an upgrade without downtime): nothing lost or doubled', async () => {
+      const report = await runChatTraffic(
+        plan('rolling', async () => {
+          for (const node of nodes) {
+            await node.stop();
+            await node.start();
+          }
+        }),
+      );
+      expect(report.problems).toEqual([]);
+      expect(report.moves).toBeGreaterThan(0);
+    }, 90_000);
+
     it('Redis restart mid-traffic (crash, 0.5 s down, back empty): nothing lost or doubled', async () => {
       await allHealthy();
       const report = await runChatTraffic(plan('redis', () => redis.restart(500)));
