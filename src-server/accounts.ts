@@ -15,7 +15,11 @@ export interface AccountSpec {
  * Create a sign-in account (idempotent on the login name: an existing account is returned as is).
  * Staff need a merchant that exists (`store.putMerchant`).
  */
-export async function createAccount(store: Store, spec: AccountSpec, options: { now?: number; cost?: PasswordCost } = {}): Promise<Account> {
+export async function createAccount(
+  store: Store,
+  spec: AccountSpec,
+  options: { now?: number; cost?: PasswordCost } = {},
+): Promise<Account> {
   const existing = await store.findAccountByLogin(spec.account);
   if (existing) {
     const { password_hash: _hash, ...account } = existing;

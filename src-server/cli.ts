@@ -36,14 +36,17 @@ const simulate = Number(values.simulate);
 if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
 if (!Number.isInteger(simulate) || simulate < 0) throw new Error(`bad --simulate ${values.simulate}`);
 // Nodes share state only through PostgreSQL: Redis next to a per-node SQLite file would be a split brain.
-if (values.redis && !values.db) throw new Error('--redis needs --db postgres://… (cluster mode shares one PostgreSQL database)');
+if (values.redis && !values.db)
+  throw new Error('--redis needs --db postgres://… (cluster mode shares one PostgreSQL database)');
 
 const server = await startServer({
   port,
   host: values.host,
   dataDir: values['data-dir'],
   demo: values.demo || simulate > 0,
-  cluster: values.db ? { dbUrl: values.db, redisUrl: values.redis, redisPrefix: values['redis-prefix'], nodeId: values['node-id'] } : undefined,
+  cluster: values.db
+    ? { dbUrl: values.db, redisUrl: values.redis, redisPrefix: values['redis-prefix'], nodeId: values['node-id'] }
+    : undefined,
 });
 server.logger.info(
   { url: server.url, customer_page: `${server.url}/customer/`, demo: values.demo || simulate > 0 },

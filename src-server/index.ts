@@ -7,7 +7,20 @@ export { createAccount, type AccountSpec } from './accounts';
 export { seedDemo, DEMO_PASSWORD, DEMO_MERCHANTS, DEMO_STAFF, DEMO_CUSTOMERS, DEMO_OBJECTS } from './demo/seed';
 export { DEFAULT_CONFIG, type ServerConfig } from './config';
 export { chooseAssignee, type AssignmentSnapshot, type AssignmentCandidate } from './domain/assignment';
-export type { Store, Account, LineRecord, InboxHead, SendInput, SendOutcome, WriteOutcome, LineWriteOutcome, SyncPage, StaffLoad, NewAccount, LineQuery } from './store/types';
+export type {
+  Store,
+  Account,
+  LineRecord,
+  InboxHead,
+  SendInput,
+  SendOutcome,
+  WriteOutcome,
+  LineWriteOutcome,
+  SyncPage,
+  StaffLoad,
+  NewAccount,
+  LineQuery,
+} from './store/types';
 export { SqliteStore } from './store/sqlite/store';
 export type { Hub, HubSignal, HubListener, EphemeralPush } from './hub/types';
 export { LocalHub } from './hub/local';

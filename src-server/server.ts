@@ -78,9 +78,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const random = options.random ?? Math.random;
 
   const cluster = options.cluster ? createClusterParts(options.cluster, logger, now) : null;
-  const store = options.store ?? cluster?.store ?? new SqliteStore({ dataDir: options.dataDir, defaultCapacity: config.defaultCapacity });
+  const store =
+    options.store ??
+    cluster?.store ??
+    new SqliteStore({ dataDir: options.dataDir, defaultCapacity: config.defaultCapacity });
   await store.migrate();
-  const secret = options.tokenSecret ?? (await store.getOrCreateMeta('token_secret', () => randomBytes(32).toString('base64url')));
+  const secret =
+    options.tokenSecret ?? (await store.getOrCreateMeta('token_secret', () => randomBytes(32).toString('base64url')));
   const hub = options.hub ?? cluster?.hub ?? new LocalHub((err) => logger.error({ err }, 'hub listener failed'));
   const presence = options.presence ?? cluster?.presence ?? new LocalPresence(now);
   const ctx: ImContext = {
@@ -102,7 +106,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 
   // Fastify's own logging stays off: the gateway logs what matters through `logger`.
   const app = Fastify({ logger: false, forceCloseConnections: true });
-  registerHttpRoutes(app, { ctx, handlers, polls, isDraining: () => draining, health: cluster ? () => cluster.health() : undefined });
+  registerHttpRoutes(app, {
+    ctx,
+    handlers,
+    polls,
+    isDraining: () => draining,
+    health: cluster ? () => cluster.health() : undefined,
+  });
   await registerCustomerPage(app, store);
   app.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
 

@@ -72,13 +72,29 @@ function ingestOurs(path: string, events: InboxEvent[], searchIndex: boolean): {
  * page overlapping the previous one by 10%, as resume pages and live pushes do — against plain
  * better-sqlite3 inserts of the same rows into a bare table, batched 500 per transaction.
  */
-export function benchIngest(dir: string, count: number, lines: number): IngestResult {
+export function benchIngest(dir: string, count: number, lines: number, rounds = 3): IngestResult {
   const events = syntheticInbox(count, lines);
+  // Alternate the contenders and keep each one's best round: on a shared machine, load comes and
+  // goes, and best-of-N compares what each can do rather than who ran during a spike.
+  let ours = { ms: Infinity, stored: 0, duplicatesSkipped: 0 };
+  let bareMs = Infinity;
+  let raw = { ms: Infinity, stored: 0 };
+  for (let round = 0; round < rounds; round++) {
+    const o = ingestOurs(join(dir, `ours-${round}.db`), events, true);
+    if (o.ms < ours.ms) ours = o;
+    const r = ingestRaw(join(dir, `raw-${round}.db`), events);
+    if (r.ms < raw.ms) raw = r;
+    bareMs = Math.min(bareMs, ingestOurs(join(dir, `ours-no-search-${round}.db`), events, false).ms);
+  }
+  return {
+    ours: { messagesPerSec: (ours.stored / ours.ms) * 1000, stored: ours.stored, duplicatesSkipped: ours.duplicatesSkipped },
+    oursWithoutSearch: { messagesPerSec: (ours.stored / bareMs) * 1000 },
+    raw: { messagesPerSec: (raw.stored / raw.ms) * 1000, stored: raw.stored },
+  };
+}
 
-  const ours = ingestOurs(join(dir, 'ours.db'), events, true);
-  const bare = ingestOurs(join(dir, 'ours-no-search.db'), events, false);
-
-  const raw = new Database(join(dir, 'raw.db'));
+function ingestRaw(path: string, events: InboxEvent[]): { ms: number; stored: number } {
+  const raw = new Database(path);
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL');
   raw.exec('CREATE TABLE messages (id INTEGER PRIMARY KEY, message_id TEXT, line_id TEXT, sender TEXT, random_id TEXT, content TEXT, ts INTEGER)');
@@ -90,15 +106,10 @@ export function benchIngest(dir: string, count: number, lines: number): IngestRe
       insert.run(m.message_id, m.line_id, m.sender, m.random_id, JSON.stringify(m.content), m.ts);
     }
   });
-  const t1 = process.hrtime.bigint();
+  const t0 = process.hrtime.bigint();
   for (let start = 0; start < events.length; start += PAGE) batch(events.slice(start, start + PAGE));
-  const rawMs = Number(process.hrtime.bigint() - t1) / 1e6;
-  const rawStored = (raw.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n;
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const stored = (raw.prepare('SELECT COUNT(*) AS n FROM messages').get() as { n: number }).n;
   raw.close();
-
-  return {
-    ours: { messagesPerSec: (ours.stored / ours.ms) * 1000, stored: ours.stored, duplicatesSkipped: ours.duplicatesSkipped },
-    oursWithoutSearch: { messagesPerSec: (bare.stored / bare.ms) * 1000 },
-    raw: { messagesPerSec: (rawStored / rawMs) * 1000, stored: rawStored },
-  };
+  return { ms, stored };
 }

@@ -54,7 +54,11 @@ interface Result {
 
 async function startChild(kind: string): Promise<{ port: number; child: ChildProcess }> {
   const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/server/servers.ts', kind, String(PAIRS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [...profile, '--import', 'tsx', 'bench/server/servers.ts', kind, String(PAIRS)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const lines = createInterface({ input: child.stdout });
   const [first] = (await once(lines, 'line')) as [string];
   lines.close();
@@ -67,7 +71,8 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await once(child, 'exit');
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 /** Drive every pair's ping-pong for warmup + measure, collecting hop latencies from the measured window. */
 async function drive(name: string, pairs: Pair[]): Promise<Result> {
@@ -92,7 +97,13 @@ async function drive(name: string, pairs: Pair[]): Promise<Result> {
   await new Promise((r) => setTimeout(r, 300));
   for (const pair of pairs) await pair.close();
   const sorted = samples.sort((a, b) => a - b);
-  return { name, messagesPerSecond: samples.length / (elapsed / 1000), p50: percentile(sorted, 50), p99: percentile(sorted, 99), samples: samples.length };
+  return {
+    name,
+    messagesPerSecond: samples.length / (elapsed / 1000),
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    samples: samples.length,
+  };
 }
 
 const stamp = (t: number): string => `t:${t}`;
@@ -108,7 +119,10 @@ async function imPairs(port: number, transport: 'ws' | 'poll'): Promise<Pair[]> 
   const connect = async (login: string): Promise<Party> => {
     const device = `${login}-${transport}`;
     const session = await signIn(base, login, 'pw', device);
-    const client = transport === 'ws' ? await WsClient.connect(base, { token: session.token, device_id: device }) : new HttpClient(base, session.token, device);
+    const client =
+      transport === 'ws'
+        ? await WsClient.connect(base, { token: session.token, device_id: device })
+        : new HttpClient(base, session.token, device);
     const head = await client.request('sync', { cursor: null });
     const reader = new InboxReader(client, head.next);
     await reader.start();
@@ -130,7 +144,13 @@ async function imPairs(port: number, transport: 'ws' | 'poll'): Promise<Pair[]> 
     const assignee = byUid.get(opened.line.assignee ?? '');
     if (!assignee) throw new Error('line not assigned: is every staff member connected?');
     const sendAs = (who: { client: WsClient | HttpClient }, t: number): void => {
-      who.client.request('send', { random_id: makeRandomId(Date.now(), Math.random), line_id: lineId, content: { type: 'text', text: stamp(t) } }).catch(() => undefined);
+      who.client
+        .request('send', {
+          random_id: makeRandomId(Date.now(), Math.random),
+          line_id: lineId,
+          content: { type: 'text', text: stamp(t) },
+        })
+        .catch(() => undefined);
     };
     const pair: Pair = {
       send: (from, t) => sendAs(from === 'customer' ? customer : assignee, t),
@@ -142,7 +162,13 @@ async function imPairs(port: number, transport: 'ws' | 'poll'): Promise<Pair[]> 
     };
     const listen = (who: Party, side: 'customer' | 'staff', fromRole: 'staff' | 'customer'): void => {
       who.reader.onEvent((e) => {
-        if (e.kind === 'message' && e.line.line_id === lineId && e.message.sender_role === fromRole && e.message.content.type === 'text' && e.message.content.text.startsWith('t:')) {
+        if (
+          e.kind === 'message' &&
+          e.line.line_id === lineId &&
+          e.message.sender_role === fromRole &&
+          e.message.content.type === 'text' &&
+          e.message.content.text.startsWith('t:')
+        ) {
           pair.onReceive(side, unstamp(e.message.content.text));
         }
       });
@@ -176,7 +202,8 @@ async function wsRelayPairs(port: number): Promise<Pair[]> {
     const customer = await open();
     const staff = await open();
     const pair: Pair = {
-      send: (from, t) => (from === 'customer' ? customer : staff).send(JSON.stringify({ type: 'text', text: stamp(t) })),
+      send: (from, t) =>
+        (from === 'customer' ? customer : staff).send(JSON.stringify({ type: 'text', text: stamp(t) })),
       onReceive: () => undefined,
       close: async () => {
         customer.close();
@@ -184,8 +211,12 @@ async function wsRelayPairs(port: number): Promise<Pair[]> {
         await Promise.all([once(customer, 'close'), once(staff, 'close')]);
       },
     };
-    customer.on('message', (d: Buffer) => pair.onReceive('customer', unstamp((JSON.parse(d.toString()) as { text: string }).text)));
-    staff.on('message', (d: Buffer) => pair.onReceive('staff', unstamp((JSON.parse(d.toString()) as { text: string }).text)));
+    customer.on('message', (d: Buffer) =>
+      pair.onReceive('customer', unstamp((JSON.parse(d.toString()) as { text: string }).text)),
+    );
+    staff.on('message', (d: Buffer) =>
+      pair.onReceive('staff', unstamp((JSON.parse(d.toString()) as { text: string }).text)),
+    );
     pairs.push(pair);
   }
   return pairs;
@@ -195,7 +226,11 @@ async function socketIoPairs(port: number): Promise<Pair[]> {
   const pairs: Pair[] = [];
   for (let i = 0; i < PAIRS; i++) {
     const open = async () => {
-      const s = socketIo(`http://127.0.0.1:${port}`, { transports: ['websocket'], query: { pair: String(i) }, reconnection: false });
+      const s = socketIo(`http://127.0.0.1:${port}`, {
+        transports: ['websocket'],
+        query: { pair: String(i) },
+        reconnection: false,
+      });
       await new Promise<void>((resolve) => s.once('connect', () => resolve()));
       return s;
     };
@@ -217,7 +252,11 @@ async function socketIoPairs(port: number): Promise<Pair[]> {
   return pairs;
 }
 
-async function scenario(name: string, kind: string, makePairs: (port: number) => Promise<Pair[]>): Promise<Result | null> {
+async function scenario(
+  name: string,
+  kind: string,
+  makePairs: (port: number) => Promise<Pair[]>,
+): Promise<Result | null> {
   if (!name.includes(values.only)) return null;
   const { port, child } = await startChild(kind);
   try {
@@ -228,7 +267,9 @@ async function scenario(name: string, kind: string, makePairs: (port: number) =>
 }
 
 const results: Array<Result | null> = [];
-process.stdout.write(`server benchmark: ${PAIRS} customer/staff pairs in ping-pong, ${MEASURE_MS / 1000} s measured per scenario (after ${WARMUP_MS / 1000} s warm-up), loopback, ${process.version}\n`);
+process.stdout.write(
+  `server benchmark: ${PAIRS} customer/staff pairs in ping-pong, ${MEASURE_MS / 1000} s measured per scenario (after ${WARMUP_MS / 1000} s warm-up), loopback, ${process.version}\n`,
+);
 results.push(await scenario('bare ws relay (no persistence)', 'ws', wsRelayPairs));
 results.push(await scenario('Socket.IO relay (no persistence)', 'socketio', socketIoPairs));
 results.push(await scenario('IM server, WebSocket', 'im', (port) => imPairs(port, 'ws')));
@@ -237,13 +278,20 @@ results.push(await scenario('IM server, long-polling', 'im', (port) => imPairs(p
 const [wsRelay, sio] = results;
 const pad = (s: string, n: number): string => s.padEnd(n);
 const num = (x: number, digits = 1): string => x.toFixed(digits).padStart(9);
-process.stdout.write(`\n${pad('scenario', 34)}${'msg/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}  ratio msg/s vs ws | vs socket.io   p50 vs ws | vs socket.io\n`);
-const ratio = (x: number, ref: Result | null | undefined, key: 'messagesPerSecond' | 'p50'): string => (ref ? (x / ref[key]).toFixed(2) : '-');
+process.stdout.write(
+  `\n${pad('scenario', 34)}${'msg/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}  ratio msg/s vs ws | vs socket.io   p50 vs ws | vs socket.io\n`,
+);
+const ratio = (x: number, ref: Result | null | undefined, key: 'messagesPerSecond' | 'p50'): string =>
+  ref ? (x / ref[key]).toFixed(2) : '-';
 for (const r of results) {
   if (!r) continue;
   process.stdout.write(
     `${pad(r.name, 34)}${num(r.messagesPerSecond, 0)}${num(r.p50, 2)}${num(r.p99, 2)}  ${ratio(r.messagesPerSecond, wsRelay, 'messagesPerSecond').padStart(17)} | ${ratio(r.messagesPerSecond, sio, 'messagesPerSecond').padEnd(12)} ${ratio(r.p50, wsRelay, 'p50').padStart(9)} | ${ratio(r.p50, sio, 'p50')}\n`,
   );
 }
-process.stdout.write('\nmsg/s: hops delivered per second (each hop = one message sent by one side and received by the other).\n');
-process.stdout.write('The IM server authenticates, validates, commits to SQLite (WAL) and fans out through the inbox; the relays store nothing.\n');
+process.stdout.write(
+  '\nmsg/s: hops delivered per second (each hop = one message sent by one side and received by the other).\n',
+);
+process.stdout.write(
+  'The IM server authenticates, validates, commits to SQLite (WAL) and fans out through the inbox; the relays store nothing.\n',
+);

@@ -23,13 +23,27 @@ if (kind === 'im') {
   const pairs = Number(pairsArg ?? '10');
   const dataDir = mkdtempSync(join(tmpdir(), 'im-bench-'));
   // Rate limits are raised: the benchmark drives each connection far above a human's pace.
-  const server = await startServer({ dataDir, logger: false, ratePerSecond: 1e6, rateBurst: 1e6, defaultCapacity: 1000 });
+  const server = await startServer({
+    dataDir,
+    logger: false,
+    ratePerSecond: 1e6,
+    rateBurst: 1e6,
+    defaultCapacity: 1000,
+  });
   const cost = { N: 1 << 10, r: 8, p: 1 };
   await server.store.putMerchant({ merchant_id: 'm-bench', name: 'Bench Hotel' }, Date.now());
   for (let i = 0; i < pairs; i++) {
     await server.store.putObject({ object_id: `room-${i}`, kind: 'room', title: `Room ${i}`, merchant_id: 'm-bench' });
-    await createAccount(server.store, { account: `staff${i}`, password: 'pw', role: 'staff', merchant_id: 'm-bench', display_name: `Staff ${i}` }, { cost });
-    await createAccount(server.store, { account: `cust${i}`, password: 'pw', role: 'customer', display_name: `Customer ${i}` }, { cost });
+    await createAccount(
+      server.store,
+      { account: `staff${i}`, password: 'pw', role: 'staff', merchant_id: 'm-bench', display_name: `Staff ${i}` },
+      { cost },
+    );
+    await createAccount(
+      server.store,
+      { account: `cust${i}`, password: 'pw', role: 'customer', display_name: `Customer ${i}` },
+      { cost },
+    );
   }
   process.on('SIGTERM', () => {
     void server.close().finally(() => {

@@ -4,6 +4,7 @@ import { historyRequested, typingExpired, typingReceived, draftEdited } from '..
 import { lineRead, linesRequested } from '../features/lines/linesSlice';
 import { quickRepliesRequested } from '../features/quickReplies/quickRepliesSlice';
 import { diagnosticsRequested, settingsChangeRequested, settingsRequested } from '../features/settings/settingsSlice';
+import { sessionRequested } from '../features/session/sessionSlice';
 import { staffRequested } from '../features/staff/staffSlice';
 import { windowFocusChanged } from '../features/workspace/workspaceSlice';
 import type { RootState } from './store';
@@ -68,6 +69,17 @@ export function createListeners(extra: ThunkExtra): ListenerMiddlewareInstance<R
       void api.dispatch(staffRequested());
       void api.dispatch(quickRepliesRequested());
       void api.dispatch(settingsRequested());
+      void api.dispatch(diagnosticsRequested());
+    },
+  });
+
+  // The browser-mode bridge came back: events were missed while it was down, so ask afresh.
+  start({
+    predicate: (_action, current, previous) => current.connection.bridge === 'up' && previous.connection.bridge === 'down',
+    effect: (_action, api) => {
+      void api.dispatch(sessionRequested());
+      if (api.getState().session.phase !== 'signedIn') return;
+      void api.dispatch(linesRequested());
       void api.dispatch(diagnosticsRequested());
     },
   });

@@ -57,7 +57,11 @@ export class TokenIssuer {
         clockTolerance: forRefresh ? Math.floor(this.refreshGraceMs / 1000) : 0,
       });
       const role = payload.role;
-      if (typeof payload.sub !== 'string' || (role !== 'customer' && role !== 'staff') || typeof payload.exp !== 'number') {
+      if (
+        typeof payload.sub !== 'string' ||
+        (role !== 'customer' && role !== 'staff') ||
+        typeof payload.exp !== 'number'
+      ) {
         return { ok: false, code: 'UNAUTHENTICATED' };
       }
       const mid = typeof payload.mid === 'string' ? payload.mid : null;

@@ -34,19 +34,74 @@ export const DEMO_CUSTOMERS = [
 export const DEMO_OBJECTS: readonly LineObject[] = [
   { object_id: 'm-hotel', kind: 'merchant', title: 'West Lake Harbour Hotel 西湖港湾酒店', merchant_id: 'm-hotel' },
   { object_id: 'hotel-westlake', kind: 'hotel', title: 'West Lake Harbour Hotel, Hangzhou', merchant_id: 'm-hotel' },
-  { object_id: 'room-deluxe-lake', kind: 'room', title: 'Deluxe Lake View King 湖景豪华大床房', merchant_id: 'm-hotel' },
-  { object_id: 'room-family-suite', kind: 'room', title: 'Family Suite with Garden 花园家庭套房', merchant_id: 'm-hotel' },
-  { object_id: 'room-twin-city', kind: 'room', title: 'Superior Twin, City View 城景高级双床房', merchant_id: 'm-hotel' },
-  { object_id: 'order-h-20240611', kind: 'order', title: 'Order H-20240611 · 2 nights Deluxe Lake View', merchant_id: 'm-hotel' },
+  {
+    object_id: 'room-deluxe-lake',
+    kind: 'room',
+    title: 'Deluxe Lake View King 湖景豪华大床房',
+    merchant_id: 'm-hotel',
+  },
+  {
+    object_id: 'room-family-suite',
+    kind: 'room',
+    title: 'Family Suite with Garden 花园家庭套房',
+    merchant_id: 'm-hotel',
+  },
+  {
+    object_id: 'room-twin-city',
+    kind: 'room',
+    title: 'Superior Twin, City View 城景高级双床房',
+    merchant_id: 'm-hotel',
+  },
+  {
+    object_id: 'order-h-20240611',
+    kind: 'order',
+    title: 'Order H-20240611 · 2 nights Deluxe Lake View',
+    merchant_id: 'm-hotel',
+  },
   { object_id: 'm-tours', kind: 'merchant', title: 'Silk Road Tours 丝路旅行', merchant_id: 'm-tours' },
-  { object_id: 'tour-li-river', kind: 'tour', title: 'Li River Cruise Guilin → Yangshuo 漓江精华游', merchant_id: 'm-tours' },
-  { object_id: 'tour-terracotta', kind: 'tour', title: "Xi'an Terracotta Warriors Day Trip 兵马俑一日游", merchant_id: 'm-tours' },
-  { object_id: 'tour-zhangjiajie', kind: 'tour', title: 'Zhangjiajie Avatar Mountains 3 days 张家界三日游', merchant_id: 'm-tours' },
-  { object_id: 'order-t-88231', kind: 'order', title: 'Order T-88231 · Li River Cruise, 2 adults', merchant_id: 'm-tours' },
+  {
+    object_id: 'tour-li-river',
+    kind: 'tour',
+    title: 'Li River Cruise Guilin → Yangshuo 漓江精华游',
+    merchant_id: 'm-tours',
+  },
+  {
+    object_id: 'tour-terracotta',
+    kind: 'tour',
+    title: "Xi'an Terracotta Warriors Day Trip 兵马俑一日游",
+    merchant_id: 'm-tours',
+  },
+  {
+    object_id: 'tour-zhangjiajie',
+    kind: 'tour',
+    title: 'Zhangjiajie Avatar Mountains 3 days 张家界三日游',
+    merchant_id: 'm-tours',
+  },
+  {
+    object_id: 'order-t-88231',
+    kind: 'order',
+    title: 'Order T-88231 · Li River Cruise, 2 adults',
+    merchant_id: 'm-tours',
+  },
   { object_id: 'm-tickets', kind: 'merchant', title: 'Panda Tickets 熊猫票务', merchant_id: 'm-tickets' },
-  { object_id: 'ticket-panda-base', kind: 'ticket', title: 'Chengdu Panda Base Entry 成都大熊猫基地门票', merchant_id: 'm-tickets' },
-  { object_id: 'ticket-mutianyu', kind: 'ticket', title: 'Great Wall at Mutianyu + Cable Car 慕田峪长城含缆车', merchant_id: 'm-tickets' },
-  { object_id: 'ticket-disney-sh', kind: 'ticket', title: 'Shanghai Disneyland 1-Day 上海迪士尼一日票', merchant_id: 'm-tickets' },
+  {
+    object_id: 'ticket-panda-base',
+    kind: 'ticket',
+    title: 'Chengdu Panda Base Entry 成都大熊猫基地门票',
+    merchant_id: 'm-tickets',
+  },
+  {
+    object_id: 'ticket-mutianyu',
+    kind: 'ticket',
+    title: 'Great Wall at Mutianyu + Cable Car 慕田峪长城含缆车',
+    merchant_id: 'm-tickets',
+  },
+  {
+    object_id: 'ticket-disney-sh',
+    kind: 'ticket',
+    title: 'Shanghai Disneyland 1-Day 上海迪士尼一日票',
+    merchant_id: 'm-tickets',
+  },
   { object_id: 'order-k-55102', kind: 'order', title: 'Order K-55102 · Panda Base ×3', merchant_id: 'm-tickets' },
 ];
 
@@ -163,10 +218,20 @@ export async function seedDemo(store: Store, options: { now?: number; cost?: Pas
   for (const o of DEMO_OBJECTS) await store.putObject(o);
   const accounts = new Map<string, Account>();
   for (const s of DEMO_STAFF) {
-    accounts.set(s.account, await createAccount(store, { ...s, password: DEMO_PASSWORD, role: 'staff', capacity: 8 }, { now, cost: options.cost }));
+    accounts.set(
+      s.account,
+      await createAccount(
+        store,
+        { ...s, password: DEMO_PASSWORD, role: 'staff', capacity: 8 },
+        { now, cost: options.cost },
+      ),
+    );
   }
   for (const c of DEMO_CUSTOMERS) {
-    accounts.set(c.account, await createAccount(store, { ...c, password: DEMO_PASSWORD, role: 'customer' }, { now, cost: options.cost }));
+    accounts.set(
+      c.account,
+      await createAccount(store, { ...c, password: DEMO_PASSWORD, role: 'customer' }, { now, cost: options.cost }),
+    );
   }
   // History is spread over the last hours so the lists have a believable order.
   let t = now - CONVERSATIONS.length * 40 * 60_000;
@@ -182,7 +247,8 @@ export async function seedDemo(store: Store, options: { now?: number; cost?: Pas
         sender,
         device_id: 'demo-seed',
         random_id: `demo00-seed${String(ci).padStart(3, '0')}turn${String(ti).padStart(3, '0')}`,
-        target: lineId === null ? { to: { object_id: conv.object_id, busi_type: conv.busi_type } } : { line_id: lineId },
+        target:
+          lineId === null ? { to: { object_id: conv.object_id, busi_type: conv.busi_type } } : { line_id: lineId },
         content: { type: 'text', text },
         now: t,
         onlineStaff: new Set(),

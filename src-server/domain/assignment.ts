@@ -29,9 +29,7 @@ export function chooseAssignee(snapshot: AssignmentSnapshot): string | null {
   if (snapshot.recent !== null && eligible.some((s) => s.uid === snapshot.recent)) return snapshot.recent;
   const best = [...eligible].sort(
     (a, b) =>
-      a.open_lines - b.open_lines ||
-      (a.last_assigned_at ?? 0) - (b.last_assigned_at ?? 0) ||
-      compareUid(a.uid, b.uid),
+      a.open_lines - b.open_lines || (a.last_assigned_at ?? 0) - (b.last_assigned_at ?? 0) || compareUid(a.uid, b.uid),
   )[0];
   return best ? best.uid : null;
 }

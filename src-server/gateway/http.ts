@@ -69,7 +69,9 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
 
   // Bodies arrive as text: the protocol parses every inbound packet once, itself (parseClientFrame).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: config.maxPacketBytes * 4 }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: config.maxPacketBytes * 4 }, (_req, body, done) =>
+    done(null, body),
+  );
 
   app.setErrorHandler((err: { statusCode?: number }, req, res) => {
     const status = err.statusCode ?? 500;
@@ -86,7 +88,11 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
   // Returning the reply from an async hook ends the request there: the route never runs.
   app.addHook('onRequest', async (req, res) => {
     if (deps.isDraining() && req.url !== '/healthz') {
-      return sendError(res, wireError('SERVER_DRAINING', 'server is shutting down', config.drainWindowMs), req.url.startsWith('/v1/rpc'));
+      return sendError(
+        res,
+        wireError('SERVER_DRAINING', 'server is shutting down', config.drainWindowMs),
+        req.url.startsWith('/v1/rpc'),
+      );
     }
     return undefined;
   });
@@ -100,7 +106,8 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
   app.post('/v1/auth/login', async (req, res) => {
     const parsed = LoginRequest.safeParse(parseJson(req.body));
     if (!parsed.success) return sendError(res, wireError('BAD_PACKET', describeIssues(parsed.error)), false);
-    if (parsed.data.protocol !== PROTOCOL_VERSION) return sendError(res, wireError('PROTOCOL_VERSION', `this server speaks protocol ${PROTOCOL_VERSION}`), false);
+    if (parsed.data.protocol !== PROTOCOL_VERSION)
+      return sendError(res, wireError('PROTOCOL_VERSION', `this server speaks protocol ${PROTOCOL_VERSION}`), false);
     const account = await ctx.store.findAccountByLogin(parsed.data.account);
     const matches = await verifyPassword(parsed.data.password, account?.password_hash ?? DUMMY_HASH);
     if (!account || !matches) return sendError(res, wireError('BAD_CREDENTIALS', 'wrong account or password'), false);
@@ -108,7 +115,12 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
     const issued = await ctx.tokens.issue({ uid: account.uid, role: account.role, merchant_id: account.merchant_id });
     const result: LoginResult = {
       ...issued,
-      user: { uid: account.uid, role: account.role, display_name: account.display_name, merchant_id: account.merchant_id },
+      user: {
+        uid: account.uid,
+        role: account.role,
+        display_name: account.display_name,
+        merchant_id: account.merchant_id,
+      },
     };
     ctx.logger.info({ uid: account.uid, device_id: parsed.data.device_id }, 'signed in');
     return result;
@@ -124,8 +136,13 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
     const session = await httpSession(req);
     if ('code' in session) return sendError(res, session, true);
     const text = typeof req.body === 'string' ? req.body : '';
-    const { replies } = await dispatchFrame(text, Buffer.byteLength(text), config, buckets.for(session), ctx.now, (env) =>
-      runRequest(handlers, session, env, config, ctx.logger),
+    const { replies } = await dispatchFrame(
+      text,
+      Buffer.byteLength(text),
+      config,
+      buckets.for(session),
+      ctx.now,
+      (env) => runRequest(handlers, session, env, config, ctx.logger),
     );
     return res.code(200).send(replies);
   });
@@ -156,7 +173,13 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
     const fromQuery = (req.query as { device_id?: unknown } | undefined)?.device_id;
     const device = Id.safeParse(typeof header === 'string' ? header : fromQuery);
     if (!device.success) return wireError('BAD_PACKET', 'X-Device-Id header (or device_id query) is required');
-    return { account: auth.account, device_id: device.data, transport: 'poll', token_expires_at: auth.expires_at, need: null };
+    return {
+      account: auth.account,
+      device_id: device.data,
+      transport: 'poll',
+      token_expires_at: auth.expires_at,
+      need: null,
+    };
   }
 }
 

@@ -34,7 +34,14 @@ export class PollGateway {
   async poll(req: PollRequest): Promise<PollResult> {
     const { store, hub, presence, config } = this.ctx;
     const { account, device_id } = req;
-    const channel = { channel_id: `poll:${account.uid}:${device_id}`, uid: account.uid, role: account.role, merchant_id: account.merchant_id, device_id, transport: 'poll' as const };
+    const channel = {
+      channel_id: `poll:${account.uid}:${device_id}`,
+      uid: account.uid,
+      role: account.role,
+      merchant_id: account.merchant_id,
+      device_id,
+      transport: 'poll' as const,
+    };
     if (req.focused !== undefined) await presence.updateDevice(account.uid, device_id, { focused: req.focused });
     const becameOnline = await presence.upsert(channel, req.waitMs + config.pollPresenceGraceMs);
     await this.handlers.channelOpened(account, becameOnline, req.focused ?? true);
@@ -83,7 +90,9 @@ export class PollGateway {
   }
 
   private drainPush(): ServerEnvelope | null {
-    return this.draining ? push('drain', { retry_after_ms: this.draining.delayFor(), reason: 'server shutting down' }) : null;
+    return this.draining
+      ? push('drain', { retry_after_ms: this.draining.delayFor(), reason: 'server shutting down' })
+      : null;
   }
 
   /** Answer every held poll now, each with its own drain push; later polls are answered at once. */

@@ -94,9 +94,17 @@ export class WsConnection {
         this.send(errorReply(null, wireError('BAD_PACKET', 'frames are UTF-8 JSON text')));
         return;
       }
-      const { batch, replies } = await dispatchFrame(buf.toString('utf8'), buf.length, this.ctx.config, this.bucket, this.ctx.now, (env) => this.route(env));
+      const { batch, replies } = await dispatchFrame(
+        buf.toString('utf8'),
+        buf.length,
+        this.ctx.config,
+        this.bucket,
+        this.ctx.now,
+        (env) => this.route(env),
+      );
       if (replies.length > 0) this.send(batch ? replies : replies.length === 1 ? replies[0]! : replies);
-      if (this.bucket.rejectedInARow > this.ctx.config.rateAbuseLimit) this.close('RATE_LIMITED_HARD', 'sustained rate-limit abuse');
+      if (this.bucket.rejectedInARow > this.ctx.config.rateAbuseLimit)
+        this.close('RATE_LIMITED_HARD', 'sustained rate-limit abuse');
     } catch (err) {
       this.send(errorReply(null, toWireError(err, this.ctx.logger)));
     }
@@ -119,22 +127,52 @@ export class WsConnection {
     const parsed = parseRequestBody('hello', envelope.body);
     if (!parsed.ok) return errorReply(re, parsed.error);
     const body = parsed.body;
-    if (body.protocol !== PROTOCOL_VERSION) return this.refuse(re, wireError('PROTOCOL_VERSION', `this server speaks protocol ${PROTOCOL_VERSION}`), 'PROTOCOL_VERSION');
+    if (body.protocol !== PROTOCOL_VERSION)
+      return this.refuse(
+        re,
+        wireError('PROTOCOL_VERSION', `this server speaks protocol ${PROTOCOL_VERSION}`),
+        'PROTOCOL_VERSION',
+      );
     const auth = await authenticate(this.ctx, body.token);
-    if (!auth.ok) return this.refuse(re, auth.error, auth.error.code === 'TOKEN_EXPIRED' ? 'TOKEN_EXPIRED' : auth.error.code === 'ACCOUNT_DISABLED' ? 'ACCOUNT_DISABLED' : 'UNAUTHENTICATED');
+    if (!auth.ok)
+      return this.refuse(
+        re,
+        auth.error,
+        auth.error.code === 'TOKEN_EXPIRED'
+          ? 'TOKEN_EXPIRED'
+          : auth.error.code === 'ACCOUNT_DISABLED'
+            ? 'ACCOUNT_DISABLED'
+            : 'UNAUTHENTICATED',
+      );
     if (this.closed) return errorReply(re, wireError('NOT_READY', 'connection closed'));
 
     const { account } = auth;
     const { config, store, presence } = this.ctx;
-    this.session = { account, device_id: body.device_id, transport: 'ws', token_expires_at: auth.expires_at, need: body.need ?? null };
+    this.session = {
+      account,
+      device_id: body.device_id,
+      transport: 'ws',
+      token_expires_at: auth.expires_at,
+      need: body.need ?? null,
+    };
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.helloTimer = null;
     // Subscribe before reading the head, so no commit between the two goes unnoticed.
     this.unsubscribe = this.ctx.hub.subscribe(account.uid, (signal) => this.onSignal(signal));
-    const channel: Channel = { channel_id: this.id, uid: account.uid, role: account.role, merchant_id: account.merchant_id, device_id: body.device_id, transport: 'ws' };
+    const channel: Channel = {
+      channel_id: this.id,
+      uid: account.uid,
+      role: account.role,
+      merchant_id: account.merchant_id,
+      device_id: body.device_id,
+      transport: 'ws',
+    };
     this.channel = channel;
     const head = await store.inboxHead(account.uid);
-    await presence.updateDevice(account.uid, body.device_id, { focused: body.focused, ...(body.need ? { need: body.need } : {}) });
+    await presence.updateDevice(account.uid, body.device_id, {
+      focused: body.focused,
+      ...(body.need ? { need: body.need } : {}),
+    });
     const becameOnline = await presence.upsert(channel, this.leaseMs());
     if (this.closed) {
       // The socket went away while we were setting up: do not leave a lease behind.
@@ -142,7 +180,12 @@ export class WsConnection {
       return null;
     }
     const welcome = reply(re, {
-      user: { uid: account.uid, role: account.role, display_name: account.display_name, merchant_id: account.merchant_id },
+      user: {
+        uid: account.uid,
+        role: account.role,
+        display_name: account.display_name,
+        merchant_id: account.merchant_id,
+      },
       server_time: this.ctx.now(),
       epoch: head.epoch,
       heartbeat_ms: config.heartbeatIntervalMs,
@@ -170,7 +213,12 @@ export class WsConnection {
       return;
     }
     const { envelope, line_id } = signal.push;
-    if (line_id !== undefined && this.session && !wantsLineEphemeral(this.session.account.role, this.session.need, line_id)) return;
+    if (
+      line_id !== undefined &&
+      this.session &&
+      !wantsLineEphemeral(this.session.account.role, this.session.need, line_id)
+    )
+      return;
     this.send(envelope);
   }
 
@@ -186,7 +234,11 @@ export class WsConnection {
         this.pumpAgain = false;
         const uid = this.uid;
         if (uid === null || this.pushedSeq === null || this.closed) return;
-        const page = await this.ctx.store.sync(uid, { epoch: this.epoch, seq: this.pushedSeq }, this.ctx.config.maxSyncPage);
+        const page = await this.ctx.store.sync(
+          uid,
+          { epoch: this.epoch, seq: this.pushedSeq },
+          this.ctx.config.maxSyncPage,
+        );
         // A reset means the inbox history was replaced under us: push the new epoch from its start.
         this.epoch = page.epoch;
         if (page.events.length > 0) {
@@ -216,7 +268,9 @@ export class WsConnection {
     if (this.pongTimer) clearTimeout(this.pongTimer);
     this.pongTimer = null;
     if (this.channel) {
-      this.ctx.presence.upsert(this.channel, this.leaseMs()).catch((err: unknown) => this.ctx.logger.warn({ err }, 'presence refresh failed'));
+      this.ctx.presence
+        .upsert(this.channel, this.leaseMs())
+        .catch((err: unknown) => this.ctx.logger.warn({ err }, 'presence refresh failed'));
     }
   }
 
@@ -227,7 +281,8 @@ export class WsConnection {
   private send(frame: ServerEnvelope | ServerEnvelope[]): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
     this.ws.send(JSON.stringify(frame));
-    if (this.ws.bufferedAmount > this.ctx.config.maxOutboundQueueBytes) this.close('SLOW_CONSUMER', 'outbound queue overflow');
+    if (this.ws.bufferedAmount > this.ctx.config.maxOutboundQueueBytes)
+      this.close('SLOW_CONSUMER', 'outbound queue overflow');
   }
 
   /** Close with one of our codes; a peer that does not complete the handshake is cut after a grace period. */

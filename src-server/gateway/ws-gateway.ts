@@ -21,7 +21,11 @@ export class WsGateway {
     private readonly ctx: ImContext,
     private readonly handlers: RequestHandlers,
   ) {
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: ctx.config.maxPacketBytes * 4, perMessageDeflate: false });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: ctx.config.maxPacketBytes * 4,
+      perMessageDeflate: false,
+    });
   }
 
   /** Connections that are open (not closing). */
@@ -34,11 +38,15 @@ export class WsGateway {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const path = (req.url ?? '').split('?')[0];
     if (path !== WS_PATH || !this.accepting) {
-      socket.end(`HTTP/1.1 ${this.accepting ? '404 Not Found' : '503 Service Unavailable'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      socket.end(
+        `HTTP/1.1 ${this.accepting ? '404 Not Found' : '503 Service Unavailable'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+      );
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new WsConnection(`ws-${process.pid}-${this.nextId++}`, ws, this.ctx, this.handlers, (c) => this.connections.delete(c));
+      const conn = new WsConnection(`ws-${process.pid}-${this.nextId++}`, ws, this.ctx, this.handlers, (c) =>
+        this.connections.delete(c),
+      );
       this.connections.add(conn);
     });
   }

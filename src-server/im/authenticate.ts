@@ -9,10 +9,14 @@ export async function authenticate(ctx: ImContext, token: string | null, forRefr
   if (!token) return { ok: false, error: wireError('UNAUTHENTICATED', 'missing bearer token') };
   const check = await ctx.tokens.verify(token, forRefresh);
   if (!check.ok) {
-    return { ok: false, error: wireError(check.code, check.code === 'TOKEN_EXPIRED' ? 'token expired; refresh it' : 'invalid token') };
+    return {
+      ok: false,
+      error: wireError(check.code, check.code === 'TOKEN_EXPIRED' ? 'token expired; refresh it' : 'invalid token'),
+    };
   }
   const account = await ctx.store.getAccount(check.claims.uid);
-  if (!account || account.role !== check.claims.role) return { ok: false, error: wireError('UNAUTHENTICATED', 'unknown account') };
+  if (!account || account.role !== check.claims.role)
+    return { ok: false, error: wireError('UNAUTHENTICATED', 'unknown account') };
   if (account.disabled) return { ok: false, error: wireError('ACCOUNT_DISABLED', 'account disabled') };
   return { ok: true, account, expires_at: check.claims.expires_at };
 }

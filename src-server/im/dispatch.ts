@@ -32,7 +32,15 @@ export async function dispatchFrame(
   route: (envelope: ClientEnvelope) => Promise<ServerEnvelope | null>,
 ): Promise<{ batch: boolean; replies: ServerEnvelope[] }> {
   if (byteLength > limits.maxPacketBytes) {
-    return { batch: false, replies: [errorReply(null, wireError('PAYLOAD_TOO_LARGE', `frame of ${byteLength} bytes exceeds ${limits.maxPacketBytes}`))] };
+    return {
+      batch: false,
+      replies: [
+        errorReply(
+          null,
+          wireError('PAYLOAD_TOO_LARGE', `frame of ${byteLength} bytes exceeds ${limits.maxPacketBytes}`),
+        ),
+      ],
+    };
   }
   const parsed = parseClientFrame(text, limits.maxPacketBytes);
   if (!parsed.ok) return { batch: false, replies: [errorReply(guessId(text), parsed.error)] };
@@ -50,10 +58,18 @@ export async function dispatchFrame(
 }
 
 /** Standard handling of one authenticated request (everything but hello). */
-export async function runRequest(handlers: RequestHandlers, session: Session, envelope: ClientEnvelope, limits: FrameLimits, logger: Logger): Promise<ServerEnvelope | null> {
+export async function runRequest(
+  handlers: RequestHandlers,
+  session: Session,
+  envelope: ClientEnvelope,
+  limits: FrameLimits,
+  logger: Logger,
+): Promise<ServerEnvelope | null> {
   const re = envelope.id ?? null;
-  if (!isRequestType(envelope.type)) return errorReply(re, wireError('UNKNOWN_TYPE', `unknown type ${envelope.type.slice(0, 40)}`));
-  if (envelope.type === 'hello') return errorReply(re, wireError('INVALID_ARGUMENT', 'hello is sent once, first, on a WebSocket'));
+  if (!isRequestType(envelope.type))
+    return errorReply(re, wireError('UNKNOWN_TYPE', `unknown type ${envelope.type.slice(0, 40)}`));
+  if (envelope.type === 'hello')
+    return errorReply(re, wireError('INVALID_ARGUMENT', 'hello is sent once, first, on a WebSocket'));
   const tooLong = messageTooLong(envelope, limits.maxTextLength);
   if (tooLong) return errorReply(re, tooLong);
   const type: HandledType = envelope.type;
@@ -73,14 +89,23 @@ function messageTooLong(envelope: ClientEnvelope, max: number): ReturnType<typeo
   const body = envelope.body as { content?: { text?: unknown }; text?: unknown } | null;
   const text = envelope.type === 'send' ? body?.content?.text : body?.text;
   const limit = Math.min(max, LIMITS.maxTextLength);
-  return typeof text === 'string' && text.length > limit ? wireError('MESSAGE_TOO_LONG', `text of ${text.length} characters exceeds ${limit}`) : null;
+  return typeof text === 'string' && text.length > limit
+    ? wireError('MESSAGE_TOO_LONG', `text of ${text.length} characters exceeds ${limit}`)
+    : null;
 }
 
 /** Best effort: the id of a frame that failed validation, so the client can match the error. */
 function guessId(text: string): string | null {
   try {
     const json: unknown = JSON.parse(text);
-    if (typeof json === 'object' && json !== null && !Array.isArray(json) && 'id' in json && typeof json.id === 'string') return json.id.slice(0, 64);
+    if (
+      typeof json === 'object' &&
+      json !== null &&
+      !Array.isArray(json) &&
+      'id' in json &&
+      typeof json.id === 'string'
+    )
+      return json.id.slice(0, 64);
   } catch {
     // not JSON: nothing to match
   }

@@ -61,7 +61,8 @@ export class RequestHandlers {
       // Presence is only consulted when the send may assign the line (new, queued or resolved).
       let mayAssign = true;
       if (b.to) {
-        if (s.account.role !== 'customer') throw new ImError('FORBIDDEN', 'only customers open lines; staff reply with line_id');
+        if (s.account.role !== 'customer')
+          throw new ImError('FORBIDDEN', 'only customers open lines; staff reply with line_id');
         const object = await store.getObject(b.to.object_id);
         if (!object) throw new ImError('NOT_FOUND', `no object ${b.to.object_id}`);
         merchantId = object.merchant_id;
@@ -84,12 +85,24 @@ export class RequestHandlers {
         await this.publish(out);
         await this.remotePushOffline(out.delivered_to, out.message, out.line);
       }
-      return { message: out.message, line: renderLine(out.line, s.account.role), seq: out.seq, duplicate: out.duplicate };
+      return {
+        message: out.message,
+        line: renderLine(out.line, s.account.role),
+        seq: out.seq,
+        duplicate: out.duplicate,
+      };
     },
 
     read: async (s, b) => {
       await this.visibleLine(s.account, b.line_id);
-      await this.publish(await this.ctx.store.markRead({ line_id: b.line_id, reader: s.account, message_id: b.message_id, now: this.ctx.now() }));
+      await this.publish(
+        await this.ctx.store.markRead({
+          line_id: b.line_id,
+          reader: s.account,
+          message_id: b.message_id,
+          now: this.ctx.now(),
+        }),
+      );
       return {};
     },
 
@@ -101,8 +114,15 @@ export class RequestHandlers {
             ? [line.assignee]
             : (await this.ctx.store.listStaff(line.merchant_id)).map((m) => m.uid)
           : [line.uid];
-      const envelope = push('typing', { line_id: line.line_id, uid: s.account.uid, display_name: s.account.display_name });
-      await this.ctx.hub.publishEphemeral(peers.filter((uid) => uid !== s.account.uid), { envelope, line_id: line.line_id });
+      const envelope = push('typing', {
+        line_id: line.line_id,
+        uid: s.account.uid,
+        display_name: s.account.display_name,
+      });
+      await this.ctx.hub.publishEphemeral(
+        peers.filter((uid) => uid !== s.account.uid),
+        { envelope, line_id: line.line_id },
+      );
       return {};
     },
 
@@ -158,7 +178,13 @@ export class RequestHandlers {
       const staff = (await this.ctx.store.listStaff(merchantId)).filter((m) => !m.disabled);
       const online = await this.ctx.presence.online(staff.map((m) => m.uid));
       return {
-        staff: staff.map((m) => ({ uid: m.uid, display_name: m.display_name, online: online.has(m.uid), open_lines: m.open_lines, capacity: m.capacity })),
+        staff: staff.map((m) => ({
+          uid: m.uid,
+          display_name: m.display_name,
+          online: online.has(m.uid),
+          open_lines: m.open_lines,
+          capacity: m.capacity,
+        })),
       };
     },
 
@@ -176,12 +202,17 @@ export class RequestHandlers {
 
     'quick_replies.delete': async (s, b) => {
       this.requireStaff(s.account);
-      if (!(await this.ctx.store.deleteQuickReply(s.account.uid, b.id))) throw new ImError('NOT_FOUND', `no quick reply ${b.id}`);
+      if (!(await this.ctx.store.deleteQuickReply(s.account.uid, b.id)))
+        throw new ImError('NOT_FOUND', `no quick reply ${b.id}`);
       return {};
     },
 
     'token.refresh': async (s) => {
-      const issued = await this.ctx.tokens.issue({ uid: s.account.uid, role: s.account.role, merchant_id: s.account.merchant_id });
+      const issued = await this.ctx.tokens.issue({
+        uid: s.account.uid,
+        role: s.account.role,
+        merchant_id: s.account.merchant_id,
+      });
       s.token_expires_at = issued.expires_at;
       return issued;
     },
@@ -204,7 +235,9 @@ export class RequestHandlers {
   /** Customers see only their own lines, staff only their merchant's; anything else does not exist for them. */
   async visibleLine(account: Account, lineId: string): Promise<LineRecord> {
     const line = await this.ctx.store.getLine(lineId);
-    const visible = line !== null && (account.role === 'customer' ? line.uid === account.uid : line.merchant_id === account.merchant_id);
+    const visible =
+      line !== null &&
+      (account.role === 'customer' ? line.uid === account.uid : line.merchant_id === account.merchant_id);
     if (!visible) throw new ImError('NOT_FOUND', `no line ${lineId}`);
     return line;
   }
@@ -233,22 +266,32 @@ export class RequestHandlers {
     if (out.heads.length > 0) await this.ctx.hub.publishInbox(out.heads);
   }
 
-  private async remotePushOffline(uids: string[], message: Parameters<RemotePush['notify']>[1]['message'], line: LineRecord): Promise<void> {
+  private async remotePushOffline(
+    uids: string[],
+    message: Parameters<RemotePush['notify']>[1]['message'],
+    line: LineRecord,
+  ): Promise<void> {
     if (uids.length === 0) return;
     const online = await this.ctx.presence.online(uids);
     for (const uid of uids) {
       if (online.has(uid)) continue;
       const notice = { message, line: renderLine(line, uid === line.uid ? 'customer' : 'staff') };
       // The hook must never fail a send that is already committed.
-      await this.ctx.remotePush.notify(uid, notice).catch((err: unknown) => this.ctx.logger.warn({ err, uid }, 'remote push failed'));
+      await this.ctx.remotePush
+        .notify(uid, notice)
+        .catch((err: unknown) => this.ctx.logger.warn({ err, uid }, 'remote push failed'));
     }
   }
 
   /** Staff presence is shown to colleagues of the same merchant. */
   private async announcePresence(account: Account, online: boolean, focused: boolean): Promise<void> {
     if (account.role !== 'staff' || account.merchant_id === null) return;
-    const colleagues = (await this.ctx.store.listStaff(account.merchant_id)).map((m) => m.uid).filter((uid) => uid !== account.uid);
+    const colleagues = (await this.ctx.store.listStaff(account.merchant_id))
+      .map((m) => m.uid)
+      .filter((uid) => uid !== account.uid);
     if (colleagues.length === 0) return;
-    await this.ctx.hub.publishEphemeral(colleagues, { envelope: push('presence', { uid: account.uid, online, focused }) });
+    await this.ctx.hub.publishEphemeral(colleagues, {
+      envelope: push('presence', { uid: account.uid, online, focused }),
+    });
   }
 }

@@ -35,7 +35,11 @@ export class LocalPresence implements PresenceDirectory {
   updateDevice(uid: string, deviceId: string, patch: { focused?: boolean; need?: Need }): Promise<void> {
     const key = deviceKey(uid, deviceId);
     const state = this.devices.get(key) ?? { focused: true, need: null };
-    this.devices.set(key, { focused: patch.focused ?? state.focused, need: patch.need ?? state.need, touched_at: this.now() });
+    this.devices.set(key, {
+      focused: patch.focused ?? state.focused,
+      need: patch.need ?? state.need,
+      touched_at: this.now(),
+    });
     return Promise.resolve();
   }
 

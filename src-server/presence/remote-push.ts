@@ -14,7 +14,10 @@ export class LoggingRemotePush implements RemotePush {
   constructor(private readonly logger: Logger) {}
 
   notify(uid: string, notice: { message: Message; line: Line }): Promise<void> {
-    this.logger.info({ uid, line_id: notice.line.line_id, message_id: notice.message.message_id }, 'remote push (no live channel)');
+    this.logger.info(
+      { uid, line_id: notice.line.line_id, message_id: notice.message.message_id },
+      'remote push (no live channel)',
+    );
     return Promise.resolve();
   }
 }

@@ -26,14 +26,22 @@ export class RequestError extends Error {
   }
 }
 
-export async function signIn(baseUrl: string, account: string, password: string, deviceId: string): Promise<LoginResult> {
+export async function signIn(
+  baseUrl: string,
+  account: string,
+  password: string,
+  deviceId: string,
+): Promise<LoginResult> {
   const res = await fetch(`${baseUrl}/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ account, password, device_id: deviceId }),
   });
   const json = (await res.json()) as { error?: WireError };
-  if (!res.ok) throw new RequestError(json.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}`, temporary: true, retry_after_ms: null });
+  if (!res.ok)
+    throw new RequestError(
+      json.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}`, temporary: true, retry_after_ms: null },
+    );
   return LoginResult.parse(json);
 }
 
@@ -67,7 +75,15 @@ export class WsClient implements ProtocolClient {
   private constructor(readonly ws: WebSocket) {
     this.closed = new Promise((resolve) => {
       ws.on('close', (code, reason) => {
-        for (const p of this.pending.values()) p.reject(new RequestError({ code: 'INTERNAL', message: `socket closed ${code}`, temporary: true, retry_after_ms: null }));
+        for (const p of this.pending.values())
+          p.reject(
+            new RequestError({
+              code: 'INTERNAL',
+              message: `socket closed ${code}`,
+              temporary: true,
+              retry_after_ms: null,
+            }),
+          );
         this.pending.clear();
         resolve({ code, reason: reason.toString() });
       });
@@ -81,7 +97,10 @@ export class WsClient implements ProtocolClient {
 
   /** Open the socket without saying hello (for protocol-edge tests). */
   static open(baseUrl: string, options: { autoPong?: boolean } = {}): Promise<WsClient> {
-    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/ws`, { autoPong: options.autoPong ?? true, perMessageDeflate: false });
+    const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/v1/ws`, {
+      autoPong: options.autoPong ?? true,
+      perMessageDeflate: false,
+    });
     const client = new WsClient(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client));
@@ -192,7 +211,11 @@ export class HttpClient implements ProtocolClient {
 
   /** POST a raw frame; returns the reply/error envelopes (also for whole-request failures). */
   async rpc(frame: string): Promise<ServerEnvelope[]> {
-    const res = await this.fetch('/v1/rpc', { method: 'POST', headers: { 'content-type': 'application/json' }, body: frame });
+    const res = await this.fetch('/v1/rpc', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: frame,
+    });
     return (await res.json()) as ServerEnvelope[];
   }
 
@@ -222,7 +245,11 @@ export class HttpClient implements ProtocolClient {
       return await fetch(`${this.baseUrl}${path}`, {
         ...init,
         signal: controller.signal,
-        headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${this.token}`, 'x-device-id': this.deviceId },
+        headers: {
+          ...(init.headers as Record<string, string>),
+          authorization: `Bearer ${this.token}`,
+          'x-device-id': this.deviceId,
+        },
       });
     } finally {
       this.inflight.delete(controller);

@@ -22,13 +22,40 @@ export interface SimulationOptions {
 
 type Kind = 'room' | 'hotel' | 'tour' | 'ticket' | 'order';
 const OPENERS: Record<Kind, string[]> = {
-  room: ['Is this room available next weekend?', 'Does the room have a bathtub?', '这个房型下周末还有空房吗？', '可以加床吗？费用多少？'],
+  room: [
+    'Is this room available next weekend?',
+    'Does the room have a bathtub?',
+    '这个房型下周末还有空房吗？',
+    '可以加床吗？费用多少？',
+  ],
   hotel: ['Do you have airport pick-up?', 'Is breakfast included?', '酒店有停车场吗？', '可以寄存行李吗？'],
-  tour: ['How many people are in the group?', 'Is lunch included in the tour?', '这个行程适合带老人吗？', '几点集合？在哪里集合？'],
-  ticket: ['Can I use the e-ticket on my phone?', 'Are there student discounts?', '门票可以改日期吗？', '需要提前几天预订？'],
-  order: ['I have not received the confirmation for my order yet.', 'Can I change the date of this order?', '我的订单可以退款吗？', '请帮我开发票，谢谢。'],
+  tour: [
+    'How many people are in the group?',
+    'Is lunch included in the tour?',
+    '这个行程适合带老人吗？',
+    '几点集合？在哪里集合？',
+  ],
+  ticket: [
+    'Can I use the e-ticket on my phone?',
+    'Are there student discounts?',
+    '门票可以改日期吗？',
+    '需要提前几天预订？',
+  ],
+  order: [
+    'I have not received the confirmation for my order yet.',
+    'Can I change the date of this order?',
+    '我的订单可以退款吗？',
+    '请帮我开发票，谢谢。',
+  ],
 };
-const FOLLOW_UPS = ['Thanks! One more thing: can I pay by card?', 'OK, and what about children?', '好的，那儿童怎么收费？', '明白了，可以帮我预留吗？', 'Great, how do I confirm?', '能便宜一点吗？'];
+const FOLLOW_UPS = [
+  'Thanks! One more thing: can I pay by card?',
+  'OK, and what about children?',
+  '好的，那儿童怎么收费？',
+  '明白了，可以帮我预留吗？',
+  'Great, how do I confirm?',
+  '能便宜一点吗？',
+];
 const CLOSERS = ['Perfect, thank you!', 'Thanks for your help 🙏', '好的，谢谢！', '太好了，谢谢你！'];
 
 export interface Simulation {
@@ -60,10 +87,17 @@ export async function startSimulation(baseUrl: string, store: Store, options: Si
 
   for (let i = 1; i <= options.customers; i++) {
     const login = `sim${i}`;
-    await createAccount(store, { account: login, password: DEMO_PASSWORD, role: 'customer', display_name: `Traveller ${i} 游客${i}` }, { cost: { N: 1 << 12, r: 8, p: 1 } });
+    await createAccount(
+      store,
+      { account: login, password: DEMO_PASSWORD, role: 'customer', display_name: `Traveller ${i} 游客${i}` },
+      { cost: { N: 1 << 12, r: 8, p: 1 } },
+    );
     const device = `sim-device-${i}`;
     const { token } = await signIn(baseUrl, login, DEMO_PASSWORD, device);
-    const client = i % 3 === 0 ? new HttpClient(baseUrl, token, device) : await WsClient.connect(baseUrl, { token, device_id: device, need: { view: 'list' } });
+    const client =
+      i % 3 === 0
+        ? new HttpClient(baseUrl, token, device)
+        : await WsClient.connect(baseUrl, { token, device_id: device, need: { view: 'list' } });
     const head = await client.request('sync', { cursor: null });
     const inbox = new InboxReader(client, head.next);
     await inbox.start();
@@ -74,15 +108,25 @@ export async function startSimulation(baseUrl: string, store: Store, options: Si
     const uid = (await store.findAccountByLogin(login))!.uid;
     const turns = new Map<string, number>();
 
-    const say = async (target: { line_id: string } | { to: { object_id: string; busi_type: BusiType } }, text: string): Promise<void> => {
+    const say = async (
+      target: { line_id: string } | { to: { object_id: string; busi_type: BusiType } },
+      text: string,
+    ): Promise<void> => {
       if (stopped) return;
-      await client.request('send', { random_id: makeRandomId(Date.now(), random), ...target, content: { type: 'text', text } });
+      await client.request('send', {
+        random_id: makeRandomId(Date.now(), random),
+        ...target,
+        content: { type: 'text', text },
+      });
       sent++;
     };
     const consult = async (): Promise<void> => {
       const object: LineObject = pick(objects);
       const kind = object.kind as Kind;
-      await say({ to: { object_id: object.object_id, busi_type: kind === 'order' ? 'private' : 'consult' } }, pick(OPENERS[kind]));
+      await say(
+        { to: { object_id: object.object_id, busi_type: kind === 'order' ? 'private' : 'consult' } },
+        pick(OPENERS[kind]),
+      );
     };
 
     inbox.onEvent((event) => {

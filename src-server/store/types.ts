@@ -53,7 +53,11 @@ export interface Store {
   // ---- lines and messages ----------------------------------------------------------------------
   getLine(lineId: string): Promise<LineRecord | null>;
   listLines(query: LineQuery): Promise<{ lines: LineRecord[]; unread: Record<string, number> }>;
-  history(lineId: string, beforeMessageId: string | null, limit: number): Promise<{ messages: Message[]; more: boolean }>;
+  history(
+    lineId: string,
+    beforeMessageId: string | null,
+    limit: number,
+  ): Promise<{ messages: Message[]; more: boolean }>;
 
   /**
    * Idempotent send, one transaction: if (sender, device_id, random_id) was already sent, return the
@@ -70,7 +74,12 @@ export interface Store {
    * Assign queued (unassigned, not resolved) lines of a merchant, oldest first, while
    * `chooseAssignee` finds someone online with capacity. One transaction.
    */
-  assignQueued(input: { merchant_id: string; onlineStaff: ReadonlySet<string>; now: number; stickyWindowMs: number }): Promise<LineWriteOutcome[]>;
+  assignQueued(input: {
+    merchant_id: string;
+    onlineStaff: ReadonlySet<string>;
+    now: number;
+    stickyWindowMs: number;
+  }): Promise<LineWriteOutcome[]>;
 
   // ---- inbox -------------------------------------------------------------------------------------
   inboxHead(uid: string): Promise<Cursor>;
@@ -83,7 +92,11 @@ export interface Store {
   // ---- quick replies (per staff member) ---------------------------------------------------------
   listQuickReplies(owner: string): Promise<QuickReply[]>;
   /** Insert (no id) or update one of `owner`'s replies; null when `id` is not the owner's. */
-  putQuickReply(owner: string, reply: { id?: string; title: string; text: string }, now: number): Promise<QuickReply | null>;
+  putQuickReply(
+    owner: string,
+    reply: { id?: string; title: string; text: string },
+    now: number,
+  ): Promise<QuickReply | null>;
   deleteQuickReply(owner: string, id: string): Promise<boolean>;
 }
 

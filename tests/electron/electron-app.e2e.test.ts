@@ -105,10 +105,16 @@ describe.skipIf(skipReason !== null)('desktop app in Electron against the real s
     });
     await customerSays('Can I check in early? (electron e2e)');
     await expect.poll(() => app.evaluate(() => (globalThis as { __shown?: string[] }).__shown ?? []), { timeout: 15_000 }).toEqual(expect.arrayContaining([expect.stringContaining(CUSTOMER.name)]));
-    if (process.platform !== 'win32') await expect.poll(() => app.evaluate(({ app: a }) => a.getBadgeCount())).toBeGreaterThan(0);
+    // The dock badge is readable on macOS (Linux keeps it only under Unity; Windows draws an overlay).
+    if (process.platform === 'darwin') await expect.poll(() => app.evaluate(({ app: a }) => a.getBadgeCount())).toBeGreaterThan(0);
+    const unread = await page.evaluate(async () => {
+      const lines = await (window as unknown as { merchantIm: { invoke(m: string, a: object): Promise<{ unread: number }[]> } }).merchantIm.invoke('lines.list', {});
+      return lines.reduce((sum, line) => sum + line.unread, 0);
+    });
+    expect(unread).toBeGreaterThan(0);
   });
 
-  it('quits cleanly from the tray menu action', async () => {
+  it('quits cleanly', async () => {
     const exited = new Promise<void>((resolve) => app.process().once('exit', () => resolve()));
     await app.evaluate(({ app: a }) => a.quit());
     await exited;

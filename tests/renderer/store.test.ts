@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { makeStore } from '../../src-renderer/app/store';
+import { bridgeStateChanged } from '../../src-renderer/features/connection/connectionSlice';
 import { connectBus } from '../../src-renderer/app/bus';
 import { draftEdited, messageReceived, messageUpdated, replySubmitted, typingReceived, historyRequested } from '../../src-renderer/features/conversation/conversationSlice';
 import { makeSelectConversationRows } from '../../src-renderer/features/conversation/selectors';
@@ -266,6 +267,18 @@ describe('listeners', () => {
     expect(store.getState().conversation.drafts.L7).toBe('Hi!\nHello Zhang San, thanks for asking about Lakeview Hotel. Li Na {unknown}');
     off();
     expect(api.listenerCount('message.new')).toBe(0);
+  });
+
+  it('asks for session and lines again when the bridge to the host comes back', async () => {
+    const api = new FakeApi({ lines: [makeLine(1)] });
+    const store = await signedInStore(api);
+    await flush();
+    const before = api.callsOf('lines.list').length;
+    store.dispatch(bridgeStateChanged('down'));
+    store.dispatch(bridgeStateChanged('up'));
+    await flush();
+    expect(api.callsOf('lines.list').length).toBe(before + 1);
+    expect(api.callsOf('session.get').length).toBe(2);
   });
 
   it('routes every bus topic to its event action', async () => {

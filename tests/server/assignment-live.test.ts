@@ -18,7 +18,13 @@ afterEach(async () => {
 
 async function open(customer: string, object: string): Promise<Line> {
   const c = await t.connectHttp(customer);
-  return (await c.request('send', { random_id: rid(), to: { object_id: object, busi_type: 'consult' }, content: { type: 'text', text: `${customer} about ${object}` } })).line;
+  return (
+    await c.request('send', {
+      random_id: rid(),
+      to: { object_id: object, busi_type: 'consult' },
+      content: { type: 'text', text: `${customer} about ${object}` },
+    })
+  ).line;
 }
 const assigneeOf = async (lineId: string): Promise<string | null> => (await t.server.store.getLine(lineId))!.assignee;
 
@@ -26,7 +32,13 @@ describe('assignment through the server', () => {
   it('goes to the online staff member with fewest open lines and never beyond capacity', async () => {
     await t.connectWs('amy');
     await t.connectWs('ben');
-    const lines = [await open('c1', 'r1'), await open('c2', 'r1'), await open('c3', 'r1'), await open('c1', 'r2'), await open('c2', 'r2')];
+    const lines = [
+      await open('c1', 'r1'),
+      await open('c2', 'r1'),
+      await open('c3', 'r1'),
+      await open('c1', 'r2'),
+      await open('c2', 'r2'),
+    ];
     const counts = lines.map((l) => l.assignee);
     expect(counts.slice(0, 4).filter((a) => a === uid.amy)).toHaveLength(2);
     expect(counts.slice(0, 4).filter((a) => a === uid.ben)).toHaveLength(2);
@@ -86,7 +98,11 @@ describe('assignment through the server', () => {
     const moved = await amy.request('line.transfer', { line_id: line.line_id, to: uid.ben! });
     expect(moved.line).toMatchObject({ assignee: uid.ben, assignee_name: 'ben' });
     const c1 = await t.connectHttp('c1');
-    const ack = await c1.request('send', { random_id: rid(), line_id: line.line_id, content: { type: 'text', text: 'still there?' } });
+    const ack = await c1.request('send', {
+      random_id: rid(),
+      line_id: line.line_id,
+      content: { type: 'text', text: 'still there?' },
+    });
     await benInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === ack.message.message_id);
     const staffList = await amy.request('staff.list', {});
     expect(staffList.staff.map((s) => [s.display_name, s.online, s.open_lines])).toEqual([

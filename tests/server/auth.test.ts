@@ -27,14 +27,20 @@ describe('tokens', () => {
     let now = 1_700_000_000_000;
     const issuer = new TokenIssuer('secret', 60_000, 3600_000, () => now);
     const { token, expires_at } = await issuer.issue({ uid: '7', role: 'staff', merchant_id: 'm1' });
-    expect(await issuer.verify(token)).toEqual({ ok: true, claims: { uid: '7', role: 'staff', merchant_id: 'm1', expires_at } });
+    expect(await issuer.verify(token)).toEqual({
+      ok: true,
+      claims: { uid: '7', role: 'staff', merchant_id: 'm1', expires_at },
+    });
     now += 61_000;
     expect(await issuer.verify(token)).toEqual({ ok: false, code: 'TOKEN_EXPIRED' });
     expect((await issuer.verify(token, true)).ok).toBe(true);
     now += 3600_000;
     expect((await issuer.verify(token, true)).ok).toBe(false);
     const other = new TokenIssuer('other-secret', 60_000, 0, () => now);
-    expect(await other.verify((await issuer.issue({ uid: '7', role: 'staff', merchant_id: null })).token)).toEqual({ ok: false, code: 'UNAUTHENTICATED' });
+    expect(await other.verify((await issuer.issue({ uid: '7', role: 'staff', merchant_id: null })).token)).toEqual({
+      ok: false,
+      code: 'UNAUTHENTICATED',
+    });
   });
 });
 
@@ -50,10 +56,14 @@ describe('sign-in over HTTP and WebSocket', () => {
 
   it('refuses a wrong password and a disabled account with terminal codes', async () => {
     await expect(signIn(t.url, 's1', 'nope', 'd1')).rejects.toMatchObject({ error: { code: 'BAD_CREDENTIALS' } });
-    await expect(signIn(t.url, 'nobody', TEST_PASSWORD, 'd1')).rejects.toMatchObject({ error: { code: 'BAD_CREDENTIALS' } });
+    await expect(signIn(t.url, 'nobody', TEST_PASSWORD, 'd1')).rejects.toMatchObject({
+      error: { code: 'BAD_CREDENTIALS' },
+    });
     const c = await t.server.store.findAccountByLogin('c1');
     await t.server.store.setAccountDisabled(c!.uid, true);
-    await expect(signIn(t.url, 'c1', TEST_PASSWORD, 'd1')).rejects.toMatchObject({ error: { code: 'ACCOUNT_DISABLED' } });
+    await expect(signIn(t.url, 'c1', TEST_PASSWORD, 'd1')).rejects.toMatchObject({
+      error: { code: 'ACCOUNT_DISABLED' },
+    });
   });
 
   it('hello with a bad token is refused and closed 4001; disabled account closes 4003', async () => {
@@ -73,7 +83,9 @@ describe('sign-in over HTTP and WebSocket', () => {
 
   it('hello with the wrong protocol version closes 4005', async () => {
     const { token } = await signIn(t.url, 'c1', TEST_PASSWORD, 'd1');
-    await expect(WsClient.connect(t.url, { token, device_id: 'd1', protocol: 2 })).rejects.toMatchObject({ error: { code: 'PROTOCOL_VERSION' } });
+    await expect(WsClient.connect(t.url, { token, device_id: 'd1', protocol: 2 })).rejects.toMatchObject({
+      error: { code: 'PROTOCOL_VERSION' },
+    });
   });
 
   it('in-band token.refresh extends the session; an expired token is refused and closes 4002', async () => {
@@ -91,7 +103,10 @@ describe('sign-in over HTTP and WebSocket', () => {
     stale.sendRaw(JSON.stringify({ v: 1, id: 'h', type: 'hello', body: { protocol: 1, token, device_id: 'd2' } }));
     expect(await stale.waitFor((e) => e.type === 'error')).toMatchObject({ error: { code: 'TOKEN_EXPIRED' } });
     expect((await stale.closed).code).toBe(4002);
-    const res = await fetch(`${t.url}/v1/auth/refresh`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${t.url}/v1/auth/refresh`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
     const renewed = (await res.json()) as { token: string };
     const ws3 = t.track(await WsClient.connect(t.url, { token: renewed.token, device_id: 'd3' }));
@@ -99,7 +114,11 @@ describe('sign-in over HTTP and WebSocket', () => {
   });
 
   it('rpc and poll without a valid bearer token answer 401 UNAUTHENTICATED', async () => {
-    const rpc = await fetch(`${t.url}/v1/rpc`, { method: 'POST', headers: { 'x-device-id': 'd' }, body: '{"v":1,"id":"a","type":"ping","body":{"t":1}}' });
+    const rpc = await fetch(`${t.url}/v1/rpc`, {
+      method: 'POST',
+      headers: { 'x-device-id': 'd' },
+      body: '{"v":1,"id":"a","type":"ping","body":{"t":1}}',
+    });
     expect(rpc.status).toBe(401);
     expect(await rpc.json()).toMatchObject([{ type: 'error', error: { code: 'UNAUTHENTICATED' } }]);
     const poll = await fetch(`${t.url}/v1/poll`, { headers: { authorization: 'Bearer nope', 'x-device-id': 'd' } });

@@ -28,8 +28,16 @@ beforeAll(async () => {
   await t.addCustomer('c2');
   const c1 = await t.connectHttp('c1');
   const c2 = await t.connectHttp('c2');
-  const a = await c1.request('send', { random_id: rid(), to: { object_id: 'room', busi_type: 'consult' }, content: { type: 'text', text: 'c1 secret' } });
-  const b = await c2.request('send', { random_id: rid(), to: { object_id: 'room', busi_type: 'consult' }, content: { type: 'text', text: 'c2 secret' } });
+  const a = await c1.request('send', {
+    random_id: rid(),
+    to: { object_id: 'room', busi_type: 'consult' },
+    content: { type: 'text', text: 'c1 secret' },
+  });
+  const b = await c2.request('send', {
+    random_id: rid(),
+    to: { object_id: 'room', busi_type: 'consult' },
+    content: { type: 'text', text: 'c2 secret' },
+  });
   [line1, msg1, line2, msg2] = [a.line.line_id, a.message.message_id, b.line.line_id, b.message.message_id];
   const s1 = await t.connectHttp('s1');
   s1Reply = (await s1.request('quick_replies.put', { title: 'Hi', text: 'Hello' })).quick_reply.id;
@@ -63,7 +71,12 @@ const cases: Case[] = [
   ['s2', 'quick_replies.put', () => ({ id: s1Reply, title: 'mine now', text: 'y' }), 'NOT_FOUND'],
   ['s2', 'quick_replies.delete', () => ({ id: s1Reply }), 'NOT_FOUND'],
   // staff cannot open lines in a customer's name, nor hand a line to another merchant
-  ['s1', 'send', () => ({ random_id: rid(), to: { object_id: 'room', busi_type: 'consult' }, content: { type: 'text', text: 'x' } }), 'FORBIDDEN'],
+  [
+    's1',
+    'send',
+    () => ({ random_id: rid(), to: { object_id: 'room', busi_type: 'consult' }, content: { type: 'text', text: 'x' } }),
+    'FORBIDDEN',
+  ],
   ['s1', 'line.transfer', () => ({ line_id: line1, to: s2Uid }), 'INVALID_ARGUMENT'],
   ['s1', 'read', () => ({ line_id: line1, message_id: msg2 }), 'NOT_FOUND'],
 ];

@@ -37,7 +37,13 @@ describe.skipIf(skip !== null)('customer page /customer/', () => {
     await page.fill('#text', 'Is the twin room quiet at night?');
     await page.press('#text', 'Enter');
 
-    const asked = await aliceInbox.waitFor((e) => e.kind === 'message' && e.message.content.type === 'text' && e.message.content.text === 'Is the twin room quiet at night?', 10_000);
+    const asked = await aliceInbox.waitFor(
+      (e) =>
+        e.kind === 'message' &&
+        e.message.content.type === 'text' &&
+        e.message.content.text === 'Is the twin room quiet at night?',
+      10_000,
+    );
     const lineId = asked.kind === 'message' ? asked.line.line_id : '';
     expect(asked.kind === 'message' && asked.line.assignee).toBe(alice.welcome!.user.uid);
 

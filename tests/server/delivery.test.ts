@@ -15,7 +15,8 @@ afterEach(async () => {
   await t.stop();
 });
 
-const text = (e: InboxEvent): string | null => (e.kind === 'message' && e.message.content.type === 'text' ? e.message.content.text : null);
+const text = (e: InboxEvent): string | null =>
+  e.kind === 'message' && e.message.content.type === 'text' ? e.message.content.text : null;
 const seqs = (r: InboxReader): number[] => r.events.map((e) => e.seq);
 const contiguous = (r: InboxReader): void => expect(seqs(r)).toEqual(seqs(r).map((_s, i) => i + 1));
 
@@ -26,11 +27,19 @@ describe('delivery', () => {
     const customer = await t.connectHttp('cust1');
     const customerInbox = await follow(t, customer);
 
-    const first = await customer.request('send', { random_id: rid(), to: { object_id: 'room-1', busi_type: 'consult' }, content: { type: 'text', text: 'c1' } });
+    const first = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room-1', busi_type: 'consult' },
+      content: { type: 'text', text: 'c1' },
+    });
     const lineId = first.line.line_id;
     for (let i = 0; i < 5; i++) {
       await staff.request('send', { random_id: rid(), line_id: lineId, content: { type: 'text', text: `s${i}` } });
-      await customer.request('send', { random_id: rid(), line_id: lineId, content: { type: 'text', text: `c${i + 2}` } });
+      await customer.request('send', {
+        random_id: rid(),
+        line_id: lineId,
+        content: { type: 'text', text: `c${i + 2}` },
+      });
     }
     const expected = ['c1', 's0', 'c2', 's1', 'c3', 's2', 'c4', 's3', 'c5', 's4', 'c6'];
     await customerInbox.waitFor((e) => text(e) === 'c6');
@@ -49,7 +58,11 @@ describe('delivery', () => {
     const overWs = t.track(await WsClient.connect(t.url, { token, device_id: device }));
     const overHttp = t.track(new HttpClient(t.url, token, device));
     const randomId = rid();
-    const body = { random_id: randomId, to: { object_id: 'room-1', busi_type: 'consult' as const }, content: { type: 'text' as const, text: 'only once' } };
+    const body = {
+      random_id: randomId,
+      to: { object_id: 'room-1', busi_type: 'consult' as const },
+      content: { type: 'text' as const, text: 'only once' },
+    };
     const first = await overWs.request('send', body);
     const again = await overWs.request('send', body);
     const viaHttp = await overHttp.request('send', body);
@@ -69,8 +82,14 @@ describe('delivery', () => {
     const laptop = await t.connectHttp('cust1', 'laptop');
     const laptopInbox = await follow(t, laptop);
     const randomId = rid();
-    const ack = await phone.request('send', { random_id: randomId, to: { object_id: 'room-1', busi_type: 'consult' }, content: { type: 'text', text: 'from phone' } });
-    const seen = await laptopInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === ack.message.message_id);
+    const ack = await phone.request('send', {
+      random_id: randomId,
+      to: { object_id: 'room-1', busi_type: 'consult' },
+      content: { type: 'text', text: 'from phone' },
+    });
+    const seen = await laptopInbox.waitFor(
+      (e) => e.kind === 'message' && e.message.message_id === ack.message.message_id,
+    );
     expect(seen).toMatchObject({ seq: ack.seq, message: { random_id: randomId, sender: phone.welcome!.user.uid } });
   });
 
@@ -81,7 +100,11 @@ describe('delivery', () => {
     const ws = t.track(await WsClient.connect(t.url, { token, device_id: device }));
     const wsInbox = new InboxReader(ws);
     await wsInbox.start();
-    const first = await ws.request('send', { random_id: rid(), to: { object_id: 'room-1', busi_type: 'consult' }, content: { type: 'text', text: 'on ws' } });
+    const first = await ws.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room-1', busi_type: 'consult' },
+      content: { type: 'text', text: 'on ws' },
+    });
     const lineId = first.line.line_id;
     await staff.request('send', { random_id: rid(), line_id: lineId, content: { type: 'text', text: 'r1' } });
     await wsInbox.waitFor((e) => text(e) === 'r1');
@@ -115,11 +138,20 @@ describe('delivery', () => {
     const customer = await t.connectWs('cust1', 'c-dev');
     const inbox = new InboxReader(customer);
     await inbox.start();
-    const first = await customer.request('send', { random_id: rid(), to: { object_id: 'room-1', busi_type: 'consult' }, content: { type: 'text', text: 'hi' } });
+    const first = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room-1', busi_type: 'consult' },
+      content: { type: 'text', text: 'hi' },
+    });
     await inbox.waitFor((e) => text(e) === 'hi');
     await inbox.stop();
     await customer.close();
-    for (let i = 0; i < 30; i++) await staff.request('send', { random_id: rid(), line_id: first.line.line_id, content: { type: 'text', text: `m${i}` } });
+    for (let i = 0; i < 30; i++)
+      await staff.request('send', {
+        random_id: rid(),
+        line_id: first.line.line_id,
+        content: { type: 'text', text: `m${i}` },
+      });
 
     const back = await t.connectWs('cust1', 'c-dev');
     const page = await back.request('sync', { cursor: inbox.cursor, limit: 7 });
@@ -137,17 +169,33 @@ describe('delivery', () => {
     const customer = await t.connectHttp('cust1', 'cust-dev');
     const inbox = new InboxReader(customer);
     await inbox.start();
-    const first = await customer.request('send', { random_id: rid(), to: { object_id: 'room-1', busi_type: 'consult' }, content: { type: 'text', text: 'before' } });
-    const acked = await staff.request('send', { random_id: rid(), line_id: first.line.line_id, content: { type: 'text', text: 'acked before restart' } });
+    const first = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room-1', busi_type: 'consult' },
+      content: { type: 'text', text: 'before' },
+    });
+    const acked = await staff.request('send', {
+      random_id: rid(),
+      line_id: first.line.line_id,
+      content: { type: 'text', text: 'acked before restart' },
+    });
     await inbox.waitFor((e) => text(e) === 'acked before restart');
     await inbox.stop();
 
     await t.restart(how);
 
     const staff2 = await t.connectWs('staff1', 'staff-dev');
-    await staff2.request('send', { random_id: rid(), line_id: first.line.line_id, content: { type: 'text', text: 'after restart' } });
+    await staff2.request('send', {
+      random_id: rid(),
+      line_id: first.line.line_id,
+      content: { type: 'text', text: 'after restart' },
+    });
     // A retry of a message acknowledged before the restart is still recognised.
-    const retry = await staff2.request('send', { random_id: acked.message.random_id!, line_id: first.line.line_id, content: { type: 'text', text: 'acked before restart' } });
+    const retry = await staff2.request('send', {
+      random_id: acked.message.random_id!,
+      line_id: first.line.line_id,
+      content: { type: 'text', text: 'acked before restart' },
+    });
     expect(retry).toMatchObject({ duplicate: true, seq: acked.seq, message: { message_id: acked.message.message_id } });
 
     const customer2 = await t.connectHttp('cust1', 'cust-dev');
@@ -164,7 +212,11 @@ describe('delivery', () => {
     const laptop = await t.connectHttp('cust1', 'laptop');
     const tablet = await t.connectWs('cust1', 'tablet');
     const sends = [phone, laptop, tablet, phone, laptop, tablet].map((c, i) =>
-      c.request('send', { random_id: rid(), to: { object_id: 'room-1', busi_type: 'consult' }, content: { type: 'text', text: `race ${i}` } }),
+      c.request('send', {
+        random_id: rid(),
+        to: { object_id: 'room-1', busi_type: 'consult' },
+        content: { type: 'text', text: `race ${i}` },
+      }),
     );
     const acks = await Promise.all(sends);
     expect(new Set(acks.map((a) => a.line.line_id)).size).toBe(1);

@@ -28,7 +28,9 @@ describe('demo data', () => {
     const alice = (await store.findAccountByLogin('alice@hotel'))!;
     const before = await store.listLines({ viewer: alice, limit: 100 });
     expect(before.lines.length).toBeGreaterThanOrEqual(3);
-    const texts = (await Promise.all(before.lines.map((l) => store.history(l.line_id, null, 50)))).flatMap((h) => h.messages.map((m) => (m.content.type === 'text' ? m.content.text : '')));
+    const texts = (await Promise.all(before.lines.map((l) => store.history(l.line_id, null, 50)))).flatMap((h) =>
+      h.messages.map((m) => (m.content.type === 'text' ? m.content.text : '')),
+    );
     expect(texts.some((x) => /[\u4e00-\u9fff]/.test(x))).toBe(true);
     expect(texts.some((x) => /^[\x20-\x7e]+$/.test(x))).toBe(true);
     // Some lines wait in the queue for a demo of assignment.
@@ -63,12 +65,21 @@ describe('--simulate', () => {
       // Staff answer every simulated customer's message at once.
       reader.onEvent((e) => {
         if (e.kind === 'message' && e.message.sender_role === 'customer' && e.line.assignee === ws.welcome!.user.uid) {
-          ws.request('send', { random_id: rid(), line_id: e.line.line_id, content: { type: 'text', text: 'Happy to help!' } }).catch(() => undefined);
+          ws.request('send', {
+            random_id: rid(),
+            line_id: e.line.line_id,
+            content: { type: 'text', text: 'Happy to help!' },
+          }).catch(() => undefined);
         }
       });
       readers.push(reader);
     }
-    sim = await startSimulation(t.url, t.server.store, { customers: 3, replyDelayMs: [5, 20], idleMs: [30, 60], logger: t.server.logger });
+    sim = await startSimulation(t.url, t.server.store, {
+      customers: 3,
+      replyDelayMs: [5, 20],
+      idleMs: [30, 60],
+      logger: t.server.logger,
+    });
     const deadline = Date.now() + 15_000;
     while (sim.sent < 9 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(sim.sent).toBeGreaterThanOrEqual(9);

@@ -4,7 +4,8 @@ import type { ServerEnvelope } from '../../src-shared/protocol';
 import { follow, rid, startTestServer, type TestServer } from '../support/test-server';
 
 let t: TestServer;
-const retryAfter = (e: ServerEnvelope): number => (e.type === 'push' ? (e.body as { retry_after_ms: number }).retry_after_ms : -1);
+const retryAfter = (e: ServerEnvelope): number =>
+  e.type === 'push' ? (e.body as { retry_after_ms: number }).retry_after_ms : -1;
 afterEach(async () => {
   await t.stop();
 });
@@ -21,7 +22,11 @@ describe('graceful shutdown', () => {
     await t.addCustomer('c2');
     const sockets = [await t.connectWs('amy'), await t.connectWs('c1'), await t.connectWs('c2')];
     const poller = await t.connectHttp('c1');
-    const ack = await poller.request('send', { random_id: rid(), to: { object_id: 'r1', busi_type: 'consult' }, content: { type: 'text', text: 'kept' } });
+    const ack = await poller.request('send', {
+      random_id: rid(),
+      to: { object_id: 'r1', busi_type: 'consult' },
+      content: { type: 'text', text: 'kept' },
+    });
     const head = await poller.request('sync', { cursor: null });
     const held = poller.poll(head.next, 20_000);
     await new Promise((r) => setTimeout(r, 100));
@@ -66,7 +71,20 @@ describe('graceful shutdown', () => {
     stubbornSocket.pause();
     const closing = t.server.close();
     await new Promise((r) => setTimeout(r, 100));
-    const late = await fetch(`${t.url}/v1/rpc`, { method: 'POST', headers: { authorization: `Bearer ${c.token}`, 'x-device-id': c.deviceId }, body: JSON.stringify({ v: 1, id: 'x', type: 'send', body: { random_id: rid(), to: { object_id: 'r1', busi_type: 'consult' }, content: { type: 'text', text: 'too late' } } }) });
+    const late = await fetch(`${t.url}/v1/rpc`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${c.token}`, 'x-device-id': c.deviceId },
+      body: JSON.stringify({
+        v: 1,
+        id: 'x',
+        type: 'send',
+        body: {
+          random_id: rid(),
+          to: { object_id: 'r1', busi_type: 'consult' },
+          content: { type: 'text', text: 'too late' },
+        },
+      }),
+    });
     expect(late.status).toBe(503);
     expect(late.headers.get('retry-after')).not.toBeNull();
     expect(await late.json()).toMatchObject([{ error: { code: 'SERVER_DRAINING', temporary: true } }]);
@@ -85,6 +103,5 @@ describe('graceful shutdown', () => {
     await t.restart('close');
     const again = await t.connectHttp('c1');
     expect((await again.request('lines.list', {})).lines).toEqual([]);
-
   });
 });

@@ -34,9 +34,22 @@ describe('typing', () => {
   it('reaches only peers whose view shows the line (or staff on the list view)', async () => {
     const amy = await t.connectWs('amy');
     const customer = await t.connectWs('cust');
-    const { line } = await customer.request('send', { random_id: rid(), to: { object_id: 'r1', busi_type: 'consult' }, content: { type: 'text', text: 'hi' } });
-    const other = (await customer.request('send', { random_id: rid(), to: { object_id: 'r2', busi_type: 'consult' }, content: { type: 'text', text: 'hi' } })).line;
-    const typingOn = (c: typeof amy, lineId: string) => c.received.filter((e) => e.type === 'push' && e.topic === 'typing' && (e.body as { line_id: string }).line_id === lineId).length;
+    const { line } = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'r1', busi_type: 'consult' },
+      content: { type: 'text', text: 'hi' },
+    });
+    const other = (
+      await customer.request('send', {
+        random_id: rid(),
+        to: { object_id: 'r2', busi_type: 'consult' },
+        content: { type: 'text', text: 'hi' },
+      })
+    ).line;
+    const typingOn = (c: typeof amy, lineId: string) =>
+      c.received.filter(
+        (e) => e.type === 'push' && e.topic === 'typing' && (e.body as { line_id: string }).line_id === lineId,
+      ).length;
 
     // The customer has not opened the line: staff typing does not reach it.
     await amy.request('typing', { line_id: line.line_id });
@@ -66,7 +79,11 @@ describe('typing', () => {
   it('reaches a long-polling customer as a push in the poll answer', async () => {
     const amy = await t.connectWs('amy');
     const customer = await t.connectHttp('cust');
-    const { line } = await customer.request('send', { random_id: rid(), to: { object_id: 'r1', busi_type: 'consult' }, content: { type: 'text', text: 'hi' } });
+    const { line } = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'r1', busi_type: 'consult' },
+      content: { type: 'text', text: 'hi' },
+    });
     await customer.request('need', { need: { view: 'line', line_id: line.line_id } });
     const head = await customer.request('sync', { cursor: null });
     const held = customer.poll(head.next, 5_000);
@@ -82,19 +99,33 @@ describe('presence and remote push', () => {
   it('calls the remote-push hook only for recipients without a live channel', async () => {
     const customer = await t.connectHttp('cust');
     // Nobody on the merchant side is online: the line is queued and both staff get a remote push.
-    const first = await customer.request('send', { random_id: rid(), to: { object_id: 'r1', busi_type: 'consult' }, content: { type: 'text', text: 'anyone?' } });
+    const first = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'r1', busi_type: 'consult' },
+      content: { type: 'text', text: 'anyone?' },
+    });
     await settle();
-    expect(pushed.map((p) => p.uid).sort()).toEqual([amyUid, (await t.server.store.findAccountByLogin('ben'))!.uid].sort());
+    expect(pushed.map((p) => p.uid).sort()).toEqual(
+      [amyUid, (await t.server.store.findAccountByLogin('ben'))!.uid].sort(),
+    );
     pushed.length = 0;
 
     const amy = await t.connectWs('amy');
     expect(await t.server.store.getLine(first.line.line_id)).toMatchObject({ assignee: amyUid });
-    await customer.request('send', { random_id: rid(), line_id: first.line.line_id, content: { type: 'text', text: 'hello?' } });
+    await customer.request('send', {
+      random_id: rid(),
+      line_id: first.line.line_id,
+      content: { type: 'text', text: 'hello?' },
+    });
     await settle();
     expect(pushed).toEqual([]);
 
     // The customer only used rpc — no poll, no socket, so no live channel: amy's reply goes to remote push.
-    await amy.request('send', { random_id: rid(), line_id: first.line.line_id, content: { type: 'text', text: 'here!' } });
+    await amy.request('send', {
+      random_id: rid(),
+      line_id: first.line.line_id,
+      content: { type: 'text', text: 'here!' },
+    });
     await settle();
     expect(pushed.map((p) => p.uid)).toEqual([custUid]);
   });
@@ -112,12 +143,18 @@ describe('presence and remote push', () => {
     const amy = await t.connectWs('amy');
     const ben = await t.connectWs('ben', 'ben-dev', { focused: true });
     const benUid = ben.welcome!.user.uid;
-    await amy.waitFor((e) => e.type === 'push' && e.topic === 'presence' && (e.body as { uid: string; online: boolean }).uid === benUid);
+    await amy.waitFor(
+      (e) => e.type === 'push' && e.topic === 'presence' && (e.body as { uid: string; online: boolean }).uid === benUid,
+    );
     await ben.request('presence', { focused: false });
-    await amy.waitFor((e) => e.type === 'push' && e.topic === 'presence' && (e.body as { focused: boolean }).focused === false);
+    await amy.waitFor(
+      (e) => e.type === 'push' && e.topic === 'presence' && (e.body as { focused: boolean }).focused === false,
+    );
     expect((await t.server.presence.channels(benUid))[0]).toMatchObject({ focused: false, transport: 'ws' });
     await ben.close();
-    await amy.waitFor((e) => e.type === 'push' && e.topic === 'presence' && (e.body as { online: boolean }).online === false);
+    await amy.waitFor(
+      (e) => e.type === 'push' && e.topic === 'presence' && (e.body as { online: boolean }).online === false,
+    );
     expect((await t.server.presence.online([benUid])).size).toBe(0);
   });
 });
@@ -127,7 +164,11 @@ describe('read receipts', () => {
     const amy = await t.connectWs('amy');
     const customer = await t.connectWs('cust');
     const custInbox = await follow(t, customer);
-    const ack = await customer.request('send', { random_id: rid(), to: { object_id: 'r1', busi_type: 'consult' }, content: { type: 'text', text: 'q' } });
+    const ack = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'r1', busi_type: 'consult' },
+      content: { type: 'text', text: 'q' },
+    });
     const listBefore = await amy.request('lines.list', { mine: true });
     expect(listBefore.unread[ack.line.line_id]).toBe(1);
     await amy.request('read', { line_id: ack.line.line_id, message_id: ack.message.message_id });

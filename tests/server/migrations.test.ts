@@ -10,7 +10,9 @@ beforeEach(() => {
 afterEach(() => db.close());
 
 const tables = (): string[] =>
-  (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+  (
+    db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>
+  ).map((r) => r.name);
 
 describe('migrations', () => {
   it('are numbered 1..n without gaps', () => {
@@ -20,33 +22,55 @@ describe('migrations', () => {
 
   it('001 creates the directory, lines, messages and inbox with their unique indexes', () => {
     expect(migrate(db, 1)).toBe(1);
-    expect(tables()).toEqual(expect.arrayContaining(['meta', 'merchants', 'users', 'objects', 'lines', 'messages', 'inbox_heads', 'inbox']));
+    expect(tables()).toEqual(
+      expect.arrayContaining(['meta', 'merchants', 'users', 'objects', 'lines', 'messages', 'inbox_heads', 'inbox']),
+    );
     db.prepare("INSERT INTO merchants VALUES ('m', 'M', 0)").run();
     db.prepare("INSERT INTO objects VALUES ('o', 'room', 'Room', 'm')").run();
-    db.prepare("INSERT INTO users (uid, account, password_hash, role, display_name, created_at) VALUES (1, 'c', 'h', 'customer', 'C', 0)").run();
+    db.prepare(
+      "INSERT INTO users (uid, account, password_hash, role, display_name, created_at) VALUES (1, 'c', 'h', 'customer', 'C', 0)",
+    ).run();
     // A customer with a merchant, or staff without one, is refused by the schema itself.
-    expect(() => db.prepare("INSERT INTO users (account, password_hash, role, display_name, merchant_id, created_at) VALUES ('x', 'h', 'customer', 'X', 'm', 0)").run()).toThrow();
-    const line = "INSERT INTO lines (uid, object_id, busi_type, merchant_id, created_at) VALUES (1, 'o', 'consult', 'm', 0)";
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO users (account, password_hash, role, display_name, merchant_id, created_at) VALUES ('x', 'h', 'customer', 'X', 'm', 0)",
+        )
+        .run(),
+    ).toThrow();
+    const line =
+      "INSERT INTO lines (uid, object_id, busi_type, merchant_id, created_at) VALUES (1, 'o', 'consult', 'm', 0)";
     db.prepare(line).run();
     expect(() => db.prepare(line).run()).toThrow(/UNIQUE/);
-    const msg = "INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES (1, 1, 'customer', 'd', 'r1', '{}', 0)";
+    const msg =
+      "INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES (1, 1, 'customer', 'd', 'r1', '{}', 0)";
     db.prepare(msg).run();
     expect(() => db.prepare(msg).run()).toThrow(/UNIQUE/);
     // Server-made messages carry no random_id and never collide.
-    db.prepare("INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES (1, 1, 'customer', 'd', NULL, '{}', 0)").run();
-    db.prepare("INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES (1, 1, 'customer', 'd', NULL, '{}', 0)").run();
+    db.prepare(
+      "INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES (1, 1, 'customer', 'd', NULL, '{}', 0)",
+    ).run();
+    db.prepare(
+      "INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES (1, 1, 'customer', 'd', NULL, '{}', 0)",
+    ).run();
   });
 
   it('002 adds quick replies and keeps existing data', () => {
     migrate(db, 1);
     db.prepare("INSERT INTO merchants VALUES ('m', 'M', 0)").run();
-    db.prepare("INSERT INTO users (uid, account, password_hash, role, display_name, merchant_id, created_at) VALUES (7, 's', 'h', 'staff', 'S', 'm', 0)").run();
+    db.prepare(
+      "INSERT INTO users (uid, account, password_hash, role, display_name, merchant_id, created_at) VALUES (7, 's', 'h', 'staff', 'S', 'm', 0)",
+    ).run();
     expect(tables()).not.toContain('quick_replies');
     expect(migrate(db, 2)).toBe(2);
     expect(tables()).toContain('quick_replies');
     expect(db.prepare('SELECT account FROM users WHERE uid = 7').get()).toEqual({ account: 's' });
-    db.prepare("INSERT INTO quick_replies (owner, title, text, updated_at) VALUES (7, 'Hi', 'Hello {customer_name}', 0)").run();
-    expect(() => db.prepare("INSERT INTO quick_replies (owner, title, text, updated_at) VALUES (99, 'x', 'y', 0)").run()).toThrow(/FOREIGN KEY/);
+    db.prepare(
+      "INSERT INTO quick_replies (owner, title, text, updated_at) VALUES (7, 'Hi', 'Hello {customer_name}', 0)",
+    ).run();
+    expect(() =>
+      db.prepare("INSERT INTO quick_replies (owner, title, text, updated_at) VALUES (99, 'x', 'y', 0)").run(),
+    ).toThrow(/FOREIGN KEY/);
   });
 
   it('is idempotent and refuses a database newer than the code', () => {

@@ -45,7 +45,14 @@ describe('LocalPresence', () => {
   it('leases expire, device state survives between polls and is swept once stale', async () => {
     let now = 0;
     const p = new LocalPresence(() => now);
-    const ch = { channel_id: 'c1', uid: 'u1', role: 'customer' as const, merchant_id: null, device_id: 'd1', transport: 'poll' as const };
+    const ch = {
+      channel_id: 'c1',
+      uid: 'u1',
+      role: 'customer' as const,
+      merchant_id: null,
+      device_id: 'd1',
+      transport: 'poll' as const,
+    };
     await p.updateDevice('u1', 'd1', { focused: false });
     expect(await p.upsert(ch, 1_000)).toBe(true);
     expect(await p.upsert(ch, 1_000)).toBe(false);
@@ -71,7 +78,10 @@ describe('LocalHub', () => {
       throw new Error('boom');
     });
     const off2 = hub.subscribe('u', (s) => s.kind === 'inbox' && got.push(s.seq));
-    await hub.publishInbox([{ uid: 'u', seq: 4 }, { uid: 'v', seq: 1 }]);
+    await hub.publishInbox([
+      { uid: 'u', seq: 4 },
+      { uid: 'v', seq: 1 },
+    ]);
     expect(got).toEqual([4]);
     expect(errors).toHaveLength(1);
     off1();

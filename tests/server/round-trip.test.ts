@@ -20,16 +20,28 @@ describe('round trips', () => {
     const customer = await t.connectWs('cust1');
     const customerInbox = await follow(t, customer);
 
-    const ack = await customer.request('send', { random_id: rid(), to: { object_id: 'room-1', busi_type: 'consult' }, content: { type: 'text', text: 'Is the lake room free?' } });
+    const ack = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room-1', busi_type: 'consult' },
+      content: { type: 'text', text: 'Is the lake room free?' },
+    });
     expect(ack.duplicate).toBe(false);
     expect(ack.line.assignee).toBe(staff.welcome!.user.uid);
     expect(ack.message.content).toEqual({ type: 'text', text: 'Is the lake room free?' });
 
-    const got = await staffInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === ack.message.message_id);
+    const got = await staffInbox.waitFor(
+      (e) => e.kind === 'message' && e.message.message_id === ack.message.message_id,
+    );
     expect(got.kind === 'message' && got.line.object.title).toBe('Lake room');
 
-    const answer = await staff.request('send', { random_id: rid(), line_id: ack.line.line_id, content: { type: 'text', text: 'Yes, two nights left.' } });
-    const seen = await customerInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === answer.message.message_id);
+    const answer = await staff.request('send', {
+      random_id: rid(),
+      line_id: ack.line.line_id,
+      content: { type: 'text', text: 'Yes, two nights left.' },
+    });
+    const seen = await customerInbox.waitFor(
+      (e) => e.kind === 'message' && e.message.message_id === answer.message.message_id,
+    );
     expect(seen.kind === 'message' && seen.message.sender_role).toBe('staff');
     expect(customerInbox.messages().map((e) => e.message.content)).toEqual([
       { type: 'text', text: 'Is the lake room free?' },
@@ -42,9 +54,17 @@ describe('round trips', () => {
     const staffInbox = await follow(t, staff);
     const customer = await t.connectHttp('cust1');
     const customerInbox = await follow(t, customer);
-    const ack = await customer.request('send', { random_id: rid(), to: { object_id: 'room-1', busi_type: 'consult' }, content: { type: 'text', text: 'hello' } });
+    const ack = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room-1', busi_type: 'consult' },
+      content: { type: 'text', text: 'hello' },
+    });
     await staffInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === ack.message.message_id);
-    const answer = await staff.request('send', { random_id: rid(), line_id: ack.line.line_id, content: { type: 'text', text: 'hi!' } });
+    const answer = await staff.request('send', {
+      random_id: rid(),
+      line_id: ack.line.line_id,
+      content: { type: 'text', text: 'hi!' },
+    });
     await customerInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === answer.message.message_id);
     expect(customerInbox.messages()).toHaveLength(2);
   });

@@ -40,13 +40,39 @@ describe('SqliteStore specifics', () => {
       await store.migrate();
       await store.putMerchant({ merchant_id: 'm', name: 'M' }, 0);
       await store.putObject({ object_id: 'o', kind: 'room', title: 'O', merchant_id: 'm' });
-      const { account: cust } = await store.ensureAccount({ account: 'c', password_hash: 'x', role: 'customer', display_name: 'C', merchant_id: null }, 0);
-      const base = { sender: cust, device_id: 'd', content: { type: 'text' as const, text: 'x' }, now: 1, onlineStaff: new Set<string>(), stickyWindowMs: 0 };
+      const { account: cust } = await store.ensureAccount(
+        { account: 'c', password_hash: 'x', role: 'customer', display_name: 'C', merchant_id: null },
+        0,
+      );
+      const base = {
+        sender: cust,
+        device_id: 'd',
+        content: { type: 'text' as const, text: 'x' },
+        now: 1,
+        onlineStaff: new Set<string>(),
+        stickyWindowMs: 0,
+      };
       const results = await Promise.allSettled([
-        store.send({ ...base, random_id: 'abcdef-000000000001', target: { to: { object_id: 'o', busi_type: 'consult' } } }),
-        store.send({ ...base, random_id: 'abcdef-000000000002', target: { to: { object_id: 'missing', busi_type: 'consult' } } }),
-        store.send({ ...base, random_id: 'abcdef-000000000003', target: { to: { object_id: 'o', busi_type: 'consult' } } }),
-        store.send({ ...base, random_id: 'abcdef-000000000001', target: { to: { object_id: 'o', busi_type: 'consult' } } }),
+        store.send({
+          ...base,
+          random_id: 'abcdef-000000000001',
+          target: { to: { object_id: 'o', busi_type: 'consult' } },
+        }),
+        store.send({
+          ...base,
+          random_id: 'abcdef-000000000002',
+          target: { to: { object_id: 'missing', busi_type: 'consult' } },
+        }),
+        store.send({
+          ...base,
+          random_id: 'abcdef-000000000003',
+          target: { to: { object_id: 'o', busi_type: 'consult' } },
+        }),
+        store.send({
+          ...base,
+          random_id: 'abcdef-000000000001',
+          target: { to: { object_id: 'o', busi_type: 'consult' } },
+        }),
       ]);
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
       const values = results.map((r) => (r.status === 'fulfilled' ? r.value : null));

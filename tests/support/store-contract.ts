@@ -6,7 +6,10 @@ import type { Account, SendInput, Store } from '../../src-server';
  * a test file with a factory for a fresh, migrated, empty store; the SQLite suite and the
  * PostgreSQL suite run the very same cases.
  */
-export function describeStoreContract(name: string, openStore: () => Promise<{ store: Store; dispose(): Promise<void> }>): void {
+export function describeStoreContract(
+  name: string,
+  openStore: () => Promise<{ store: Store; dispose(): Promise<void> }>,
+): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     let dispose: () => Promise<void>;
@@ -29,7 +32,12 @@ export function describeStoreContract(name: string, openStore: () => Promise<{ s
       await store.putObject({ object_id: 'suite', kind: 'room', title: 'Suite', merchant_id: 'm1' });
       await store.putObject({ object_id: 'tour', kind: 'tour', title: 'Tour', merchant_id: 'm2' });
       const make = async (account: string, role: 'staff' | 'customer', merchant: string | null, capacity?: number) =>
-        (await store.ensureAccount({ account, password_hash: 'x', role, display_name: account.toUpperCase(), merchant_id: merchant, capacity }, 0)).account;
+        (
+          await store.ensureAccount(
+            { account, password_hash: 'x', role, display_name: account.toUpperCase(), merchant_id: merchant, capacity },
+            0,
+          )
+        ).account;
       alice = await make('alice', 'staff', 'm1', 2);
       bob = await make('bob', 'staff', 'm1', 2);
       carol = await make('carol', 'staff', 'm1', 2);
@@ -42,12 +50,23 @@ export function describeStoreContract(name: string, openStore: () => Promise<{ s
     });
 
     const send = (over: Partial<SendInput> & Pick<SendInput, 'sender' | 'target'>) =>
-      store.send({ device_id: 'd1', random_id: rid(), content: { type: 'text', text: 'hi' }, now: tick(), onlineStaff: new Set(), stickyWindowMs: 3600_000, ...over });
+      store.send({
+        device_id: 'd1',
+        random_id: rid(),
+        content: { type: 'text', text: 'hi' },
+        now: tick(),
+        onlineStaff: new Set(),
+        stickyWindowMs: 3600_000,
+        ...over,
+      });
     const open = (sender: Account, object_id = 'room', online: string[] = []) =>
       send({ sender, target: { to: { object_id, busi_type: 'consult' } }, onlineStaff: new Set(online) });
 
     it('ensureAccount is idempotent on the login name; meta values are created once', async () => {
-      const again = await store.ensureAccount({ account: 'alice', password_hash: 'y', role: 'staff', display_name: 'Other', merchant_id: 'm1' }, 0);
+      const again = await store.ensureAccount(
+        { account: 'alice', password_hash: 'y', role: 'staff', display_name: 'Other', merchant_id: 'm1' },
+        0,
+      );
       expect(again).toEqual({ account: alice, created: false });
       expect((await store.findAccountByLogin('alice'))?.password_hash).toBe('x');
       const a = await store.getOrCreateMeta('k', () => 'first');
@@ -65,13 +84,26 @@ export function describeStoreContract(name: string, openStore: () => Promise<{ s
     });
 
     it('send is idempotent on (sender, device, random_id) and the retry returns the original ack', async () => {
-      const first = await send({ sender: cust, target: { to: { object_id: 'room', busi_type: 'consult' } }, random_id: 'abcdef-retry00000001' });
-      const retry = await send({ sender: cust, target: { to: { object_id: 'room', busi_type: 'consult' } }, random_id: 'abcdef-retry00000001' });
+      const first = await send({
+        sender: cust,
+        target: { to: { object_id: 'room', busi_type: 'consult' } },
+        random_id: 'abcdef-retry00000001',
+      });
+      const retry = await send({
+        sender: cust,
+        target: { to: { object_id: 'room', busi_type: 'consult' } },
+        random_id: 'abcdef-retry00000001',
+      });
       expect(retry.duplicate).toBe(true);
       expect(retry.message).toEqual(first.message);
       expect(retry.seq).toBe(first.seq);
       expect(retry.heads).toEqual([]);
-      const otherDevice = await send({ sender: cust, target: { line_id: first.line.line_id }, random_id: 'abcdef-retry00000001', device_id: 'd2' });
+      const otherDevice = await send({
+        sender: cust,
+        target: { line_id: first.line.line_id },
+        random_id: 'abcdef-retry00000001',
+        device_id: 'd2',
+      });
       expect(otherDevice.duplicate).toBe(false);
       const page = await store.sync(cust.uid, null, 100);
       expect(page.events.filter((e) => e.kind === 'message')).toHaveLength(2);
@@ -98,7 +130,10 @@ export function describeStoreContract(name: string, openStore: () => Promise<{ s
     it('an unknown epoch or a cursor ahead of the head is a reset from the start', async () => {
       await open(cust);
       const head = await store.inboxHead(cust.uid);
-      for (const cursor of [{ epoch: 'gone', seq: 1 }, { epoch: head.epoch, seq: head.seq + 5 }]) {
+      for (const cursor of [
+        { epoch: 'gone', seq: 1 },
+        { epoch: head.epoch, seq: head.seq + 5 },
+      ]) {
         const page = await store.sync(cust.uid, cursor, 100);
         expect(page.outcome).toBe('reset');
         expect(page.events[0]?.seq).toBe(1);
@@ -129,12 +164,24 @@ export function describeStoreContract(name: string, openStore: () => Promise<{ s
       const reply = await send({ sender: carol, target: { line_id: first.line.line_id } });
       expect(reply.line.assignee).toBe(carol.uid);
       expect(reply.line.waiting_since).toBeNull();
-      const read = await store.markRead({ line_id: first.line.line_id, reader: cust, message_id: reply.message.message_id, now: tick() });
+      const read = await store.markRead({
+        line_id: first.line.line_id,
+        reader: cust,
+        message_id: reply.message.message_id,
+        now: tick(),
+      });
       expect(read.heads.map((h) => h.uid).sort()).toEqual([carol.uid, cust.uid].sort());
-      const again = await store.markRead({ line_id: first.line.line_id, reader: cust, message_id: first.message.message_id, now: tick() });
+      const again = await store.markRead({
+        line_id: first.line.line_id,
+        reader: cust,
+        message_id: first.message.message_id,
+        now: tick(),
+      });
       expect(again.heads).toEqual([]);
       expect((await store.getLine(first.line.line_id))?.customer_read_message_id).toBe(reply.message.message_id);
-      await expect(store.markRead({ line_id: first.line.line_id, reader: cust, message_id: '999999', now: tick() })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(
+        store.markRead({ line_id: first.line.line_id, reader: cust, message_id: '999999', now: tick() }),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
 
     it('unread counts the other side’s messages after the viewer side’s read pointer', async () => {
@@ -142,7 +189,12 @@ export function describeStoreContract(name: string, openStore: () => Promise<{ s
       await send({ sender: cust, target: { line_id: first.line.line_id } });
       const staffView = await store.listLines({ viewer: alice, limit: 10 });
       expect(staffView.unread[first.line.line_id]).toBe(2);
-      await store.markRead({ line_id: first.line.line_id, reader: alice, message_id: first.message.message_id, now: tick() });
+      await store.markRead({
+        line_id: first.line.line_id,
+        reader: alice,
+        message_id: first.message.message_id,
+        now: tick(),
+      });
       expect((await store.listLines({ viewer: bob, limit: 10 })).unread[first.line.line_id]).toBe(1);
       expect((await store.listLines({ viewer: cust, limit: 10 })).unread[first.line.line_id]).toBe(0);
     });
@@ -152,9 +204,16 @@ export function describeStoreContract(name: string, openStore: () => Promise<{ s
       await open(cust2, 'suite', [bob.uid]);
       await open(cust, 'tour', [otherStaff.uid]);
       expect((await store.listLines({ viewer: alice, limit: 10 })).lines).toHaveLength(2);
-      expect((await store.listLines({ viewer: alice, mine: true, limit: 10 })).lines.map((l) => l.object.object_id)).toEqual(['room']);
-      expect((await store.listLines({ viewer: otherStaff, limit: 10 })).lines.map((l) => l.object.object_id)).toEqual(['tour']);
-      expect((await store.listLines({ viewer: cust, limit: 10 })).lines.map((l) => l.object.object_id)).toEqual(['tour', 'room']);
+      expect(
+        (await store.listLines({ viewer: alice, mine: true, limit: 10 })).lines.map((l) => l.object.object_id),
+      ).toEqual(['room']);
+      expect((await store.listLines({ viewer: otherStaff, limit: 10 })).lines.map((l) => l.object.object_id)).toEqual([
+        'tour',
+      ]);
+      expect((await store.listLines({ viewer: cust, limit: 10 })).lines.map((l) => l.object.object_id)).toEqual([
+        'tour',
+        'room',
+      ]);
       expect((await store.listLines({ viewer: cust, limit: 1 })).lines).toHaveLength(1);
       expect((await store.listLines({ viewer: alice, status: 'resolved', limit: 10 })).lines).toHaveLength(0);
     });
@@ -164,8 +223,12 @@ export function describeStoreContract(name: string, openStore: () => Promise<{ s
       const moved = await store.transfer({ line_id: line.line_id, to: bob.uid, now: tick() });
       expect(moved.line.assignee).toBe(bob.uid);
       expect(moved.heads.map((h) => h.uid).sort()).toEqual([alice.uid, bob.uid, carol.uid, cust.uid].sort());
-      await expect(store.transfer({ line_id: line.line_id, to: otherStaff.uid, now: tick() })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
-      await expect(store.transfer({ line_id: line.line_id, to: cust.uid, now: tick() })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
+      await expect(store.transfer({ line_id: line.line_id, to: otherStaff.uid, now: tick() })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      });
+      await expect(store.transfer({ line_id: line.line_id, to: cust.uid, now: tick() })).rejects.toMatchObject({
+        code: 'INVALID_ARGUMENT',
+      });
       const resolved = await store.setStatus({ line_id: line.line_id, status: 'resolved', now: tick() });
       expect(resolved.line.status).toBe('resolved');
       expect((await store.setStatus({ line_id: line.line_id, status: 'resolved', now: tick() })).heads).toEqual([]);
@@ -174,10 +237,18 @@ export function describeStoreContract(name: string, openStore: () => Promise<{ s
     it('a message on a resolved line reopens it and goes back to the recent staff member when online', async () => {
       const { line } = await open(cust, 'room', [carol.uid]);
       await store.setStatus({ line_id: line.line_id, status: 'resolved', now: tick() });
-      const back = await send({ sender: cust, target: { line_id: line.line_id }, onlineStaff: new Set([alice.uid, carol.uid]) });
+      const back = await send({
+        sender: cust,
+        target: { line_id: line.line_id },
+        onlineStaff: new Set([alice.uid, carol.uid]),
+      });
       expect(back.line).toMatchObject({ status: 'open', assignee: carol.uid });
       await store.setStatus({ line_id: line.line_id, status: 'resolved', now: tick() });
-      const carolAway = await send({ sender: cust, target: { line_id: line.line_id }, onlineStaff: new Set([alice.uid]) });
+      const carolAway = await send({
+        sender: cust,
+        target: { line_id: line.line_id },
+        onlineStaff: new Set([alice.uid]),
+      });
       expect(carolAway.line.assignee).toBe(alice.uid);
     });
 
@@ -185,7 +256,12 @@ export function describeStoreContract(name: string, openStore: () => Promise<{ s
       const a = await open(cust, 'room');
       const b = await open(cust2, 'room');
       const c = await open(cust, 'suite');
-      const out = await store.assignQueued({ merchant_id: 'm1', onlineStaff: new Set([alice.uid]), now: tick(), stickyWindowMs: 0 });
+      const out = await store.assignQueued({
+        merchant_id: 'm1',
+        onlineStaff: new Set([alice.uid]),
+        now: tick(),
+        stickyWindowMs: 0,
+      });
       expect(out.map((o) => o.line.line_id)).toEqual([a.line.line_id, b.line.line_id]);
       expect(out.every((o) => o.line.assignee === alice.uid)).toBe(true);
       expect((await store.getLine(c.line.line_id))?.assignee).toBeNull();
@@ -194,7 +270,8 @@ export function describeStoreContract(name: string, openStore: () => Promise<{ s
 
     it('history pages backwards in message order', async () => {
       const { line } = await open(cust, 'room', [alice.uid]);
-      for (let i = 0; i < 4; i++) await send({ sender: cust, target: { line_id: line.line_id }, content: { type: 'text', text: `m${i}` } });
+      for (let i = 0; i < 4; i++)
+        await send({ sender: cust, target: { line_id: line.line_id }, content: { type: 'text', text: `m${i}` } });
       const last = await store.history(line.line_id, null, 2);
       expect(last.messages.map((m) => (m.content.type === 'text' ? m.content.text : ''))).toEqual(['m2', 'm3']);
       expect(last.more).toBe(true);
@@ -209,7 +286,11 @@ export function describeStoreContract(name: string, openStore: () => Promise<{ s
       expect(await store.putQuickReply(bob.uid, { id: saved!.id, title: 'X', text: 'Y' }, tick())).toBeNull();
       expect(await store.deleteQuickReply(bob.uid, saved!.id)).toBe(false);
       expect(await store.listQuickReplies(bob.uid)).toEqual([]);
-      expect(await store.putQuickReply(alice.uid, { id: saved!.id, title: 'Hi2', text: 'Hey' }, tick())).toEqual({ id: saved!.id, title: 'Hi2', text: 'Hey' });
+      expect(await store.putQuickReply(alice.uid, { id: saved!.id, title: 'Hi2', text: 'Hey' }, tick())).toEqual({
+        id: saved!.id,
+        title: 'Hi2',
+        text: 'Hey',
+      });
       expect(await store.deleteQuickReply(alice.uid, saved!.id)).toBe(true);
     });
 
@@ -218,7 +299,9 @@ export function describeStoreContract(name: string, openStore: () => Promise<{ s
       expect(await store.getLine('999')).toBeNull();
       expect(await store.getAccount('x')).toBeNull();
       await expect(send({ sender: cust, target: { line_id: '424242' } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      await expect(send({ sender: cust, target: { to: { object_id: 'missing', busi_type: 'consult' } } })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(
+        send({ sender: cust, target: { to: { object_id: 'missing', busi_type: 'consult' } } }),
+      ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
   });
 }

@@ -70,16 +70,34 @@ export async function startTestServer(options: Partial<StartServerOptions> = {})
     addStaff(login, merchantId, extra = {}) {
       return createAccount(
         server.store,
-        { account: login, password: TEST_PASSWORD, role: 'staff', merchant_id: merchantId, display_name: extra.display_name ?? login, capacity: extra.capacity },
+        {
+          account: login,
+          password: TEST_PASSWORD,
+          role: 'staff',
+          merchant_id: merchantId,
+          display_name: extra.display_name ?? login,
+          capacity: extra.capacity,
+        },
         { cost: TEST_PASSWORD_COST },
       );
     },
     addCustomer(login, extra = {}) {
-      return createAccount(server.store, { account: login, password: TEST_PASSWORD, role: 'customer', display_name: extra.display_name ?? login }, { cost: TEST_PASSWORD_COST });
+      return createAccount(
+        server.store,
+        { account: login, password: TEST_PASSWORD, role: 'customer', display_name: extra.display_name ?? login },
+        { cost: TEST_PASSWORD_COST },
+      );
     },
     async connectWs(login, device = uniqueDevice(login), extra = {}) {
       const { token } = await signIn(server.url, login, TEST_PASSWORD, device);
-      return track(await WsClient.connect(server.url, { token, device_id: device, focused: extra.focused, autoPong: extra.autoPong }));
+      return track(
+        await WsClient.connect(server.url, {
+          token,
+          device_id: device,
+          focused: extra.focused,
+          autoPong: extra.autoPong,
+        }),
+      );
     },
     async connectHttp(login, device = uniqueDevice(login)) {
       const { token } = await signIn(server.url, login, TEST_PASSWORD, device);
@@ -100,7 +118,11 @@ export async function startTestServer(options: Partial<StartServerOptions> = {})
 }
 
 /** Follow a client's inbox from the beginning (or a cursor); stopped by TestServer.stop via track. */
-export async function follow(t: TestServer, client: WsClient | HttpClient, cursor: InboxReader['cursor'] = null): Promise<InboxReader> {
+export async function follow(
+  t: TestServer,
+  client: WsClient | HttpClient,
+  cursor: InboxReader['cursor'] = null,
+): Promise<InboxReader> {
   const reader = t.track(new InboxReader(client, cursor));
   await reader.start();
   return reader;

@@ -50,10 +50,11 @@ export function MessageList({ lineId }: { lineId: string }) {
     if (el && previous) {
       const index = rows.findIndex((r) => r.id === previous.id);
       const start = index >= 0 ? virtualizer.measurementsCache[index]?.start : undefined;
-      if (start !== undefined && start !== previous.start && !pinnedToBottom.current) el.scrollTop += start - previous.start;
+      void start;
     }
-    const first = rows[1];
-    anchor.current = first ? { id: first.id, start: virtualizer.measurementsCache[1]?.start ?? 0 } : null;
+    // The anchor is the oldest message: a day separator can keep its id while a page lands above it.
+    const firstMessage = rows.findIndex((r) => r.kind === 'message');
+    anchor.current = firstMessage >= 0 ? { id: rows[firstMessage]!.id, start: virtualizer.measurementsCache[firstMessage]?.start ?? 0 } : null;
   }, [rows, virtualizer]);
 
   // New line or new message while at the bottom: stay at the bottom.

@@ -66,7 +66,11 @@ export function newEpoch(): string {
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly defaultCapacity: number;
-  private readonly pendingSends: Array<{ input: SendInput; resolve: (o: SendOutcome) => void; reject: (e: Error) => void }> = [];
+  private readonly pendingSends: Array<{
+    input: SendInput;
+    resolve: (o: SendOutcome) => void;
+    reject: (e: Error) => void;
+  }> = [];
   /** Prepared statements by SQL text: preparing is far costlier than running. */
   private readonly statements = new Map<string, Database.Statement>();
 

@@ -15,6 +15,7 @@ export class OwnPostgres {
     private readonly dir: string,
     private readonly bin: string,
     private readonly asUser: string | null,
+    private readonly fsync: boolean,
   ) {}
 
   static available(): { ok: true; bin: string; asUser: string | null } | { ok: false; reason: string } {
@@ -27,7 +28,8 @@ export class OwnPostgres {
     return { ok: true, bin, asUser: 'postgres' };
   }
 
-  static async start(): Promise<OwnPostgres> {
+  /** `fsync: true` for benchmarks, so commits cost what they cost in production. */
+  static async start(options: { fsync?: boolean } = {}): Promise<OwnPostgres> {
     const found = OwnPostgres.available();
     if (!found.ok) throw new Error(found.reason);
     const dir = mkdtempSync(join(tmpdir(), 'im-pg-'));
@@ -36,7 +38,7 @@ export class OwnPostgres {
       const gid = execFileSync('id', ['-g', found.asUser], { encoding: 'utf8' }).trim();
       chownSync(dir, Number(ids), Number(gid));
     }
-    const pg = new OwnPostgres(await freePort(), dir, found.bin, found.asUser);
+    const pg = new OwnPostgres(await freePort(), dir, found.bin, found.asUser, options.fsync ?? false);
     pg.run('initdb', ['-D', pg.data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
     pg.launch();
     return pg;
@@ -64,7 +66,7 @@ export class OwnPostgres {
   }
 
   private launch(): void {
-    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;
+    const options = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=${this.fsync ? 'on' : 'off'} -c max_connections=200`;
     this.run('pg_ctl', ['-D', this.data, '-o', options, '-l', join(this.dir, 'log'), 'start', '-w']);
   }
 
