@@ -10,7 +10,11 @@ export interface AppMenuActions {
  * The application menu: edit commands (so copy and paste work on macOS), help with "copy
  * diagnostics" for support, and developer tools only in development builds.
  */
-export function appMenuTemplate(platform: NodeJS.Platform, devTools: boolean, actions: AppMenuActions): MenuItemConstructorOptions[] {
+export function appMenuTemplate(
+  platform: NodeJS.Platform,
+  devTools: boolean,
+  actions: AppMenuActions,
+): MenuItemConstructorOptions[] {
   const help: MenuItemConstructorOptions = {
     role: 'help',
     submenu: [
@@ -18,7 +22,14 @@ export function appMenuTemplate(platform: NodeJS.Platform, devTools: boolean, ac
       { id: 'open-logs', label: 'Open Log Folder', click: actions.openLogFolder },
     ],
   };
-  const view: MenuItemConstructorOptions[] = devTools ? [{ label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }] }] : [];
+  const view: MenuItemConstructorOptions[] = devTools
+    ? [{ label: 'View', submenu: [{ role: 'reload' }, { role: 'toggleDevTools' }] }]
+    : [];
   if (platform === 'darwin') return [{ role: 'appMenu' }, { role: 'editMenu' }, ...view, { role: 'windowMenu' }, help];
-  return [{ label: 'File', submenu: [{ id: 'quit', label: 'Quit', accelerator: 'Ctrl+Q', click: actions.quit }] }, { role: 'editMenu' }, ...view, help];
+  return [
+    { label: 'File', submenu: [{ id: 'quit', label: 'Quit', accelerator: 'Ctrl+Q', click: actions.quit }] },
+    { role: 'editMenu' },
+    ...view,
+    help,
+  ];
 }

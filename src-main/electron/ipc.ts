@@ -1,6 +1,15 @@
 import type { IpcMain, IpcMainEvent, IpcMainInvokeEvent, WebContents } from 'electron';
 import type { IpcTopic } from '../../src-shared/ipc/contract';
-import { IPC_CHANNELS, checkSender, forbidden, parseInvoke, parseTopic, toIpcErrorShape, type InvokeReply, type SenderFacts } from '../shell/ipc-guard';
+import {
+  IPC_CHANNELS,
+  checkSender,
+  forbidden,
+  parseInvoke,
+  parseTopic,
+  toIpcErrorShape,
+  type InvokeReply,
+  type SenderFacts,
+} from '../shell/ipc-guard';
 import type { Logger } from '../ports/logger';
 import type { CoreLike } from '../shell/core-adapter';
 
@@ -61,7 +70,11 @@ export class IpcBridge {
     for (const id of [...this.windows.keys()]) this.forget(id);
   }
 
-  private readonly onInvoke = async (event: IpcMainInvokeEvent, method: unknown, args: unknown): Promise<InvokeReply> => {
+  private readonly onInvoke = async (
+    event: IpcMainInvokeEvent,
+    method: unknown,
+    args: unknown,
+  ): Promise<InvokeReply> => {
     const verdict = this.check(IPC_CHANNELS.invoke, event);
     if (!verdict.ok) return { ok: false, error: forbidden(verdict.reason) };
     const parsed = parseInvoke(method, args);
@@ -69,7 +82,10 @@ export class IpcBridge {
     try {
       return await this.core.call(parsed.method, parsed.args);
     } catch (err) {
-      this.log.error({ method: parsed.method, err: err instanceof Error ? err.message : String(err) }, 'core call threw');
+      this.log.error(
+        { method: parsed.method, err: err instanceof Error ? err.message : String(err) },
+        'core call threw',
+      );
       return { ok: false, error: toIpcErrorShape(err) };
     }
   };
@@ -101,7 +117,10 @@ export class IpcBridge {
     win?.topics.delete(topic);
   };
 
-  private check(channel: string, event: IpcMainEvent | IpcMainInvokeEvent): { ok: true } | { ok: false; reason: string } {
+  private check(
+    channel: string,
+    event: IpcMainEvent | IpcMainInvokeEvent,
+  ): { ok: true } | { ok: false; reason: string } {
     const frame = event.senderFrame;
     const facts: SenderFacts = {
       channel,

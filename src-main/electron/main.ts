@@ -18,10 +18,15 @@ runShell(electron, {
   execPath: process.execPath,
   // main.cjs sits in <appRoot>/dist/electron/.
   appRoot: join(__dirname, '..', '..'),
-  versions: Object.fromEntries(Object.entries(process.versions).filter((e): e is [string, string] => typeof e[1] === 'string')),
+  versions: Object.fromEntries(
+    Object.entries(process.versions).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  ),
   osVersion: process.getSystemVersion(),
   autoUpdater: () => autoUpdater,
   createLogger: createFileLogger,
   io: nodePolicyIo,
-  builtInFeedUrl: typeof MERCHANT_IM_BUILT_IN_UPDATE_URL === 'string' && MERCHANT_IM_BUILT_IN_UPDATE_URL !== '' ? MERCHANT_IM_BUILT_IN_UPDATE_URL : null,
+  builtInFeedUrl:
+    typeof MERCHANT_IM_BUILT_IN_UPDATE_URL === 'string' && MERCHANT_IM_BUILT_IN_UPDATE_URL !== ''
+      ? MERCHANT_IM_BUILT_IN_UPDATE_URL
+      : null,
 });

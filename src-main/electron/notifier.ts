@@ -45,7 +45,16 @@ export class ElectronNotifier implements Notifier {
       body: spec.body,
       silent: !spec.sound,
       ...(this.options.icon ? { icon: this.options.icon } : {}),
-      ...(windows ? { toastXml: windowsToastXml({ title: spec.title, body: spec.body, launchUrl: lineLinkUrl({ line_id: spec.tag, message_id: null }), silent: !spec.sound }) } : {}),
+      ...(windows
+        ? {
+            toastXml: windowsToastXml({
+              title: spec.title,
+              body: spec.body,
+              launchUrl: lineLinkUrl({ line_id: spec.tag, message_id: null }),
+              silent: !spec.sound,
+            }),
+          }
+        : {}),
     };
     let handle: NotificationHandle;
     try {

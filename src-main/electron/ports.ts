@@ -78,7 +78,10 @@ export class ElectronPowerEvents implements PowerMonitor {
   }
 }
 
-type ObservedWindow = Pick<BrowserWindow, 'isFocused' | 'isMinimized' | 'isVisible' | 'isDestroyed' | 'on' | 'removeListener'>;
+type ObservedWindow = Pick<
+  BrowserWindow,
+  'isFocused' | 'isMinimized' | 'isVisible' | 'isDestroyed' | 'on' | 'removeListener'
+>;
 const WINDOW_EVENTS = ['focus', 'blur', 'minimize', 'restore', 'show', 'hide'] as const;
 
 /**
@@ -137,12 +140,16 @@ export class ElectronWindowState implements WindowState {
   private set(next: WindowSnapshot): void {
     const prev = this.last;
     this.last = next;
-    if (prev.focused !== next.focused || prev.minimised !== next.minimised || prev.visible !== next.visible) this.listeners.emit(this.get());
+    if (prev.focused !== next.focused || prev.minimised !== next.minimised || prev.visible !== next.visible)
+      this.listeners.emit(this.get());
   }
 }
 
 /** The session token at rest, encrypted with the OS keychain (DPAPI, Keychain, libsecret). */
-export function safeStorageSecretBox(safeStorage: Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'>, fallback: SecretBox): SecretBox {
+export function safeStorageSecretBox(
+  safeStorage: Pick<SafeStorage, 'isEncryptionAvailable' | 'encryptString' | 'decryptString'>,
+  fallback: SecretBox,
+): SecretBox {
   if (!safeStorage.isEncryptionAvailable()) return fallback;
   return {
     kind: 'safeStorage',
@@ -156,7 +163,8 @@ export class ElectronLinkOpener implements LinkOpener {
   constructor(private readonly shell: Pick<Shell, 'openExternal'>) {}
 
   async open(url: string): Promise<void> {
-    if (!isAllowedExternalUrl(url)) throw new ClientError('INVALID_ARGUMENT', 'only plain http and https links can be opened');
+    if (!isAllowedExternalUrl(url))
+      throw new ClientError('INVALID_ARGUMENT', 'only plain http and https links can be opened');
     await this.shell.openExternal(url, { activate: true });
   }
 }

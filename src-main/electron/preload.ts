@@ -1,5 +1,12 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { IpcArgs, IpcMethod, IpcResult, IpcTopic, IpcTopicPayload, MerchantImApi } from '../../src-shared/ipc/contract';
+import type {
+  IpcArgs,
+  IpcMethod,
+  IpcResult,
+  IpcTopic,
+  IpcTopicPayload,
+  MerchantImApi,
+} from '../../src-shared/ipc/contract';
 import { IPC_CHANNELS, type InvokeReply } from '../shell/ipc-channels';
 
 /**

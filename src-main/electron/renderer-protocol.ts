@@ -4,7 +4,9 @@ import { APP_SCHEME, resolveAppAsset } from '../shell/app-protocol';
 
 /** Must run before the app is ready: `app:` behaves like https (secure context, fetch, CORS). */
 export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
-  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+  ]);
 }
 
 /**

@@ -39,11 +39,15 @@ export function isAppUrl(raw: string): boolean {
 /** Permissions the renderer may have: writing to the clipboard ("copy diagnostics"), nothing else. */
 const ALLOWED_PERMISSIONS = new Set(['clipboard-sanitized-write']);
 
-export function hardenSession(session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'on'>): void {
+export function hardenSession(
+  session: Pick<Session, 'setPermissionRequestHandler' | 'setPermissionCheckHandler' | 'on'>,
+): void {
   session.setPermissionRequestHandler((contents, permission, callback) => {
     callback(ALLOWED_PERMISSIONS.has(permission) && isAppUrl(contents.getURL()));
   });
-  session.setPermissionCheckHandler((_contents, permission, requestingOrigin) => ALLOWED_PERMISSIONS.has(permission) && requestingOrigin === APP_ORIGIN);
+  session.setPermissionCheckHandler(
+    (_contents, permission, requestingOrigin) => ALLOWED_PERMISSIONS.has(permission) && requestingOrigin === APP_ORIGIN,
+  );
   // Nothing is downloaded through the renderer; images are displayed, not saved.
   session.on('will-download', (event) => event.preventDefault());
 }

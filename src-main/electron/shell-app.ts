@@ -16,7 +16,14 @@ import { linuxTrayAvailable, loginItem, parseNameHasOwner, startsHidden } from '
 import { supportReport, type ShellFacts } from '../shell/diagnostics';
 import { JsonFile } from '../shell/json-file';
 import { linuxAutostartDir, setLinuxAutostart } from '../shell/linux-autostart';
-import { commandLineLayer, environmentLayer, isEnforced, policyLayer, resolveManagedConfig, type ManagedConfig } from '../shell/managed-config';
+import {
+  commandLineLayer,
+  environmentLayer,
+  isEnforced,
+  policyLayer,
+  resolveManagedConfig,
+  type ManagedConfig,
+} from '../shell/managed-config';
 import { probeNotificationSuppression } from '../shell/notification-suppression';
 import { readMachinePolicy, type PolicyIo } from '../shell/policy-sources';
 import { ProxyCredentialStore } from '../shell/proxy';
@@ -27,7 +34,13 @@ import { appMenuTemplate } from './app-menu';
 import { IpcBridge } from './ipc';
 import { MainWindow } from './main-window';
 import { ElectronNotifier } from './notifier';
-import { ElectronLinkOpener, ElectronNetworkMonitor, ElectronPowerEvents, ElectronWindowState, safeStorageSecretBox } from './ports';
+import {
+  ElectronLinkOpener,
+  ElectronNetworkMonitor,
+  ElectronPowerEvents,
+  ElectronWindowState,
+  safeStorageSecretBox,
+} from './ports';
 import { registerAppScheme, serveRenderer } from './renderer-protocol';
 import { guardWebContents, hardenSession } from './security';
 import { SystemProxy } from './system-proxy';
@@ -38,7 +51,22 @@ import { APP_USER_MODEL_ID, ensureNotificationIdentity } from './windows-integra
 /** The parts of Electron the shell uses; main.ts passes the real module, tests a double. */
 export type ElectronApi = Pick<
   typeof Electron,
-  'app' | 'BrowserWindow' | 'Tray' | 'Menu' | 'Notification' | 'nativeImage' | 'net' | 'powerMonitor' | 'protocol' | 'session' | 'shell' | 'ipcMain' | 'safeStorage' | 'screen' | 'clipboard' | 'dialog'
+  | 'app'
+  | 'BrowserWindow'
+  | 'Tray'
+  | 'Menu'
+  | 'Notification'
+  | 'nativeImage'
+  | 'net'
+  | 'powerMonitor'
+  | 'protocol'
+  | 'session'
+  | 'shell'
+  | 'ipcMain'
+  | 'safeStorage'
+  | 'screen'
+  | 'clipboard'
+  | 'dialog'
 >;
 type AutoUpdater = ConstructorParameters<typeof Updater>[0];
 
@@ -82,7 +110,9 @@ export function runShell(electron: ElectronApi, host: ShellHost): { ready: Promi
     event.preventDefault();
     links.push(parseLineLink(url));
   });
-  app.on('web-contents-created', (_event, contents) => guardWebContents(contents, (url) => void electron.shell.openExternal(url)));
+  app.on('web-contents-created', (_event, contents) =>
+    guardWebContents(contents, (url) => void electron.shell.openExternal(url)),
+  );
   const ready = app
     .whenReady()
     .then(() => startShell(electron, host, links))
@@ -125,7 +155,9 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
 
   let identity: string | null = null;
   if (host.platform === 'win32') {
-    identity = ensureNotificationIdentity({ app, shell, execPath: host.execPath, programData: host.env.ProgramData, log })?.kind ?? null;
+    identity =
+      ensureNotificationIdentity({ app, shell, execPath: host.execPath, programData: host.env.ProgramData, log })
+        ?.kind ?? null;
   }
   // Installers register the scheme on macOS and Linux; on Windows the app registers it per user.
   if (app.isPackaged && host.platform === 'win32') app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME);
@@ -143,7 +175,10 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
   const windowState = new ElectronWindowState();
   let mainWindow: MainWindow | null = null;
   const notifier = new ElectronNotifier({
-    factory: { isSupported: () => electron.Notification.isSupported(), create: (options) => new electron.Notification(options) },
+    factory: {
+      isSupported: () => electron.Notification.isSupported(),
+      create: (options) => new electron.Notification(options),
+    },
     platform: host.platform,
     focusApp: () => mainWindow?.showAndFocus(),
     icon: join(host.appRoot, 'resources', 'icons', '256x256.png'),
@@ -163,16 +198,27 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
       agents,
       log,
     },
-    ...(managed.server_url.value ? { serverUrl: { url: managed.server_url.value, locked: managed.server_url_locked.value } } : {}),
+    ...(managed.server_url.value
+      ? { serverUrl: { url: managed.server_url.value, locked: managed.server_url_locked.value } }
+      : {}),
     versions: host.versions,
   });
 
-  const trayAvailable = host.platform === 'linux' ? linuxTrayAvailable({ env: host.env, statusNotifierWatcher: await statusNotifierWatcher(host.io) }) : true;
+  const trayAvailable =
+    host.platform === 'linux'
+      ? linuxTrayAvailable({ env: host.env, statusNotifierWatcher: await statusNotifierWatcher(host.io) })
+      : true;
   let settings: Settings = await core.invoke('settings.get', {});
   let updater: Updater | null = null;
 
   const shellFacts = async (): Promise<ShellFacts> => ({
-    versions: { electron: host.versions.electron ?? '', chrome: host.versions.chrome ?? '', app: app.getVersion(), os: `${host.platform} ${host.osVersion}`, ...(identity ? { windows_shortcut: identity } : {}) },
+    versions: {
+      electron: host.versions.electron ?? '',
+      chrome: host.versions.chrome ?? '',
+      app: app.getVersion(),
+      os: `${host.platform} ${host.osVersion}`,
+      ...(identity ? { windows_shortcut: identity } : {}),
+    },
     suppression: await probeNotificationSuppression(host.platform, host.io, APP_USER_MODEL_ID, homedir()),
     notificationsSupported: notifier.supported,
     managedWarnings: managed.warnings,
@@ -183,13 +229,17 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
   const shellCore = withShellFacts(core, shellFacts);
   const bridge = new IpcBridge(electron.ipcMain, shellCore, log);
 
-  const trayIcons = Object.fromEntries((['idle', 'unread', 'paused', 'offline'] as TrayIconKind[]).map((k) => [k, icon(`tray/${k}.png`)])) as Record<TrayIconKind, Electron.NativeImage>;
+  const trayIcons = Object.fromEntries(
+    (['idle', 'unread', 'paused', 'offline'] as TrayIconKind[]).map((k) => [k, icon(`tray/${k}.png`)]),
+  ) as Record<TrayIconKind, Electron.NativeImage>;
   const onTrayMenu = (id: TrayMenuId): void => {
     if (id === 'open') mainWindow?.showAndFocus();
     else if (id === 'quit') app.quit();
     else {
       const dnd_until = id === 'resume' ? null : pauseUntil(id, clock.now());
-      void core.invoke('settings.set', { notifications: { ...settings.notifications, dnd_until } }).catch((err: unknown) => log.warn({ err: String(err) }, 'pause failed'));
+      void core
+        .invoke('settings.set', { notifications: { ...settings.notifications, dnd_until } })
+        .catch((err: unknown) => log.warn({ err: String(err) }, 'pause failed'));
     }
   };
   const tray = new TrayController({
@@ -239,7 +289,13 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
     const startAtLogin = enforced ? managed.start_at_login.value : next.start_at_login;
     if (app.isPackaged) {
       try {
-        if (host.platform === 'linux') setLinuxAutostart(linuxAutostartDir(host.env, homedir()), startAtLogin, host.env.APPIMAGE ?? host.execPath, managed.start_hidden.value);
+        if (host.platform === 'linux')
+          setLinuxAutostart(
+            linuxAutostartDir(host.env, homedir()),
+            startAtLogin,
+            host.env.APPIMAGE ?? host.execPath,
+            managed.start_hidden.value,
+          );
         else app.setLoginItemSettings(loginItem(startAtLogin, managed.start_hidden.value, host.platform));
       } catch (err) {
         log.warn({ err: String(err) }, 'could not change start at login');
@@ -253,7 +309,9 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
   applySettings(settings);
   core.subscribe('settings.changed', applySettings);
   core.subscribe('unread.changed', ({ total }) => tray.update({ unreadTotal: total, now: clock.now() }));
-  core.subscribe('channel.state', (state) => tray.update({ connected: state.status !== 'offline' && state.status !== 'backoff', now: clock.now() }));
+  core.subscribe('channel.state', (state) =>
+    tray.update({ connected: state.status !== 'offline' && state.status !== 'backoff', now: clock.now() }),
+  );
   core.subscribe('message.new', (message: LocalMessage) => {
     const request = attentionFor({
       senderRole: message.sender_role,
@@ -283,13 +341,19 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
 
   const copyDiagnostics = async (): Promise<void> => {
     const reply = await shellCore.call('diagnostics.get', {});
-    const text = supportReport(reply.ok ? (reply.result as Parameters<typeof supportReport>[0]) : emptyDiagnostics(clock.now()), managed, await readTail(logFile, 64 * 1024), clock.now());
+    const text = supportReport(
+      reply.ok ? (reply.result as Parameters<typeof supportReport>[0]) : emptyDiagnostics(clock.now()),
+      managed,
+      await readTail(logFile, 64 * 1024),
+      clock.now(),
+    );
     electron.clipboard.writeText(text);
   };
   electron.Menu.setApplicationMenu(
     electron.Menu.buildFromTemplate(
       appMenuTemplate(host.platform, !app.isPackaged, {
-        copyDiagnostics: () => void copyDiagnostics().catch((err: unknown) => log.warn({ err: String(err) }, 'copy diagnostics failed')),
+        copyDiagnostics: () =>
+          void copyDiagnostics().catch((err: unknown) => log.warn({ err: String(err) }, 'copy diagnostics failed')),
         openLogFolder: () => void shell.openPath(dirname(logFile)),
         quit: () => app.quit(),
       }),
@@ -349,7 +413,11 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
 }
 
 async function loadManagedConfig(host: ShellHost): Promise<ManagedConfig> {
-  const policy = await readMachinePolicy(host.platform, host.io).catch((err: unknown) => ({ values: {}, origin: 'policy', warnings: [`policy could not be read: ${String(err)}`] }));
+  const policy = await readMachinePolicy(host.platform, host.io).catch((err: unknown) => ({
+    values: {},
+    origin: 'policy',
+    warnings: [`policy could not be read: ${String(err)}`],
+  }));
   const policyParsed = policyLayer(policy.values, policy.origin);
   return resolveManagedConfig({
     commandLine: commandLineLayer(host.argv),
@@ -360,13 +428,27 @@ async function loadManagedConfig(host: ShellHost): Promise<ManagedConfig> {
 }
 
 function policySummary(managed: ManagedConfig): Record<string, string> {
-  return Object.fromEntries(Object.entries(managed).filter(([k]) => k !== 'warnings').map(([k, v]) => [k, (v as { source: string }).source]));
+  return Object.fromEntries(
+    Object.entries(managed)
+      .filter(([k]) => k !== 'warnings')
+      .map(([k, v]) => [k, (v as { source: string }).source]),
+  );
 }
 
 /** Whether a StatusNotifierWatcher (the modern tray host) runs on the session bus. */
 async function statusNotifierWatcher(io: PolicyIo): Promise<boolean | null> {
   try {
-    const result = await io.run('gdbus', ['call', '--session', '--dest', 'org.freedesktop.DBus', '--object-path', '/org/freedesktop/DBus', '--method', 'org.freedesktop.DBus.NameHasOwner', 'org.kde.StatusNotifierWatcher']);
+    const result = await io.run('gdbus', [
+      'call',
+      '--session',
+      '--dest',
+      'org.freedesktop.DBus',
+      '--object-path',
+      '/org/freedesktop/DBus',
+      '--method',
+      'org.freedesktop.DBus.NameHasOwner',
+      'org.kde.StatusNotifierWatcher',
+    ]);
     return result.code === 0 ? parseNameHasOwner(result.stdout) : null;
   } catch {
     return null;

@@ -38,7 +38,10 @@ export class SystemProxy {
       if (!authInfo.isProxy) return;
       const credentials = this.credentials.get(authInfo.host, authInfo.port);
       if (!credentials) {
-        this.log.warn({ proxy: `${authInfo.host}:${authInfo.port}`, scheme: authInfo.scheme }, 'proxy asks for credentials and none are configured');
+        this.log.warn(
+          { proxy: `${authInfo.host}:${authInfo.port}`, scheme: authInfo.scheme },
+          'proxy asks for credentials and none are configured',
+        );
         return;
       }
       event.preventDefault();

@@ -1,5 +1,11 @@
 import type { BrowserWindow, MenuItemConstructorOptions, NativeImage, Tray } from 'electron';
-import { trayModel, type AttentionFacts, type TrayIconKind, type TrayMenuId, type TrayModel } from '../shell/tray-model';
+import {
+  trayModel,
+  type AttentionFacts,
+  type TrayIconKind,
+  type TrayMenuId,
+  type TrayModel,
+} from '../shell/tray-model';
 
 type TrayLike = Pick<Tray, 'setImage' | 'setToolTip' | 'setContextMenu' | 'on' | 'destroy'>;
 type BadgeWindow = Pick<BrowserWindow, 'setOverlayIcon' | 'isDestroyed'>;
@@ -62,9 +68,11 @@ export class TrayController {
     if (this.tray) {
       if (prev?.icon !== model.icon) this.tray.setImage(this.options.icons.tray[model.icon]);
       if (prev?.tooltip !== model.tooltip) this.tray.setToolTip(model.tooltip);
-      if (JSON.stringify(prev?.menu) !== JSON.stringify(model.menu)) this.tray.setContextMenu(this.options.buildMenu(this.menuTemplate(model)));
+      if (JSON.stringify(prev?.menu) !== JSON.stringify(model.menu))
+        this.tray.setContextMenu(this.options.buildMenu(this.menuTemplate(model)));
     }
-    if (prev?.badgeCount !== model.badgeCount && this.options.platform !== 'win32') this.options.setBadgeCount(model.badgeCount);
+    if (prev?.badgeCount !== model.badgeCount && this.options.platform !== 'win32')
+      this.options.setBadgeCount(model.badgeCount);
     if (prev?.overlay?.description !== model.overlay?.description) this.applyOverlay(model);
   }
 
@@ -77,7 +85,9 @@ export class TrayController {
 
   private menuTemplate(model: TrayModel): MenuItemConstructorOptions[] {
     return model.menu.map((item) =>
-      item.kind === 'separator' ? { type: 'separator' } : { id: item.id, label: item.label, click: () => this.options.onMenu(item.id) },
+      item.kind === 'separator'
+        ? { type: 'separator' }
+        : { id: item.id, label: item.label, click: () => this.options.onMenu(item.id) },
     );
   }
 }

@@ -4,7 +4,17 @@ import type { Logger } from '../ports/logger';
 import type { Random } from '../ports/random';
 import { nextUpdateCheckDelay, type UpdatePlan } from '../shell/update-policy';
 
-type UpdaterLike = Pick<AppUpdater, 'setFeedURL' | 'checkForUpdates' | 'autoDownload' | 'autoInstallOnAppQuit' | 'allowPrerelease' | 'allowDowngrade' | 'channel' | 'on'>;
+type UpdaterLike = Pick<
+  AppUpdater,
+  | 'setFeedURL'
+  | 'checkForUpdates'
+  | 'autoDownload'
+  | 'autoInstallOnAppQuit'
+  | 'allowPrerelease'
+  | 'allowDowngrade'
+  | 'channel'
+  | 'on'
+>;
 
 /**
  * Background updates with electron-updater from the feed IT configured. Downloads run in the
@@ -14,7 +24,10 @@ type UpdaterLike = Pick<AppUpdater, 'setFeedURL' | 'checkForUpdates' | 'autoDown
 export class Updater {
   private timer: TimerHandle | null = null;
   private stopped = false;
-  status: { state: 'disabled' | 'idle' | 'checking' | 'downloading' | 'ready' | 'error'; detail: string | null } = { state: 'idle', detail: null };
+  status: { state: 'disabled' | 'idle' | 'checking' | 'downloading' | 'ready' | 'error'; detail: string | null } = {
+    state: 'idle',
+    detail: null,
+  };
 
   constructor(
     private readonly updater: UpdaterLike,
@@ -59,9 +72,12 @@ export class Updater {
 
   private schedule(first: boolean): void {
     if (this.stopped) return;
-    this.timer = this.clock.setTimeout(() => {
-      void this.check().finally(() => this.schedule(false));
-    }, nextUpdateCheckDelay(first, this.random));
+    this.timer = this.clock.setTimeout(
+      () => {
+        void this.check().finally(() => this.schedule(false));
+      },
+      nextUpdateCheckDelay(first, this.random),
+    );
   }
 
   async check(): Promise<void> {

@@ -23,7 +23,8 @@ export function ensureNotificationIdentity(deps: {
 }): ShortcutAction | null {
   deps.app.setAppUserModelId(APP_USER_MODEL_ID);
   if (!deps.app.isPackaged) return null;
-  const programs = (root: string) => join(root, 'Microsoft', 'Windows', 'Start Menu', 'Programs', `${PRODUCT_NAME}.lnk`);
+  const programs = (root: string) =>
+    join(root, 'Microsoft', 'Windows', 'Start Menu', 'Programs', `${PRODUCT_NAME}.lnk`);
   const perUserPath = programs(deps.app.getPath('appData'));
   const read = (path: string) => {
     try {
@@ -40,8 +41,15 @@ export function ensureNotificationIdentity(deps: {
     execPath: deps.execPath,
   });
   if (action.kind === 'write') {
-    const ok = deps.shell.writeShortcutLink(perUserPath, action.operation, { target: deps.execPath, appUserModelId: APP_USER_MODEL_ID, description: PRODUCT_NAME });
-    deps.log[ok ? 'info' : 'warn']({ path: perUserPath, reason: action.reason, ok }, 'Start-menu shortcut repaired for notifications');
+    const ok = deps.shell.writeShortcutLink(perUserPath, action.operation, {
+      target: deps.execPath,
+      appUserModelId: APP_USER_MODEL_ID,
+      description: PRODUCT_NAME,
+    });
+    deps.log[ok ? 'info' : 'warn'](
+      { path: perUserPath, reason: action.reason, ok },
+      'Start-menu shortcut repaired for notifications',
+    );
   }
   return action;
 }

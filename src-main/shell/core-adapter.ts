@@ -18,7 +18,8 @@ export function withShellFacts(core: CoreLike, facts: () => Promise<ShellFacts>)
     async call(method, args) {
       const reply = await core.call(method, args);
       if (!reply.ok) return reply;
-      if (method === 'diagnostics.get') return { ok: true, result: shellDiagnostics(reply.result as Diagnostics, await facts()) };
+      if (method === 'diagnostics.get')
+        return { ok: true, result: shellDiagnostics(reply.result as Diagnostics, await facts()) };
       if (method === 'notifications.test') {
         const result = reply.result as { shown: boolean; reason: string | null };
         const suppressed = (await facts()).suppression.suppressed;

@@ -30,7 +30,12 @@ export function parseNameHasOwner(stdout: string): boolean | null {
 
 export type CloseAction = 'hide' | 'close';
 
-export function closeAction(facts: { quitting: boolean; closeToTray: boolean; trayAvailable: boolean; platform: NodeJS.Platform }): CloseAction {
+export function closeAction(facts: {
+  quitting: boolean;
+  closeToTray: boolean;
+  trayAvailable: boolean;
+  platform: NodeJS.Platform;
+}): CloseAction {
   if (facts.quitting) return 'close';
   if (facts.closeToTray && facts.trayAvailable) return 'hide';
   // On macOS the dock keeps a windowless app reachable, as users there expect.

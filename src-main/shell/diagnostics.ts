@@ -21,7 +21,9 @@ export interface ShellFacts {
  */
 export function shellDiagnostics(core: Diagnostics, shell: ShellFacts): Diagnostics {
   // The OS hiding notifications comes first; otherwise the core's own reason (disabled, do-not-disturb).
-  const suppressed = !shell.notificationsSupported ? 'This system does not support notifications.' : (shell.suppression.suppressed ?? core.notifications.suppressed_reason);
+  const suppressed = !shell.notificationsSupported
+    ? 'This system does not support notifications.'
+    : (shell.suppression.suppressed ?? core.notifications.suppressed_reason);
   const merged: Diagnostics = {
     ...core,
     versions: {
@@ -30,7 +32,10 @@ export function shellDiagnostics(core: Diagnostics, shell: ShellFacts): Diagnost
       updater: shell.updater.detail ? `${shell.updater.state} (${shell.updater.detail})` : shell.updater.state,
       tray: shell.trayAvailable ? 'available' : 'not available (closing the window quits)',
     },
-    recent_errors: [...core.recent_errors, ...shell.managedWarnings.map((message) => ({ at: shell.at, code: 'POLICY', message }))],
+    recent_errors: [
+      ...core.recent_errors,
+      ...shell.managedWarnings.map((message) => ({ at: shell.at, code: 'POLICY', message })),
+    ],
     notifications: { supported: shell.notificationsSupported, suppressed_reason: suppressed },
   };
   return redactDiagnostics(merged) as Diagnostics;

@@ -1,9 +1,20 @@
-import { IPC_METHODS, IpcErrorShape, isIpcMethod, isIpcTopic, type IpcMethod, type IpcTopic } from '../../src-shared/ipc/contract';
+import {
+  IPC_METHODS,
+  IpcErrorShape,
+  isIpcMethod,
+  isIpcTopic,
+  type IpcMethod,
+  type IpcTopic,
+} from '../../src-shared/ipc/contract';
 import { APP_ORIGIN } from './app-protocol';
 import { IPC_CHANNELS, type IpcChannel } from './ipc-channels';
 
 export { IPC_CHANNELS, type IpcChannel, type InvokeReply } from './ipc-channels';
-export const INBOUND_CHANNELS: readonly IpcChannel[] = [IPC_CHANNELS.invoke, IPC_CHANNELS.subscribe, IPC_CHANNELS.unsubscribe];
+export const INBOUND_CHANNELS: readonly IpcChannel[] = [
+  IPC_CHANNELS.invoke,
+  IPC_CHANNELS.subscribe,
+  IPC_CHANNELS.unsubscribe,
+];
 
 /** What the IPC wrapper reads off an Electron event before trusting it. */
 export interface SenderFacts {
@@ -22,8 +33,10 @@ export type SenderVerdict = { ok: true } | { ok: false; reason: string };
  * webContents (devtools, a future helper window), or a page that navigated elsewhere.
  */
 export function checkSender(facts: SenderFacts, trustedWebContents: ReadonlySet<number>): SenderVerdict {
-  if (!(INBOUND_CHANNELS as readonly string[]).includes(facts.channel)) return { ok: false, reason: `unknown channel ${facts.channel}` };
-  if (!trustedWebContents.has(facts.webContentsId)) return { ok: false, reason: `webContents ${facts.webContentsId} is not an app window` };
+  if (!(INBOUND_CHANNELS as readonly string[]).includes(facts.channel))
+    return { ok: false, reason: `unknown channel ${facts.channel}` };
+  if (!trustedWebContents.has(facts.webContentsId))
+    return { ok: false, reason: `webContents ${facts.webContentsId} is not an app window` };
   if (facts.frameUrl === null) return { ok: false, reason: 'sender frame is gone' };
   if (!facts.isMainFrame) return { ok: false, reason: 'sender is a subframe' };
   let origin: string;
@@ -44,7 +57,10 @@ export type ParsedInvoke = { ok: true; method: IpcMethod; args: unknown } | { ok
 /** Validates an invoke against the contract's schemas; the core receives parsed (defaulted) args. */
 export function parseInvoke(method: unknown, args: unknown): ParsedInvoke {
   if (typeof method !== 'string' || !isIpcMethod(method)) {
-    return { ok: false, error: invalid(`unknown method ${typeof method === 'string' ? method.slice(0, 64) : typeof method}`) };
+    return {
+      ok: false,
+      error: invalid(`unknown method ${typeof method === 'string' ? method.slice(0, 64) : typeof method}`),
+    };
   }
   const parsed = IPC_METHODS[method].args.safeParse(args);
   if (!parsed.success) {
@@ -84,5 +100,10 @@ export function toIpcErrorShape(err: unknown): IpcErrorShape {
     const direct = IpcErrorShape.safeParse(err);
     if (direct.success) return direct.data;
   }
-  return { code: 'INTERNAL', message: 'Unexpected error in the app; see the log file.', temporary: true, retry_after_ms: null };
+  return {
+    code: 'INTERNAL',
+    message: 'Unexpected error in the app; see the log file.',
+    temporary: true,
+    retry_after_ms: null,
+  };
 }

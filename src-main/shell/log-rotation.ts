@@ -7,7 +7,10 @@ export const KEPT_LOG_FILES = 5;
 export const MAX_LOG_BYTES = 5 * 1024 * 1024;
 
 /** Renames, oldest first, that shift `main.log` to `main.1.log` and drop the oldest. */
-export function rotationPlan(current: string, keep = KEPT_LOG_FILES): { drop: string; moves: [from: string, to: string][] } {
+export function rotationPlan(
+  current: string,
+  keep = KEPT_LOG_FILES,
+): { drop: string; moves: [from: string, to: string][] } {
   const { dir, name, ext } = parse(current);
   const numbered = (n: number): string => join(dir, `${name}.${n}${ext}`);
   const moves: [string, string][] = [];

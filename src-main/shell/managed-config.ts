@@ -48,11 +48,36 @@ export const MANAGED_KEYS: readonly {
   invert?: boolean;
 }[] = [
   { key: 'server_url', kind: 'url', policy: 'ServerUrl', flag: 'server-url', env: 'MERCHANT_IM_SERVER_URL' },
-  { key: 'server_url_locked', kind: 'bool', policy: 'LockServerUrl', flag: 'lock-server-url', env: 'MERCHANT_IM_LOCK_SERVER_URL' },
-  { key: 'auto_update', kind: 'bool', policy: 'DisableAutoUpdate', flag: 'disable-auto-update', env: 'MERCHANT_IM_DISABLE_AUTO_UPDATE', invert: true },
+  {
+    key: 'server_url_locked',
+    kind: 'bool',
+    policy: 'LockServerUrl',
+    flag: 'lock-server-url',
+    env: 'MERCHANT_IM_LOCK_SERVER_URL',
+  },
+  {
+    key: 'auto_update',
+    kind: 'bool',
+    policy: 'DisableAutoUpdate',
+    flag: 'disable-auto-update',
+    env: 'MERCHANT_IM_DISABLE_AUTO_UPDATE',
+    invert: true,
+  },
   { key: 'update_url', kind: 'url', policy: 'UpdateUrl', flag: 'update-url', env: 'MERCHANT_IM_UPDATE_URL' },
-  { key: 'update_channel', kind: 'channel', policy: 'UpdateChannel', flag: 'update-channel', env: 'MERCHANT_IM_UPDATE_CHANNEL' },
-  { key: 'start_at_login', kind: 'bool', policy: 'StartAtLogin', flag: 'start-at-login', env: 'MERCHANT_IM_START_AT_LOGIN' },
+  {
+    key: 'update_channel',
+    kind: 'channel',
+    policy: 'UpdateChannel',
+    flag: 'update-channel',
+    env: 'MERCHANT_IM_UPDATE_CHANNEL',
+  },
+  {
+    key: 'start_at_login',
+    kind: 'bool',
+    policy: 'StartAtLogin',
+    flag: 'start-at-login',
+    env: 'MERCHANT_IM_START_AT_LOGIN',
+  },
   { key: 'start_hidden', kind: 'bool', policy: 'StartHidden', flag: 'start-hidden', env: 'MERCHANT_IM_START_HIDDEN' },
 ];
 
@@ -162,7 +187,13 @@ export function isEnforced(effective: Effective<unknown>): boolean {
   return effective.source === 'command-line' || effective.source === 'environment' || effective.source === 'policy';
 }
 
-function assign(layer: ManagedLayer, spec: (typeof MANAGED_KEYS)[number], raw: unknown, where: string, warnings: string[]): void {
+function assign(
+  layer: ManagedLayer,
+  spec: (typeof MANAGED_KEYS)[number],
+  raw: unknown,
+  where: string,
+  warnings: string[],
+): void {
   if (spec.kind === 'url') {
     const url = parseUrl(raw);
     if (url === null) warnings.push(`${where}: not an http(s) URL, ignored`);

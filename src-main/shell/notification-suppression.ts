@@ -11,7 +11,12 @@ export interface SuppressionProbeResult {
   detectable: boolean;
 }
 
-export async function probeNotificationSuppression(platform: NodeJS.Platform, io: PolicyIo, appUserModelId: string, home: string): Promise<SuppressionProbeResult> {
+export async function probeNotificationSuppression(
+  platform: NodeJS.Platform,
+  io: PolicyIo,
+  appUserModelId: string,
+  home: string,
+): Promise<SuppressionProbeResult> {
   try {
     if (platform === 'win32') return await probeWindows(io, appUserModelId);
     if (platform === 'darwin') return await probeMac(io, home);
@@ -36,10 +41,20 @@ async function probeWindows(io: PolicyIo, aumid: string): Promise<SuppressionPro
   );
 }
 
-export function windowsSuppression(push: Record<string, unknown>, global: Record<string, unknown>, app: Record<string, unknown>): SuppressionProbeResult {
-  if (push.ToastEnabled === 0) return { suppressed: 'Windows notifications are turned off (Settings › System › Notifications).', detectable: true };
-  if (global.NOC_GLOBAL_SETTING_TOASTS_ENABLED === 0) return { suppressed: 'Windows "Do not disturb" / Focus Assist is on.', detectable: true };
-  if (app.Enabled === 0) return { suppressed: 'Notifications for Merchant IM are turned off in Windows settings.', detectable: true };
+export function windowsSuppression(
+  push: Record<string, unknown>,
+  global: Record<string, unknown>,
+  app: Record<string, unknown>,
+): SuppressionProbeResult {
+  if (push.ToastEnabled === 0)
+    return {
+      suppressed: 'Windows notifications are turned off (Settings › System › Notifications).',
+      detectable: true,
+    };
+  if (global.NOC_GLOBAL_SETTING_TOASTS_ENABLED === 0)
+    return { suppressed: 'Windows "Do not disturb" / Focus Assist is on.', detectable: true };
+  if (app.Enabled === 0)
+    return { suppressed: 'Notifications for Merchant IM are turned off in Windows settings.', detectable: true };
   return { suppressed: null, detectable: true };
 }
 
@@ -48,14 +63,17 @@ async function probeMac(io: PolicyIo, home: string): Promise<SuppressionProbeRes
   const assertions = await io.readText(`${home}/Library/DoNotDisturb/DB/Assertions.json`);
   if (assertions !== null) return macFocusSuppression(assertions);
   const legacy = await io.run('defaults', ['-currentHost', 'read', 'com.apple.notificationcenterui', 'doNotDisturb']);
-  if (legacy.code === 0) return { suppressed: legacy.stdout.trim() === '1' ? 'macOS Do Not Disturb is on.' : null, detectable: true };
+  if (legacy.code === 0)
+    return { suppressed: legacy.stdout.trim() === '1' ? 'macOS Do Not Disturb is on.' : null, detectable: true };
   return { suppressed: null, detectable: false };
 }
 
 export function macFocusSuppression(assertionsJson: string): SuppressionProbeResult {
   try {
     const parsed = JSON.parse(assertionsJson) as { data?: { storeAssertionRecords?: unknown[] }[] };
-    const active = (parsed.data ?? []).some((d) => Array.isArray(d.storeAssertionRecords) && d.storeAssertionRecords.length > 0);
+    const active = (parsed.data ?? []).some(
+      (d) => Array.isArray(d.storeAssertionRecords) && d.storeAssertionRecords.length > 0,
+    );
     return { suppressed: active ? 'A macOS Focus mode (Do Not Disturb) is on.' : null, detectable: true };
   } catch {
     return { suppressed: null, detectable: false };

@@ -5,8 +5,7 @@
  * route a Node agent can take.
  */
 export type ProxyRule =
-  | { kind: 'direct' }
-  | { kind: 'http' | 'https' | 'socks4' | 'socks5'; host: string; port: number };
+  { kind: 'direct' } | { kind: 'http' | 'https' | 'socks4' | 'socks5'; host: string; port: number };
 
 export type ProxyRoute = { kind: 'direct' } | { kind: 'proxy'; url: string; rule: string };
 
@@ -20,7 +19,16 @@ export function parsePacResult(pac: string): ProxyRule[] {
       rules.push({ kind: 'direct' });
       continue;
     }
-    const kind = type === 'PROXY' ? 'http' : type === 'HTTPS' ? 'https' : type === 'SOCKS' || type === 'SOCKS4' ? 'socks4' : type === 'SOCKS5' ? 'socks5' : null;
+    const kind =
+      type === 'PROXY'
+        ? 'http'
+        : type === 'HTTPS'
+          ? 'https'
+          : type === 'SOCKS' || type === 'SOCKS4'
+            ? 'socks4'
+            : type === 'SOCKS5'
+              ? 'socks5'
+              : null;
     const address = rawAddress ? parseHostPort(rawAddress, kind === 'https' ? 443 : kind === 'http' ? 80 : 1080) : null;
     if (kind && address) rules.push({ kind, ...address });
   }
@@ -38,7 +46,10 @@ export interface ProxyCredentials {
  * rule as a PAC client would. Credentials, when known for that proxy, go into the proxy URL for
  * Basic authentication.
  */
-export function routeFor(rules: readonly ProxyRule[], credentialsFor: (host: string, port: number) => ProxyCredentials | null): { route: ProxyRoute; skipped: string[] } {
+export function routeFor(
+  rules: readonly ProxyRule[],
+  credentialsFor: (host: string, port: number) => ProxyCredentials | null,
+): { route: ProxyRoute; skipped: string[] } {
   const skipped: string[] = [];
   for (const rule of rules) {
     if (rule.kind === 'direct') return { route: { kind: 'direct' }, skipped };
@@ -47,10 +58,16 @@ export function routeFor(rules: readonly ProxyRule[], credentialsFor: (host: str
       continue;
     }
     const credentials = credentialsFor(rule.host, rule.port);
-    const userinfo = credentials ? `${encodeURIComponent(credentials.username)}:${encodeURIComponent(credentials.password)}@` : '';
+    const userinfo = credentials
+      ? `${encodeURIComponent(credentials.username)}:${encodeURIComponent(credentials.password)}@`
+      : '';
     const host = rule.host.includes(':') ? `[${rule.host}]` : rule.host;
     return {
-      route: { kind: 'proxy', url: `${rule.kind}://${userinfo}${host}:${rule.port}`, rule: `${rule.kind} ${rule.host}:${rule.port}` },
+      route: {
+        kind: 'proxy',
+        url: `${rule.kind}://${userinfo}${host}:${rule.port}`,
+        rule: `${rule.kind} ${rule.host}:${rule.port}`,
+      },
       skipped,
     };
   }
@@ -78,7 +95,10 @@ export class ProxyCredentialStore {
         const url = new URL(raw);
         if (url.username) {
           const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
-          store.set(url.hostname.replace(/^\[|\]$/g, ''), port, { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) });
+          store.set(url.hostname.replace(/^\[|\]$/g, ''), port, {
+            username: decodeURIComponent(url.username),
+            password: decodeURIComponent(url.password),
+          });
         }
       } catch {
         // Not a URL: Chromium will not use it either.

@@ -5,7 +5,8 @@
  */
 export const REDACTED = '[redacted]';
 
-const SECRET_KEY = /pass(word|wd|phrase)?|secret|token|auth(orization)?|cookie|session[_-]?id|api[_-]?key|private[_-]?key|credential|signature/i;
+const SECRET_KEY =
+  /pass(word|wd|phrase)?|secret|token|auth(orization)?|cookie|session[_-]?id|api[_-]?key|private[_-]?key|credential|signature/i;
 
 const VALUE_PATTERNS: readonly [RegExp, string][] = [
   // Authorization headers and bearer tokens.
@@ -15,7 +16,10 @@ const VALUE_PATTERNS: readonly [RegExp, string][] = [
   // user:password@ in any URL (proxy URLs, server URLs pasted with credentials).
   [/(\b[a-z][a-z0-9+.-]*:\/\/)[^\s/@:]+(:[^\s/@]*)?@/gi, `$1${REDACTED}@`],
   // Secret-looking query or form parameters.
-  [/([?&;](?:access_token|refresh_token|token|password|passwd|secret|key|sig|signature|code)=)[^&#\s;]+/gi, `$1${REDACTED}`],
+  [
+    /([?&;](?:access_token|refresh_token|token|password|passwd|secret|key|sig|signature|code)=)[^&#\s;]+/gi,
+    `$1${REDACTED}`,
+  ],
   // key=value / key: value in free text.
   [/\b((?:password|passwd|secret|token|api[_-]?key)\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)/gi, `$1${REDACTED}`],
 ];
@@ -33,7 +37,10 @@ export function redactDiagnostics(value: unknown, depth = 0, seen = new WeakSet<
   if (Array.isArray(value)) return value.map((v) => redactDiagnostics(v, depth + 1, seen));
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) {
-    out[key] = SECRET_KEY.test(key) && v !== null && v !== undefined && typeof v !== 'boolean' ? REDACTED : redactDiagnostics(v, depth + 1, seen);
+    out[key] =
+      SECRET_KEY.test(key) && v !== null && v !== undefined && typeof v !== 'boolean'
+        ? REDACTED
+        : redactDiagnostics(v, depth + 1, seen);
   }
   return out;
 }

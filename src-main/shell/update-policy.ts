@@ -10,8 +10,12 @@ export type UpdatePlan =
   | { enabled: false; reason: string }
   | { enabled: true; feed: { provider: 'generic'; url: string; channel: string }; allowPrerelease: boolean };
 
-export function updatePlan(config: Pick<ManagedConfig, 'auto_update' | 'update_url' | 'update_channel'>, facts: { packaged: boolean; builtInFeedUrl: string | null }): UpdatePlan {
-  if (!config.auto_update.value) return { enabled: false, reason: `auto-update disabled by ${config.auto_update.source}` };
+export function updatePlan(
+  config: Pick<ManagedConfig, 'auto_update' | 'update_url' | 'update_channel'>,
+  facts: { packaged: boolean; builtInFeedUrl: string | null },
+): UpdatePlan {
+  if (!config.auto_update.value)
+    return { enabled: false, reason: `auto-update disabled by ${config.auto_update.source}` };
   if (!facts.packaged) return { enabled: false, reason: 'not a packaged build' };
   const url = config.update_url.value ?? facts.builtInFeedUrl;
   if (!url) return { enabled: false, reason: 'no update URL configured' };

@@ -18,15 +18,24 @@ export type ShortcutAction =
   | { kind: 'report'; reason: string };
 
 export function shortcutAction(facts: ShortcutFacts): ShortcutAction {
-  const matches = (s: ShortcutFacts['perUser']) => s !== null && s.appUserModelId === facts.appUserModelId && samePath(s.target, facts.execPath);
+  const matches = (s: ShortcutFacts['perUser']) =>
+    s !== null && s.appUserModelId === facts.appUserModelId && samePath(s.target, facts.execPath);
   if (matches(facts.perUser)) return { kind: 'ok', where: 'per-user' };
   if (matches(facts.allUsers)) return { kind: 'ok', where: 'all-users' };
   if (facts.perUser) {
-    return { kind: 'write', operation: 'update', reason: `Start-menu shortcut had AppUserModelID ${facts.perUser.appUserModelId ?? '(none)'} and target ${facts.perUser.target}` };
+    return {
+      kind: 'write',
+      operation: 'update',
+      reason: `Start-menu shortcut had AppUserModelID ${facts.perUser.appUserModelId ?? '(none)'} and target ${facts.perUser.target}`,
+    };
   }
   if (facts.allUsers) {
     // Repairing it needs administrator rights; a per-user shortcut with the right id also works.
-    return { kind: 'write', operation: 'create', reason: 'the all-users Start-menu shortcut does not match this app; adding a per-user one' };
+    return {
+      kind: 'write',
+      operation: 'create',
+      reason: 'the all-users Start-menu shortcut does not match this app; adding a per-user one',
+    };
   }
   return { kind: 'write', operation: 'create', reason: 'no Start-menu shortcut found' };
 }

@@ -11,7 +11,11 @@ import { describe, expect, it } from 'vitest';
 const root = join(import.meta.dirname, '..', '..');
 const require = createRequire(import.meta.url);
 const { getConfig, validateConfiguration } = require('app-builder-lib/out/util/config/config.js') as {
-  getConfig(projectDir: string, configPath: string | null, configFromOptions: object | null): Promise<Record<string, unknown>>;
+  getConfig(
+    projectDir: string,
+    configPath: string | null,
+    configFromOptions: object | null,
+  ): Promise<Record<string, unknown>>;
   validateConfiguration(config: object, debugLogger: { isEnabled: boolean; add(): void }): Promise<void>;
 };
 const schema = JSON.parse(readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8')) as object;
@@ -61,22 +65,40 @@ describe('electron-builder.yml', () => {
     expect(c.msi).toMatchObject({ perMachine: true });
     expect(c.msiProjectCreated).toBe('./dist/build/hooks.cjs');
     expect(targets(c.mac.target)).toEqual(['dmg', 'zip']);
-    expect(c.mac).toMatchObject({ hardenedRuntime: true, notarize: true, entitlements: 'resources/entitlements.mac.plist' });
+    expect(c.mac).toMatchObject({
+      hardenedRuntime: true,
+      notarize: true,
+      entitlements: 'resources/entitlements.mac.plist',
+    });
     expect(c.linux.target).toEqual(['AppImage', 'deb', 'rpm']);
     expect(c.linux.desktop.entry.MimeType).toBe('x-scheme-handler/merchant-im;');
     expect(c.protocols[0]!.schemes).toEqual(['merchant-im']);
     expect(c.asarUnpack).toContain('node_modules/better-sqlite3/**');
     expect(c.npmRebuild).toBe(true);
-    expect(c.electronFuses).toMatchObject({ runAsNode: false, onlyLoadAppFromAsar: true, enableEmbeddedAsarIntegrityValidation: true, enableNodeCliInspectArguments: false });
+    expect(c.electronFuses).toMatchObject({
+      runAsNode: false,
+      onlyLoadAppFromAsar: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      enableNodeCliInspectArguments: false,
+    });
     expect(c.publish[0]!).toMatchObject({ provider: 'generic', url: '${env.MERCHANT_IM_UPDATE_URL}' });
     expect(c.extraMetadata).toEqual({ main: 'dist/electron/main.cjs', desktopName: 'merchant-im.desktop' });
   });
 
   it('commits no signing secret and references only files that exist', async () => {
     const text = readFileSync(join(root, 'electron-builder.yml'), 'utf8');
-    expect(text).not.toMatch(/cscKeyPassword|cscLink|certificatePassword|APPLE_APP_SPECIFIC_PASSWORD:|BEGIN (RSA |)PRIVATE KEY/);
+    expect(text).not.toMatch(
+      /cscKeyPassword|cscLink|certificatePassword|APPLE_APP_SPECIFIC_PASSWORD:|BEGIN (RSA |)PRIVATE KEY/,
+    );
     const c = await loadConfig();
-    for (const file of [c.mac.entitlements, c.mac.entitlementsInherit, c.nsis.include, c.win.icon, 'resources/icons/512x512.png', 'resources/tray/unread.png']) {
+    for (const file of [
+      c.mac.entitlements,
+      c.mac.entitlementsInherit,
+      c.nsis.include,
+      c.win.icon,
+      'resources/icons/512x512.png',
+      'resources/tray/unread.png',
+    ]) {
       expect(existsSync(join(root, file)), file).toBe(true);
     }
   });

@@ -66,11 +66,19 @@ describe('bundled main process and preload', () => {
     const win = FakeBrowserWindow.all[0]!;
     expect(win.options.webPreferences?.preload).toBe(join(out, 'dist', 'electron', 'preload.cjs'));
     await expect.poll(() => fake.electron.ipcMain.handlers.has(IPC_CHANNELS.invoke)).toBe(true);
-    const reply = (await fake.electron.ipcMain.invoke(IPC_CHANNELS.invoke, fromMainFrame(win.webContents), 'session.get', {})) as { ok: boolean; result: { signed_in: boolean } };
+    const reply = (await fake.electron.ipcMain.invoke(
+      IPC_CHANNELS.invoke,
+      fromMainFrame(win.webContents),
+      'session.get',
+      {},
+    )) as { ok: boolean; result: { signed_in: boolean } };
     expect(reply).toMatchObject({ ok: true, result: { signed_in: false } });
     // electron-log (Node flavour) writes the log file, and registers no IPC of its own.
     await expect.poll(() => existsSync(join(userData, 'logs', 'main.log'))).toBe(true);
     expect([...fake.electron.ipcMain.handlers.keys()]).toEqual([IPC_CHANNELS.invoke]);
-    expect([...fake.electron.ipcMain.listeners.keys()].sort()).toEqual([IPC_CHANNELS.subscribe, IPC_CHANNELS.unsubscribe]);
+    expect([...fake.electron.ipcMain.listeners.keys()].sort()).toEqual([
+      IPC_CHANNELS.subscribe,
+      IPC_CHANNELS.unsubscribe,
+    ]);
   });
 });

@@ -29,9 +29,17 @@ describe('deep links', () => {
   });
 
   it('finds the link among Chromium switches in a second instance argv', () => {
-    const argv = ['C:\\Program Files\\Merchant IM\\Merchant IM.exe', '--allow-file-access-from-files', '--original-process-start-time=1', 'merchant-im://line/L9'];
+    const argv = [
+      'C:\\Program Files\\Merchant IM\\Merchant IM.exe',
+      '--allow-file-access-from-files',
+      '--original-process-start-time=1',
+      'merchant-im://line/L9',
+    ];
     expect(findLineLinkInArgv(argv)).toEqual({ line_id: 'L9', message_id: null });
     expect(findLineLinkInArgv(['app', '--hidden'])).toBeNull();
-    expect(findLineLinkInArgv(['app', 'merchant-im://evil/x', 'MERCHANT-IM://line/L2'])).toEqual({ line_id: 'L2', message_id: null });
+    expect(findLineLinkInArgv(['app', 'merchant-im://evil/x', 'MERCHANT-IM://line/L2'])).toEqual({
+      line_id: 'L2',
+      message_id: null,
+    });
   });
 });

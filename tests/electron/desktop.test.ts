@@ -4,9 +4,20 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { APP_USER_MODEL_ID, ensureNotificationIdentity } from '../../src-main/electron/windows-integration';
 import { ATTENTION_FRESH_MS, attentionFor } from '../../src-main/shell/attention';
-import { closeAction, linuxAutostartEntry, linuxTrayAvailable, loginItem, parseNameHasOwner, startsHidden } from '../../src-main/shell/desktop';
+import {
+  closeAction,
+  linuxAutostartEntry,
+  linuxTrayAvailable,
+  loginItem,
+  parseNameHasOwner,
+  startsHidden,
+} from '../../src-main/shell/desktop';
 import { linuxAutostartDir, setLinuxAutostart } from '../../src-main/shell/linux-autostart';
-import { macFocusSuppression, probeNotificationSuppression, windowsSuppression } from '../../src-main/shell/notification-suppression';
+import {
+  macFocusSuppression,
+  probeNotificationSuppression,
+  windowsSuppression,
+} from '../../src-main/shell/notification-suppression';
 import { shortcutAction } from '../../src-main/shell/windows-shortcut';
 import { windowsToastXml } from '../../src-main/shell/windows-toast';
 import { nextUpdateCheckDelay, updatePlan, UPDATE_CHECK } from '../../src-main/shell/update-policy';
@@ -14,11 +25,23 @@ import type { PolicyIo } from '../../src-main/shell/policy-sources';
 
 describe('Linux tray detection and closing the window', () => {
   it('trusts a StatusNotifierWatcher, and knows stock GNOME and Wayland without one show no tray', () => {
-    expect(linuxTrayAvailable({ env: { XDG_CURRENT_DESKTOP: 'ubuntu:GNOME' }, statusNotifierWatcher: true })).toBe(true);
+    expect(linuxTrayAvailable({ env: { XDG_CURRENT_DESKTOP: 'ubuntu:GNOME' }, statusNotifierWatcher: true })).toBe(
+      true,
+    );
     expect(linuxTrayAvailable({ env: { XDG_CURRENT_DESKTOP: 'GNOME' }, statusNotifierWatcher: false })).toBe(false);
     expect(linuxTrayAvailable({ env: { XDG_CURRENT_DESKTOP: 'GNOME' }, statusNotifierWatcher: null })).toBe(false);
-    expect(linuxTrayAvailable({ env: { XDG_CURRENT_DESKTOP: 'XFCE', XDG_SESSION_TYPE: 'x11' }, statusNotifierWatcher: false })).toBe(true);
-    expect(linuxTrayAvailable({ env: { XDG_CURRENT_DESKTOP: 'sway', XDG_SESSION_TYPE: 'wayland' }, statusNotifierWatcher: false })).toBe(false);
+    expect(
+      linuxTrayAvailable({
+        env: { XDG_CURRENT_DESKTOP: 'XFCE', XDG_SESSION_TYPE: 'x11' },
+        statusNotifierWatcher: false,
+      }),
+    ).toBe(true);
+    expect(
+      linuxTrayAvailable({
+        env: { XDG_CURRENT_DESKTOP: 'sway', XDG_SESSION_TYPE: 'wayland' },
+        statusNotifierWatcher: false,
+      }),
+    ).toBe(false);
     expect(linuxTrayAvailable({ env: {}, statusNotifierWatcher: null })).toBe(false);
     expect(parseNameHasOwner('(true,)\n')).toBe(true);
     expect(parseNameHasOwner('(false,)')).toBe(false);
@@ -46,7 +69,15 @@ describe('Linux tray detection and closing the window', () => {
 
 describe('window flash / dock bounce on a new customer message', () => {
   const background = { focused: false, minimised: false, visible: true };
-  const input = { senderRole: 'customer' as const, messageTs: 900, window: background, enabled: true, pausedUntil: null, now: 1000, platform: 'win32' as const };
+  const input = {
+    senderRole: 'customer' as const,
+    messageTs: 900,
+    window: background,
+    enabled: true,
+    pausedUntil: null,
+    now: 1000,
+    platform: 'win32' as const,
+  };
   it('asks for attention only for customers, in the background, when enabled and not paused', () => {
     expect(attentionFor(input)).toBe('flash-frame');
     expect(attentionFor({ ...input, platform: 'darwin' })).toBe('bounce-dock');
@@ -61,39 +92,83 @@ describe('window flash / dock bounce on a new customer message', () => {
 });
 
 describe('Windows notifications plumbing', () => {
-  const facts = { perUser: null, allUsers: null, appUserModelId: 'com.merchantim.desktop', execPath: 'C:\\Users\\a\\AppData\\Local\\Programs\\merchant-im\\Merchant IM.exe' };
+  const facts = {
+    perUser: null,
+    allUsers: null,
+    appUserModelId: 'com.merchantim.desktop',
+    execPath: 'C:\\Users\\a\\AppData\\Local\\Programs\\merchant-im\\Merchant IM.exe',
+  };
   it('leaves a matching Start-menu shortcut alone and repairs or creates one otherwise', () => {
     const good = { target: facts.execPath.toUpperCase(), appUserModelId: 'com.merchantim.desktop' };
     expect(shortcutAction({ ...facts, perUser: good })).toEqual({ kind: 'ok', where: 'per-user' });
     expect(shortcutAction({ ...facts, allUsers: good })).toEqual({ kind: 'ok', where: 'all-users' });
-    expect(shortcutAction({ ...facts, perUser: { ...good, appUserModelId: undefined } })).toMatchObject({ kind: 'write', operation: 'update' });
-    expect(shortcutAction({ ...facts, allUsers: { ...good, appUserModelId: 'electron.app.Electron' } })).toMatchObject({ kind: 'write', operation: 'create' });
-    expect(shortcutAction(facts)).toEqual({ kind: 'write', operation: 'create', reason: 'no Start-menu shortcut found' });
+    expect(shortcutAction({ ...facts, perUser: { ...good, appUserModelId: undefined } })).toMatchObject({
+      kind: 'write',
+      operation: 'update',
+    });
+    expect(shortcutAction({ ...facts, allUsers: { ...good, appUserModelId: 'electron.app.Electron' } })).toMatchObject({
+      kind: 'write',
+      operation: 'create',
+    });
+    expect(shortcutAction(facts)).toEqual({
+      kind: 'write',
+      operation: 'create',
+      reason: 'no Start-menu shortcut found',
+    });
   });
 
   it('builds a protocol-activated toast with escaped text', () => {
-    const xml = windowsToastXml({ title: 'Zhang <VIP> & co', body: 'Room "A"\u0007?', launchUrl: 'merchant-im://line/L1?message=M&x', silent: true });
+    const xml = windowsToastXml({
+      title: 'Zhang <VIP> & co',
+      body: 'Room "A"\u0007?',
+      launchUrl: 'merchant-im://line/L1?message=M&x',
+      silent: true,
+    });
     expect(xml).toBe(
       '<toast launch="merchant-im://line/L1?message=M&amp;x" activationType="protocol"><visual><binding template="ToastGeneric">' +
         '<text>Zhang &lt;VIP&gt; &amp; co</text><text>Room &quot;A&quot;?</text></binding></visual><audio silent="true"/></toast>',
     );
-    expect(windowsToastXml({ title: 't', body: 'b', launchUrl: 'u', silent: false })).toContain('ms-winsoundevent:Notification.IM');
+    expect(windowsToastXml({ title: 't', body: 'b', launchUrl: 'u', silent: false })).toContain(
+      'ms-winsoundevent:Notification.IM',
+    );
   });
 
   it('reads when the OS suppresses notifications, where it can', async () => {
     expect(windowsSuppression({ ToastEnabled: 0 }, {}, {}).suppressed).toMatch(/turned off/);
-    expect(windowsSuppression({ ToastEnabled: 1 }, { NOC_GLOBAL_SETTING_TOASTS_ENABLED: 0 }, {}).suppressed).toMatch(/Do not disturb/);
+    expect(windowsSuppression({ ToastEnabled: 1 }, { NOC_GLOBAL_SETTING_TOASTS_ENABLED: 0 }, {}).suppressed).toMatch(
+      /Do not disturb/,
+    );
     expect(windowsSuppression({}, {}, { Enabled: 0 }).suppressed).toMatch(/Merchant IM are turned off/);
     expect(windowsSuppression({}, {}, {})).toEqual({ suppressed: null, detectable: true });
-    expect(macFocusSuppression('{"data":[{"storeAssertionRecords":[{"assertionDetails":{}}]}]}').suppressed).toMatch(/Focus/);
-    expect(macFocusSuppression('{"data":[{"storeAssertionRecords":[]}]}')).toEqual({ suppressed: null, detectable: true });
+    expect(macFocusSuppression('{"data":[{"storeAssertionRecords":[{"assertionDetails":{}}]}]}').suppressed).toMatch(
+      /Focus/,
+    );
+    expect(macFocusSuppression('{"data":[{"storeAssertionRecords":[]}]}')).toEqual({
+      suppressed: null,
+      detectable: true,
+    });
 
-    const gnome = (stdout: string, code = 0): PolicyIo => ({ run: () => Promise.resolve({ code, stdout }), readText: () => Promise.resolve(null) });
-    expect(await probeNotificationSuppression('linux', gnome('false\n'), 'x', '/home/a')).toEqual({ suppressed: 'GNOME "Do Not Disturb" is on.', detectable: true });
-    expect(await probeNotificationSuppression('linux', gnome('true\n'), 'x', '/home/a')).toEqual({ suppressed: null, detectable: true });
-    expect(await probeNotificationSuppression('linux', gnome('', 1), 'x', '/home/a')).toEqual({ suppressed: null, detectable: false });
+    const gnome = (stdout: string, code = 0): PolicyIo => ({
+      run: () => Promise.resolve({ code, stdout }),
+      readText: () => Promise.resolve(null),
+    });
+    expect(await probeNotificationSuppression('linux', gnome('false\n'), 'x', '/home/a')).toEqual({
+      suppressed: 'GNOME "Do Not Disturb" is on.',
+      detectable: true,
+    });
+    expect(await probeNotificationSuppression('linux', gnome('true\n'), 'x', '/home/a')).toEqual({
+      suppressed: null,
+      detectable: true,
+    });
+    expect(await probeNotificationSuppression('linux', gnome('', 1), 'x', '/home/a')).toEqual({
+      suppressed: null,
+      detectable: false,
+    });
     const broken: PolicyIo = { run: () => Promise.reject(new Error('ENOENT')), readText: () => Promise.resolve(null) };
-    expect(await probeNotificationSuppression('win32', broken, 'x', 'C:\\')).toEqual({ suppressed: null, detectable: false });
+    expect(await probeNotificationSuppression('win32', broken, 'x', 'C:\\')).toEqual({
+      suppressed: null,
+      detectable: false,
+    });
   });
 });
 
@@ -109,10 +184,25 @@ describe('update plan', () => {
       feed: { provider: 'generic', url: 'https://updates.corp/merchant-im', channel: 'beta' },
       allowPrerelease: true,
     });
-    expect(updatePlan({ ...config, auto_update: { value: false, source: 'policy' } }, { packaged: true, builtInFeedUrl: null })).toEqual({ enabled: false, reason: 'auto-update disabled by policy' });
+    expect(
+      updatePlan(
+        { ...config, auto_update: { value: false, source: 'policy' } },
+        { packaged: true, builtInFeedUrl: null },
+      ),
+    ).toEqual({ enabled: false, reason: 'auto-update disabled by policy' });
     expect(updatePlan(config, { packaged: false, builtInFeedUrl: null })).toMatchObject({ enabled: false });
-    expect(updatePlan({ ...config, update_url: { value: null, source: 'default' } }, { packaged: true, builtInFeedUrl: null })).toEqual({ enabled: false, reason: 'no update URL configured' });
-    expect(updatePlan({ ...config, update_url: { value: null, source: 'default' } }, { packaged: true, builtInFeedUrl: 'https://b' })).toMatchObject({ enabled: true, feed: { url: 'https://b' } });
+    expect(
+      updatePlan(
+        { ...config, update_url: { value: null, source: 'default' } },
+        { packaged: true, builtInFeedUrl: null },
+      ),
+    ).toEqual({ enabled: false, reason: 'no update URL configured' });
+    expect(
+      updatePlan(
+        { ...config, update_url: { value: null, source: 'default' } },
+        { packaged: true, builtInFeedUrl: 'https://b' },
+      ),
+    ).toMatchObject({ enabled: true, feed: { url: 'https://b' } });
   });
 
   it('spreads checks with jitter', () => {
@@ -126,14 +216,21 @@ describe('Windows notification identity at start-up', () => {
     const written: [string, string, object][] = [];
     const ids: string[] = [];
     const action = ensureNotificationIdentity({
-      app: { setAppUserModelId: (id: string) => ids.push(id), getPath: () => 'C:\\Users\\a\\AppData\\Roaming', isPackaged: packaged },
+      app: {
+        setAppUserModelId: (id: string) => ids.push(id),
+        getPath: () => 'C:\\Users\\a\\AppData\\Roaming',
+        isPackaged: packaged,
+      },
       shell: {
         readShortcutLink: (path: string) => {
           const link = shortcuts[path];
           if (!link) throw new Error('Failed to read shortcut link');
           return link;
         },
-        writeShortcutLink: ((path: string, operation: string, options: object) => (written.push([path, operation, options]), true)) as never,
+        writeShortcutLink: ((path: string, operation: string, options: object) => (
+          written.push([path, operation, options]),
+          true
+        )) as never,
       },
       execPath: 'C:\\Program Files\\Merchant IM\\merchant-im.exe',
       programData: 'C:\\ProgramData',
@@ -141,11 +238,20 @@ describe('Windows notification identity at start-up', () => {
     });
     return { action, written, ids };
   };
-  const perUser = join('C:\\Users\\a\\AppData\\Roaming', 'Microsoft', 'Windows', 'Start Menu', 'Programs', 'Merchant IM.lnk');
+  const perUser = join(
+    'C:\\Users\\a\\AppData\\Roaming',
+    'Microsoft',
+    'Windows',
+    'Start Menu',
+    'Programs',
+    'Merchant IM.lnk',
+  );
   const allUsers = join('C:\\ProgramData', 'Microsoft', 'Windows', 'Start Menu', 'Programs', 'Merchant IM.lnk');
 
   it('declares the AppUserModelID and leaves a good installer shortcut alone', () => {
-    const { action, written, ids } = setup(true, { [allUsers]: { target: 'C:\\Program Files\\Merchant IM\\merchant-im.exe', appUserModelId: APP_USER_MODEL_ID } });
+    const { action, written, ids } = setup(true, {
+      [allUsers]: { target: 'C:\\Program Files\\Merchant IM\\merchant-im.exe', appUserModelId: APP_USER_MODEL_ID },
+    });
     expect(ids).toEqual([APP_USER_MODEL_ID]);
     expect(action).toEqual({ kind: 'ok', where: 'all-users' });
     expect(written).toEqual([]);
@@ -153,7 +259,17 @@ describe('Windows notification identity at start-up', () => {
 
   it('repairs a shortcut without the id, and creates one where none exists', () => {
     const repaired = setup(true, { [perUser]: { target: 'C:\\Program Files\\Merchant IM\\merchant-im.exe' } });
-    expect(repaired.written).toEqual([[perUser, 'update', { target: 'C:\\Program Files\\Merchant IM\\merchant-im.exe', appUserModelId: APP_USER_MODEL_ID, description: 'Merchant IM' }]]);
+    expect(repaired.written).toEqual([
+      [
+        perUser,
+        'update',
+        {
+          target: 'C:\\Program Files\\Merchant IM\\merchant-im.exe',
+          appUserModelId: APP_USER_MODEL_ID,
+          description: 'Merchant IM',
+        },
+      ],
+    ]);
     const created = setup(true, {});
     expect(created.written.map((w) => w[1])).toEqual(['create']);
   });

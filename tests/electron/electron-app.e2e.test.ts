@@ -22,7 +22,9 @@ function electronBinary(): { path: string } | { skip: string } {
   const fromEnv = process.env.ELECTRON_PATH;
   if (fromEnv) return existsSync(fromEnv) ? { path: fromEnv } : { skip: `ELECTRON_PATH=${fromEnv} does not exist` };
   const probe = probeElectron(ROOT);
-  return probe.usable ? { path: probe.binary } : { skip: `${probe.reason}; set ELECTRON_PATH to run the Electron suite` };
+  return probe.usable
+    ? { path: probe.binary }
+    : { skip: `${probe.reason}; set ELECTRON_PATH to run the Electron suite` };
 }
 const binary = electronBinary();
 const skipReason = 'skip' in binary ? binary.skip : null;
@@ -40,7 +42,11 @@ describe.skipIf(skipReason !== null)('desktop app in Electron against the real s
   let customer: WsClient;
 
   const customerSays = (text: string) =>
-    customer.request('send', { random_id: rid(), to: { object_id: 'room-twin-city', busi_type: 'consult' }, content: { type: 'text', text } });
+    customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room-twin-city', busi_type: 'consult' },
+      content: { type: 'text', text },
+    });
 
   beforeAll(async () => {
     serverDir = mkdtempSync(join(tmpdir(), 'electron-e2e-server-'));
@@ -50,7 +56,11 @@ describe.skipIf(skipReason !== null)('desktop app in Electron against the real s
       build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error' }),
       startServer({ dataDir: serverDir, demo: true, port: 0, logger: false }).then((s) => (server = s)),
     ]);
-    await createAccount(server.store, { account: CUSTOMER.login, password: TEST_PASSWORD, role: 'customer', display_name: CUSTOMER.name }, { cost: TEST_PASSWORD_COST });
+    await createAccount(
+      server.store,
+      { account: CUSTOMER.login, password: TEST_PASSWORD, role: 'customer', display_name: CUSTOMER.name },
+      { cost: TEST_PASSWORD_COST },
+    );
     const device = `electron-e2e-${process.pid}`;
     const { token } = await signIn(server.url, CUSTOMER.login, TEST_PASSWORD, device);
     customer = await WsClient.connect(server.url, { token, device_id: device });
@@ -72,7 +82,13 @@ describe.skipIf(skipReason !== null)('desktop app in Electron against the real s
     page = await app.firstWindow();
     page.setDefaultTimeout(15_000);
     expect(page.url()).toBe('app://merchant-im/index.html');
-    expect(await page.evaluate(() => [typeof (window as unknown as { merchantIm?: object }).merchantIm, typeof (globalThis as { require?: unknown }).require, typeof (globalThis as { process?: unknown }).process])).toEqual(['object', 'undefined', 'undefined']);
+    expect(
+      await page.evaluate(() => [
+        typeof (window as unknown as { merchantIm?: object }).merchantIm,
+        typeof (globalThis as { require?: unknown }).require,
+        typeof (globalThis as { process?: unknown }).process,
+      ]),
+    ).toEqual(['object', 'undefined', 'undefined']);
     // Navigation away from the app is refused by the main process.
     await page.evaluate(() => window.location.assign('https://example.com/')).catch(() => undefined);
     expect(page.url()).toBe('app://merchant-im/index.html');
@@ -104,11 +120,16 @@ describe.skipIf(skipReason !== null)('desktop app in Electron against the real s
       BrowserWindow.getAllWindows()[0]!.hide();
     });
     await customerSays('Can I check in early? (electron e2e)');
-    await expect.poll(() => app.evaluate(() => (globalThis as { __shown?: string[] }).__shown ?? []), { timeout: 15_000 }).toEqual(expect.arrayContaining([expect.stringContaining(CUSTOMER.name)]));
+    await expect
+      .poll(() => app.evaluate(() => (globalThis as { __shown?: string[] }).__shown ?? []), { timeout: 15_000 })
+      .toEqual(expect.arrayContaining([expect.stringContaining(CUSTOMER.name)]));
     // The dock badge is readable on macOS (Linux keeps it only under Unity; Windows draws an overlay).
-    if (process.platform === 'darwin') await expect.poll(() => app.evaluate(({ app: a }) => a.getBadgeCount())).toBeGreaterThan(0);
+    if (process.platform === 'darwin')
+      await expect.poll(() => app.evaluate(({ app: a }) => a.getBadgeCount())).toBeGreaterThan(0);
     const unread = await page.evaluate(async () => {
-      const lines = await (window as unknown as { merchantIm: { invoke(m: string, a: object): Promise<{ unread: number }[]> } }).merchantIm.invoke('lines.list', {});
+      const lines = await (
+        window as unknown as { merchantIm: { invoke(m: string, a: object): Promise<{ unread: number }[]> } }
+      ).merchantIm.invoke('lines.list', {});
       return lines.reduce((sum, line) => sum + line.unread, 0);
     });
     expect(unread).toBeGreaterThan(0);

@@ -14,7 +14,12 @@ const runnerPath = require.resolve('@doyensec/electronegativity/dist/runner.js')
 // The tool fetches translations and Electron release data from GitHub; tests stay on loopback, so
 // its HTTP client is replaced before the tool loads. Its offline fallbacks then apply.
 const gotPath = require.resolve('got', { paths: [runnerPath] });
-require.cache[gotPath] = { id: gotPath, filename: gotPath, loaded: true, exports: { __esModule: true, default: () => Promise.reject(new Error('offline in tests')) } } as unknown as NodeJS.Module;
+require.cache[gotPath] = {
+  id: gotPath,
+  filename: gotPath,
+  loaded: true,
+  exports: { __esModule: true, default: () => Promise.reject(new Error('offline in tests')) },
+} as unknown as NodeJS.Module;
 const run = require(runnerPath) as (options: object, forCli: boolean) => Promise<ScanResult>;
 
 interface Issue {
@@ -59,7 +64,9 @@ describe('electronegativity scan', () => {
     const high = result.issues.filter((i) => i.severity.value >= HIGH);
     expect(high.map(describeIssue)).toEqual([]);
     // Everything else is for review; print it so CI logs show it.
-    console.log(`electronegativity: ${result.issues.length} lower-severity notes\n${result.issues.map(describeIssue).join('\n')}`);
+    console.log(
+      `electronegativity: ${result.issues.length} lower-severity notes\n${result.issues.map(describeIssue).join('\n')}`,
+    );
   });
 
   it('does flag an insecure window (the scan can fail)', async () => {

@@ -1,5 +1,9 @@
 import { EventEmitter } from 'node:events';
-import type { BrowserWindowConstructorOptions, MenuItemConstructorOptions, NotificationConstructorOptions } from 'electron';
+import type {
+  BrowserWindowConstructorOptions,
+  MenuItemConstructorOptions,
+  NotificationConstructorOptions,
+} from 'electron';
 import { FakeIpcMain, FakeWebContents } from './fakes';
 
 /**
@@ -126,7 +130,12 @@ export class FakeBrowserWindow extends EventEmitter {
   maximize(): void {}
   setFullScreen(): void {}
   getNormalBounds() {
-    return { x: this.options.x ?? 0, y: this.options.y ?? 0, width: this.options.width ?? 800, height: this.options.height ?? 600 };
+    return {
+      x: this.options.x ?? 0,
+      y: this.options.y ?? 0,
+      width: this.options.width ?? 800,
+      height: this.options.height ?? 600,
+    };
   }
   flashFrame(flag: boolean): void {
     this.flashed = flag;
@@ -216,7 +225,8 @@ export function fakeElectron(userData: string, options: { hasLock?: boolean } = 
     powerMonitor: new EventEmitter(),
     protocol: {
       registerSchemesAsPrivileged: (schemes: unknown[]) => privileged.push(...schemes),
-      handle: (scheme: string, handler: (request: Request) => Response | Promise<Response>) => protocolHandlers.set(scheme, handler),
+      handle: (scheme: string, handler: (request: Request) => Response | Promise<Response>) =>
+        protocolHandlers.set(scheme, handler),
     },
     session: {
       defaultSession: Object.assign(new EventEmitter(), {
@@ -225,10 +235,22 @@ export function fakeElectron(userData: string, options: { hasLock?: boolean } = 
         resolveProxy: () => Promise.resolve('DIRECT'),
       }),
     },
-    shell: { openExternal: () => Promise.resolve(), openPath: () => Promise.resolve(''), readShortcutLink: () => ({ target: '' }), writeShortcutLink: () => true },
+    shell: {
+      openExternal: () => Promise.resolve(),
+      openPath: () => Promise.resolve(''),
+      readShortcutLink: () => ({ target: '' }),
+      writeShortcutLink: () => true,
+    },
     ipcMain: new FakeIpcMain(),
-    safeStorage: { isEncryptionAvailable: () => false, encryptString: (s: string) => Buffer.from(s), decryptString: (b: Buffer) => b.toString() },
-    screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }], getPrimaryDisplay: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }) },
+    safeStorage: {
+      isEncryptionAvailable: () => false,
+      encryptString: (s: string) => Buffer.from(s),
+      decryptString: (b: Buffer) => b.toString(),
+    },
+    screen: {
+      getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
+      getPrimaryDisplay: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }),
+    },
     clipboard: { writeText: (text: string) => clipboard.push(text) },
     dialog: { showErrorBox: (_title: string, message: string) => errors.push(message) },
   };

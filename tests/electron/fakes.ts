@@ -82,13 +82,18 @@ export interface FakeEvent {
   senderFrame: FakeFrame | null;
 }
 
-export const fromMainFrame = (contents: FakeWebContents): FakeEvent => ({ sender: contents, senderFrame: contents.mainFrame });
+export const fromMainFrame = (contents: FakeWebContents): FakeEvent => ({
+  sender: contents,
+  senderFrame: contents.mainFrame,
+});
 
 /** A client core double: records calls, answers from a table, publishes topics on demand. */
 export class FakeCore {
   readonly calls: [string, unknown][] = [];
   readonly subscribers = new Map<string, Set<(payload: unknown) => void>>();
-  constructor(private readonly answer: (method: string, args: unknown) => InvokeReply = () => ({ ok: true, result: {} })) {}
+  constructor(
+    private readonly answer: (method: string, args: unknown) => InvokeReply = () => ({ ok: true, result: {} }),
+  ) {}
 
   call(method: string, args: unknown): Promise<InvokeReply> {
     this.calls.push([method, args]);

@@ -5,7 +5,9 @@ import { FakeCore, FakeIpcMain, FakeWebContents, RecordingLogger, fromMainFrame,
 
 function setup() {
   const ipcMain = new FakeIpcMain();
-  const core = new FakeCore((method) => (method === 'session.get' ? { ok: true, result: { signed_in: false } } : { ok: true, result: {} }));
+  const core = new FakeCore((method) =>
+    method === 'session.get' ? { ok: true, result: { signed_in: false } } : { ok: true, result: {} },
+  );
   const log = new RecordingLogger();
   const bridge = new IpcBridge(ipcMain as never, core, log);
   const win = new FakeWebContents(1);
@@ -16,7 +18,10 @@ function setup() {
 describe('IPC bridge: sender checks', () => {
   it('passes a call from the app window top frame to the core with parsed arguments', async () => {
     const { ipcMain, core, win } = setup();
-    expect(await ipcMain.invoke(IPC_CHANNELS.invoke, fromMainFrame(win), 'session.get', {})).toEqual({ ok: true, result: { signed_in: false } });
+    expect(await ipcMain.invoke(IPC_CHANNELS.invoke, fromMainFrame(win), 'session.get', {})).toEqual({
+      ok: true,
+      result: { signed_in: false },
+    });
     await ipcMain.invoke(IPC_CHANNELS.invoke, fromMainFrame(win), 'history.load', { line_id: 'L1' });
     expect(core.calls).toEqual([
       ['session.get', {}],
@@ -25,15 +30,26 @@ describe('IPC bridge: sender checks', () => {
   });
 
   const refusals: [string, (win: FakeWebContents) => FakeEvent, RegExp][] = [
-    ['a foreign origin in the window', (w) => ({ sender: w, senderFrame: { url: 'https://evil.example/', parent: null } }), /origin https:\/\/evil.example/],
-    ['a subframe of the app page', (w) => ({ sender: w, senderFrame: { url: 'app://merchant-im/frame.html', parent: w.mainFrame } }), /subframe/],
+    [
+      'a foreign origin in the window',
+      (w) => ({ sender: w, senderFrame: { url: 'https://evil.example/', parent: null } }),
+      /origin https:\/\/evil.example/,
+    ],
+    [
+      'a subframe of the app page',
+      (w) => ({ sender: w, senderFrame: { url: 'app://merchant-im/frame.html', parent: w.mainFrame } }),
+      /subframe/,
+    ],
     ['a frame that is gone', (w) => ({ sender: w, senderFrame: null }), /gone/],
     ['a webContents that is not an app window', () => fromMainFrame(new FakeWebContents(99)), /not an app window/],
   ];
 
   it.each(refusals)('refuses %s without calling the core', async (_name, event, reason) => {
     const { ipcMain, core, log, win } = setup();
-    const reply = (await ipcMain.invoke(IPC_CHANNELS.invoke, event(win), 'session.get', {})) as { ok: boolean; error: { code: string; message: string } };
+    const reply = (await ipcMain.invoke(IPC_CHANNELS.invoke, event(win), 'session.get', {})) as {
+      ok: boolean;
+      error: { code: string; message: string };
+    };
     expect(reply.ok).toBe(false);
     expect(reply.error.code).toBe('FORBIDDEN');
     expect(reply.error.message).toMatch(reason);
@@ -43,7 +59,11 @@ describe('IPC bridge: sender checks', () => {
 
   it('refuses subscriptions from a foreign frame', () => {
     const { ipcMain, core, win } = setup();
-    ipcMain.send(IPC_CHANNELS.subscribe, { sender: win, senderFrame: { url: 'https://evil.example/', parent: null } }, 'message.new');
+    ipcMain.send(
+      IPC_CHANNELS.subscribe,
+      { sender: win, senderFrame: { url: 'https://evil.example/', parent: null } },
+      'message.new',
+    );
     expect(core.subscriberCount('message.new')).toBe(0);
   });
 
@@ -57,9 +77,14 @@ describe('IPC bridge: sender checks', () => {
 
   it('validates arguments against the contract before the core sees them', async () => {
     const { ipcMain, core, win } = setup();
-    const bad = (await ipcMain.invoke(IPC_CHANNELS.invoke, fromMainFrame(win), 'line.markRead', { line_id: 42 })) as { ok: boolean; error: { code: string } };
+    const bad = (await ipcMain.invoke(IPC_CHANNELS.invoke, fromMainFrame(win), 'line.markRead', { line_id: 42 })) as {
+      ok: boolean;
+      error: { code: string };
+    };
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
-    const unknown = (await ipcMain.invoke(IPC_CHANNELS.invoke, fromMainFrame(win), 'shell.openPath', { path: '/' })) as { ok: boolean };
+    const unknown = (await ipcMain.invoke(IPC_CHANNELS.invoke, fromMainFrame(win), 'shell.openPath', {
+      path: '/',
+    })) as { ok: boolean };
     expect(unknown.ok).toBe(false);
     expect(core.calls).toEqual([]);
   });
@@ -70,7 +95,12 @@ describe('IPC bridge: sender checks', () => {
       throw new Error('boom at C:\\Users\\alice');
     });
     new IpcBridge(ipcMain as never, core, new RecordingLogger()).trust(new FakeWebContents(1) as never);
-    const reply = (await ipcMain.invoke(IPC_CHANNELS.invoke, fromMainFrame(new FakeWebContents(1)), 'session.get', {})) as { ok: boolean; error: { code: string; message: string } };
+    const reply = (await ipcMain.invoke(
+      IPC_CHANNELS.invoke,
+      fromMainFrame(new FakeWebContents(1)),
+      'session.get',
+      {},
+    )) as { ok: boolean; error: { code: string; message: string } };
     expect(reply).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
     expect(reply.error.message).not.toContain('alice');
   });

@@ -13,7 +13,9 @@ const root = join(import.meta.dirname, '..', '..');
 const srcMain = join(root, 'src-main');
 
 function tsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? tsFiles(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 interface Facts {
@@ -25,11 +27,25 @@ interface Facts {
 
 function factsOf(file: string): Facts {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true);
-  const facts: Facts = { file: relative(root, file).replace(/\\/g, '/'), runtimeElectronImport: false, memberCalls: [], unsafePreferences: [] };
+  const facts: Facts = {
+    file: relative(root, file).replace(/\\/g, '/'),
+    runtimeElectronImport: false,
+    memberCalls: [],
+    unsafePreferences: [],
+  };
   const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && /^electron(\/|$)/.test(node.moduleSpecifier.text)) {
+    if (
+      ts.isImportDeclaration(node) &&
+      ts.isStringLiteral(node.moduleSpecifier) &&
+      /^electron(\/|$)/.test(node.moduleSpecifier.text)
+    ) {
       const clause = node.importClause;
-      const typeOnly = clause?.isTypeOnly || (clause?.namedBindings && ts.isNamedImports(clause.namedBindings) && !clause.name && clause.namedBindings.elements.every((e) => e.isTypeOnly));
+      const typeOnly =
+        clause?.isTypeOnly ||
+        (clause?.namedBindings &&
+          ts.isNamedImports(clause.namedBindings) &&
+          !clause.name &&
+          clause.namedBindings.elements.every((e) => e.isTypeOnly));
       if (!typeOnly) facts.runtimeElectronImport = true;
     }
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
@@ -40,7 +56,15 @@ function factsOf(file: string): Facts {
       const name = node.name.text;
       const value = node.initializer.getText(source);
       const unsafe =
-        (['nodeIntegration', 'nodeIntegrationInWorker', 'nodeIntegrationInSubFrames', 'allowRunningInsecureContent', 'experimentalFeatures', 'webviewTag'].includes(name) && value !== 'false') ||
+        ([
+          'nodeIntegration',
+          'nodeIntegrationInWorker',
+          'nodeIntegrationInSubFrames',
+          'allowRunningInsecureContent',
+          'experimentalFeatures',
+          'webviewTag',
+        ].includes(name) &&
+          value !== 'false') ||
         (['contextIsolation', 'sandbox', 'webSecurity'].includes(name) && value !== 'true');
       if (unsafe) facts.unsafePreferences.push(`${name}: ${value}`);
     }
@@ -55,18 +79,27 @@ const callers = (pattern: RegExp) => all.filter((f) => f.memberCalls.some((c) =>
 
 describe('Electron usage boundaries', () => {
   it('loads electron at run time only in the entry point and the preload', () => {
-    expect(all.filter((f) => f.runtimeElectronImport).map((f) => f.file)).toEqual(['src-main/electron/main.ts', 'src-main/electron/preload.ts']);
+    expect(all.filter((f) => f.runtimeElectronImport).map((f) => f.file)).toEqual([
+      'src-main/electron/main.ts',
+      'src-main/electron/preload.ts',
+    ]);
   });
 
   it('touches raw ipcMain only in the validating wrapper', () => {
-    expect(callers(/(^|\.)ipcMain\.(handle|handleOnce|on|once|addListener|prependListener)$/)).toEqual(['src-main/electron/ipc.ts']);
+    expect(callers(/(^|\.)ipcMain\.(handle|handleOnce|on|once|addListener|prependListener)$/)).toEqual([
+      'src-main/electron/ipc.ts',
+    ]);
   });
 
   it('uses ipcRenderer and contextBridge only in the preload, exposing one object', () => {
     expect(callers(/(^|\.)ipcRenderer\./)).toEqual(['src-main/electron/preload.ts']);
     const preload = all.find((f) => f.file === 'src-main/electron/preload.ts')!;
-    expect(preload.memberCalls.filter((c) => c.startsWith('contextBridge.'))).toEqual(['contextBridge.exposeInMainWorld']);
-    expect(readFileSync(join(srcMain, 'electron', 'preload.ts'), 'utf8')).toMatch(/exposeInMainWorld\('merchantIm', api\)/);
+    expect(preload.memberCalls.filter((c) => c.startsWith('contextBridge.'))).toEqual([
+      'contextBridge.exposeInMainWorld',
+    ]);
+    expect(readFileSync(join(srcMain, 'electron', 'preload.ts'), 'utf8')).toMatch(
+      /exposeInMainWorld\('merchantIm', api\)/,
+    );
   });
 
   it('never turns a webPreferences safety switch off', () => {

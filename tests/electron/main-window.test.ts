@@ -89,7 +89,10 @@ function setup(over: { closeToTray?: boolean; trayAvailable?: boolean; platform?
         windows.push(w);
         return w as never;
       },
-      screen: { getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }], getPrimaryDisplay: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }) },
+      screen: {
+        getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }],
+        getPrimaryDisplay: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1080 } }),
+      },
       stateFile: file,
       preload: '/app/dist/electron/preload.cjs',
       entryUrl: 'app://merchant-im/index.html',
@@ -107,7 +110,15 @@ describe('main window', () => {
     const { make, windows } = setup();
     make().open(true);
     const prefs = windows[0]!.options.webPreferences!;
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, devTools: false, preload: '/app/dist/electron/preload.cjs' });
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+      devTools: false,
+      preload: '/app/dist/electron/preload.cjs',
+    });
     expect(windows[0]!.loaded).toBe('app://merchant-im/index.html');
     expect(windows[0]!.options.show).toBe(false);
     windows[0]!.emit('ready-to-show');

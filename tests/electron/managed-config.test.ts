@@ -11,7 +11,13 @@ import {
 import { parseRegQuery, readMachinePolicy, type PolicyIo } from '../../src-main/shell/policy-sources';
 
 const empty = { layer: {}, warnings: [] };
-const layers = (over: Partial<ConfigLayers>): ConfigLayers => ({ commandLine: empty, environment: empty, policy: empty, user: {}, ...over });
+const layers = (over: Partial<ConfigLayers>): ConfigLayers => ({
+  commandLine: empty,
+  environment: empty,
+  policy: empty,
+  user: {},
+  ...over,
+});
 
 describe('managed configuration precedence', () => {
   const user: ManagedLayer = { server_url: 'https://user.example', start_at_login: true };
@@ -26,8 +32,14 @@ describe('managed configuration precedence', () => {
     expect(all.start_at_login).toEqual({ value: false, source: 'policy' });
     expect(all.auto_update).toEqual({ value: true, source: 'default' });
 
-    expect(resolveManagedConfig(layers({ environment: env, policy, user })).server_url).toEqual({ value: 'https://env.example', source: 'environment' });
-    expect(resolveManagedConfig(layers({ policy, user })).server_url).toEqual({ value: 'https://policy.example', source: 'policy' });
+    expect(resolveManagedConfig(layers({ environment: env, policy, user })).server_url).toEqual({
+      value: 'https://env.example',
+      source: 'environment',
+    });
+    expect(resolveManagedConfig(layers({ policy, user })).server_url).toEqual({
+      value: 'https://policy.example',
+      source: 'policy',
+    });
     const userOnly = resolveManagedConfig(layers({ user }));
     expect(userOnly.server_url).toEqual({ value: 'https://user.example', source: 'user' });
     expect(userOnly.start_at_login).toEqual({ value: true, source: 'user' });
@@ -36,7 +48,10 @@ describe('managed configuration precedence', () => {
   });
 
   it('lets IT lock the server URL and turn updates off, per key and per source', () => {
-    const policy = policyLayer({ ServerUrl: 'https://im.corp', LockServerUrl: 1, DisableAutoUpdate: 1, UpdateChannel: 'Beta' }, 'registry');
+    const policy = policyLayer(
+      { ServerUrl: 'https://im.corp', LockServerUrl: 1, DisableAutoUpdate: 1, UpdateChannel: 'Beta' },
+      'registry',
+    );
     const c = resolveManagedConfig(layers({ policy, user }));
     expect(c.server_url.value).toBe('https://im.corp');
     expect(c.server_url_locked).toEqual({ value: true, source: 'policy' });
@@ -45,7 +60,10 @@ describe('managed configuration precedence', () => {
 
     // A higher layer can re-enable what policy turned off.
     const cli = commandLineLayer(['--disable-auto-update=false']);
-    expect(resolveManagedConfig(layers({ commandLine: cli, policy })).auto_update).toEqual({ value: true, source: 'command-line' });
+    expect(resolveManagedConfig(layers({ commandLine: cli, policy })).auto_update).toEqual({
+      value: true,
+      source: 'command-line',
+    });
   });
 
   it('drops a lock that has no server URL to lock to, with a warning', () => {
@@ -55,7 +73,10 @@ describe('managed configuration precedence', () => {
   });
 
   it('skips bad values with a warning instead of failing', () => {
-    const policy = policyLayer({ ServerUrl: 'ftp://x', LockServerUrl: 'maybe', UpdateChannel: 'nightly', Colour: 'red' }, 'policy file');
+    const policy = policyLayer(
+      { ServerUrl: 'ftp://x', LockServerUrl: 'maybe', UpdateChannel: 'nightly', Colour: 'red' },
+      'policy file',
+    );
     expect(policy.layer).toEqual({});
     expect(policy.warnings).toEqual([
       'policy file ServerUrl: not an http(s) URL, ignored',
@@ -63,13 +84,21 @@ describe('managed configuration precedence', () => {
       'policy file UpdateChannel: channel must be one of latest, beta, alpha, ignored',
       'policy file: unknown policy Colour ignored',
     ]);
-    const cli = commandLineLayer(['--server-url', '--update-url=https://u.example/feed', '--inspect=9229', '--start-hidden']);
+    const cli = commandLineLayer([
+      '--server-url',
+      '--update-url=https://u.example/feed',
+      '--inspect=9229',
+      '--start-hidden',
+    ]);
     expect(cli.layer).toEqual({ update_url: 'https://u.example/feed', start_hidden: true });
     expect(cli.warnings).toEqual(['command line --server-url needs a value']);
   });
 
   it('reads policy names case-insensitively, as the registry does', () => {
-    expect(policyLayer({ serverurl: 'https://a.example', STARTATLOGIN: true }, 'x').layer).toEqual({ server_url: 'https://a.example', start_at_login: true });
+    expect(policyLayer({ serverurl: 'https://a.example', STARTATLOGIN: true }, 'x').layer).toEqual({
+      server_url: 'https://a.example',
+      start_at_login: true,
+    });
   });
 });
 
@@ -109,7 +138,11 @@ describe('machine-wide policy readers', () => {
       io({
         run: (file, args) => {
           calls.push([file, ...args]);
-          if (args[1]!.startsWith('HKCU')) return Promise.resolve({ code: 0, stdout: '    ServerUrl    REG_SZ    https://user-policy\r\n    StartAtLogin    REG_DWORD    0x1' });
+          if (args[1]!.startsWith('HKCU'))
+            return Promise.resolve({
+              code: 0,
+              stdout: '    ServerUrl    REG_SZ    https://user-policy\r\n    StartAtLogin    REG_DWORD    0x1',
+            });
           return Promise.resolve({ code: 0, stdout: regOutput });
         },
       }),
@@ -136,12 +169,20 @@ describe('machine-wide policy readers', () => {
       }),
     );
     expect(runs).toEqual([['plutil', '-convert', 'json', '-o', '-', path]]);
-    expect(policyLayer(read.values, read.origin).layer).toEqual({ server_url: 'https://mac.example', start_at_login: true });
+    expect(policyLayer(read.values, read.origin).layer).toEqual({
+      server_url: 'https://mac.example',
+      start_at_login: true,
+    });
     expect((await readMachinePolicy('darwin', io({}))).values).toEqual({});
   });
 
   it('on Linux, reads /etc/merchant-im/policy.json and reports bad JSON', async () => {
-    const good = await readMachinePolicy('linux', io({ readText: (p) => Promise.resolve(p === '/etc/merchant-im/policy.json' ? '{"DisableAutoUpdate": true}' : null) }));
+    const good = await readMachinePolicy(
+      'linux',
+      io({
+        readText: (p) => Promise.resolve(p === '/etc/merchant-im/policy.json' ? '{"DisableAutoUpdate": true}' : null),
+      }),
+    );
     expect(policyLayer(good.values, good.origin).layer).toEqual({ auto_update: false });
     const bad = await readMachinePolicy('linux', io({ readText: () => Promise.resolve('{nope') }));
     expect(bad.values).toEqual({});

@@ -31,7 +31,13 @@ describe('MSI public properties (msiProjectCreated hook)', () => {
     expect(doc.getElementsByTagName('parsererror')).toHaveLength(0);
     const props = [...doc.getElementsByTagName('Property')].map((p) => p.getAttribute('Id'));
     expect(props).toEqual(['ALLUSERS', 'SERVER_URL', 'LOCK_SERVER_URL', 'DISABLE_AUTO_UPDATE', 'START_AT_LOGIN']);
-    const values = [...doc.getElementsByTagName('RegistryValue')].map((r) => [r.getAttribute('Root'), r.getAttribute('Key'), r.getAttribute('Name'), r.getAttribute('Type'), r.getAttribute('Value')]);
+    const values = [...doc.getElementsByTagName('RegistryValue')].map((r) => [
+      r.getAttribute('Root'),
+      r.getAttribute('Key'),
+      r.getAttribute('Name'),
+      r.getAttribute('Type'),
+      r.getAttribute('Value'),
+    ]);
     expect(values).toEqual([
       ['HKLM', 'Software\\Policies\\MerchantIM', 'ServerUrl', 'string', '[SERVER_URL]'],
       ['HKLM', 'Software\\Policies\\MerchantIM', 'LockServerUrl', 'integer', '1'],
@@ -40,7 +46,9 @@ describe('MSI public properties (msiProjectCreated hook)', () => {
     ]);
     const conditions = [...doc.getElementsByTagName('Condition')].map((c) => c.textContent);
     expect(conditions).toEqual(MSI_PROPERTIES.map((p) => p.condition));
-    const feature = [...doc.getElementsByTagName('Feature')].find((f) => f.getAttribute('Id') === 'MimManagedConfiguration')!;
+    const feature = [...doc.getElementsByTagName('Feature')].find(
+      (f) => f.getAttribute('Id') === 'MimManagedConfiguration',
+    )!;
     expect(feature.getAttribute('Display')).toBe('hidden');
     expect(feature.getElementsByTagName('ComponentRef')).toHaveLength(4);
     // Component GUIDs must stay stable across builds and be unique.
@@ -62,4 +70,3 @@ describe('MSI public properties (msiProjectCreated hook)', () => {
     expect(readFileSync(file, 'utf8')).toContain('Id="MimPolicyServerUrl"');
   });
 });
-

@@ -44,7 +44,14 @@ function setup(platform: NodeJS.Platform = 'darwin', supported = true) {
   return { notifier, created, focus, errors };
 }
 
-const spec = (tag: string, count: number, over: Partial<NotificationSpec> = {}): NotificationSpec => ({ tag, title: `Customer ${tag}`, body: `${count} new messages`, count, sound: true, ...over });
+const spec = (tag: string, count: number, over: Partial<NotificationSpec> = {}): NotificationSpec => ({
+  tag,
+  title: `Customer ${tag}`,
+  body: `${count} new messages`,
+  count,
+  sound: true,
+  ...over,
+});
 
 describe('OS notifications: one per conversation, click routing', () => {
   it('updates a line notification instead of stacking a second one', () => {

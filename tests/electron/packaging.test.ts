@@ -40,7 +40,8 @@ describe('PNG encoder for the generated icons', () => {
 
   it('has the committed icons in place', () => {
     const resources = join(import.meta.dirname, '..', '..', 'resources');
-    for (const f of ['icon.png', 'icons/256x256.png', 'tray/idle.png', 'tray/unread@2x.png', 'tray/overlay.png']) expect(existsSync(join(resources, f)), f).toBe(true);
+    for (const f of ['icon.png', 'icons/256x256.png', 'tray/idle.png', 'tray/unread@2x.png', 'tray/overlay.png'])
+      expect(existsSync(join(resources, f)), f).toBe(true);
   });
 });
 

@@ -29,7 +29,8 @@ describe('policy examples', () => {
 
   it('the Windows .reg file sets the same values', () => {
     const raw: RawPolicy = {};
-    for (const m of read('windows/merchant-im-policy.reg').matchAll(/^"(\w+)"=(?:dword:([0-9a-f]{8})|"([^"]*)")$/gm)) raw[m[1]!] = m[2] !== undefined ? parseInt(m[2], 16) : m[3]!;
+    for (const m of read('windows/merchant-im-policy.reg').matchAll(/^"(\w+)"=(?:dword:([0-9a-f]{8})|"([^"]*)")$/gm))
+      raw[m[1]!] = m[2] !== undefined ? parseInt(m[2], 16) : m[3]!;
     expect(read('windows/merchant-im-policy.reg')).toContain('[HKEY_LOCAL_MACHINE\\Software\\Policies\\MerchantIM]');
     const parsed = policyLayer(raw, 'reg');
     expect(parsed.warnings).toEqual([]);
@@ -39,7 +40,9 @@ describe('policy examples', () => {
   it('the macOS profile payload sets the same values', () => {
     const doc = xml('macos/com.merchantim.desktop.mobileconfig');
     expect(doc.getElementsByTagName('parsererror')).toHaveLength(0);
-    const payload = [...doc.querySelectorAll('array > dict')].find((d) => d.textContent?.includes('com.merchantim.desktop'))!;
+    const payload = [...doc.querySelectorAll('array > dict')].find((d) =>
+      d.textContent?.includes('com.merchantim.desktop'),
+    )!;
     const raw: RawPolicy = {};
     const children = [...payload.children];
     for (let i = 0; i < children.length; i += 2) {
@@ -60,7 +63,9 @@ describe('policy examples', () => {
     expect(admx.getElementsByTagName('parsererror')).toHaveLength(0);
     expect(adml.getElementsByTagName('parsererror')).toHaveLength(0);
     const policies = [...admx.getElementsByTagName('policy')];
-    const valueNames = policies.map((p) => p.getAttribute('valueName') ?? p.querySelector('[valueName]')!.getAttribute('valueName')).sort();
+    const valueNames = policies
+      .map((p) => p.getAttribute('valueName') ?? p.querySelector('[valueName]')!.getAttribute('valueName'))
+      .sort();
     expect(valueNames).toEqual(ALL);
     expect(new Set(policies.map((p) => p.getAttribute('key')))).toEqual(new Set(['Software\\Policies\\MerchantIM']));
     const strings = new Set([...adml.getElementsByTagName('string')].map((s) => s.getAttribute('id')));

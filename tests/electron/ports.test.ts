@@ -1,6 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { ElectronLinkOpener, ElectronNetworkMonitor, ElectronPowerEvents, ElectronWindowState, safeStorageSecretBox } from '../../src-main/electron/ports';
+import {
+  ElectronLinkOpener,
+  ElectronNetworkMonitor,
+  ElectronPowerEvents,
+  ElectronWindowState,
+  safeStorageSecretBox,
+} from '../../src-main/electron/ports';
 import { plainSecretBox } from '../../src-main/ports/secrets';
 import { FakeClock } from '../../src-main/ports/testing';
 import type { PowerEvent } from '../../src-main/ports/power';
@@ -37,7 +43,21 @@ describe('Electron ports for the client core', () => {
   });
 
   it('reads focus and visibility from the window itself and ignores renderer reports', () => {
-    const win = Object.assign(new EventEmitter(), { focused: true, minimized: false, visible: true, isFocused() { return this.focused; }, isMinimized() { return this.minimized; }, isVisible() { return this.visible; }, isDestroyed: () => false });
+    const win = Object.assign(new EventEmitter(), {
+      focused: true,
+      minimized: false,
+      visible: true,
+      isFocused() {
+        return this.focused;
+      },
+      isMinimized() {
+        return this.minimized;
+      },
+      isVisible() {
+        return this.visible;
+      },
+      isDestroyed: () => false,
+    });
     const state = new ElectronWindowState();
     const seen: string[] = [];
     state.onChange((s) => seen.push(`${s.focused}/${s.minimised}/${s.visible}`));
@@ -55,7 +75,11 @@ describe('Electron ports for the client core', () => {
   });
 
   it('seals secrets with safeStorage when the OS keychain is available', () => {
-    const safe = { isEncryptionAvailable: () => true, encryptString: (s: string) => Buffer.from(`enc:${s}`), decryptString: (b: Buffer) => b.toString().slice(4) };
+    const safe = {
+      isEncryptionAvailable: () => true,
+      encryptString: (s: string) => Buffer.from(`enc:${s}`),
+      decryptString: (b: Buffer) => b.toString().slice(4),
+    };
     const box = safeStorageSecretBox(safe, plainSecretBox);
     expect(box.kind).toBe('safeStorage');
     expect(box.open(box.seal('token'))).toBe('token');

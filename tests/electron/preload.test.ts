@@ -55,9 +55,16 @@ describe('preload', () => {
   });
 
   it('rejects with the error fields intact (contextBridge would strip an Error)', async () => {
-    const error = { code: 'BAD_CREDENTIALS', message: 'Wrong account or password.', temporary: false, retry_after_ms: null };
+    const error = {
+      code: 'BAD_CREDENTIALS',
+      message: 'Wrong account or password.',
+      temporary: false,
+      retry_after_ms: null,
+    };
     electron.setReply({ ok: false, error });
-    await expect(api.invoke('session.signIn', { server_url: 'https://x', account: 'a', password: 'p' })).rejects.toEqual({
+    await expect(
+      api.invoke('session.signIn', { server_url: 'https://x', account: 'a', password: 'p' }),
+    ).rejects.toEqual({
       name: 'IpcError',
       code: 'BAD_CREDENTIALS',
       message: 'Wrong account or password.',

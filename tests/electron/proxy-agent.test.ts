@@ -54,7 +54,9 @@ async function startProxy(user: string, password: string): Promise<{ port: numbe
     const authorised = req.headers['proxy-authorization'] === expected;
     seen.push(`${req.url} ${authorised ? 'authorised' : 'refused'}`);
     if (!authorised) {
-      client.end('HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="shop"\r\nContent-Length: 0\r\n\r\n');
+      client.end(
+        'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm="shop"\r\nContent-Length: 0\r\n\r\n',
+      );
       return;
     }
     const [host, port] = req.url!.split(':');
@@ -137,7 +139,11 @@ describe('system proxy for the data channel', () => {
     const log = new RecordingLogger();
     const direct = new SystemProxy({ resolveProxy: () => Promise.resolve('DIRECT') }, new ProxyCredentialStore(), log);
     expect(await new ProxyAgents((u) => direct.route(u)).agentFor('wss://im.example.com/v1/ws')).toBeUndefined();
-    const broken = new SystemProxy({ resolveProxy: () => Promise.reject(new Error('PAC script failed')) }, new ProxyCredentialStore(), log);
+    const broken = new SystemProxy(
+      { resolveProxy: () => Promise.reject(new Error('PAC script failed')) },
+      new ProxyCredentialStore(),
+      log,
+    );
     expect(await broken.route('https://im.example.com')).toEqual({ kind: 'direct' });
     expect(log.entries.map((e) => e.msg)).toEqual(['proxy resolution failed; connecting directly']);
   });
@@ -146,14 +152,34 @@ describe('system proxy for the data channel', () => {
     const credentials = new ProxyCredentialStore();
     credentials.set('proxy.corp', 8080, { username: 'svc', password: 'pw' });
     const app = new EventEmitter();
-    new SystemProxy({ resolveProxy: () => Promise.resolve('DIRECT') }, credentials, new RecordingLogger()).installLoginHandler(app as never);
+    new SystemProxy(
+      { resolveProxy: () => Promise.resolve('DIRECT') },
+      credentials,
+      new RecordingLogger(),
+    ).installLoginHandler(app as never);
     const challenge = (authInfo: object) => {
       const answer: { prevented: boolean; args: unknown[] | null } = { prevented: false, args: null };
-      app.emit('login', { preventDefault: () => (answer.prevented = true) }, null, {}, authInfo, (...args: unknown[]) => (answer.args = args));
+      app.emit(
+        'login',
+        { preventDefault: () => (answer.prevented = true) },
+        null,
+        {},
+        authInfo,
+        (...args: unknown[]) => (answer.args = args),
+      );
       return answer;
     };
-    expect(challenge({ isProxy: true, host: 'proxy.corp', port: 8080, scheme: 'basic', realm: 'r' })).toEqual({ prevented: true, args: ['svc', 'pw'] });
-    expect(challenge({ isProxy: true, host: 'other', port: 3128, scheme: 'basic', realm: 'r' })).toEqual({ prevented: false, args: null });
-    expect(challenge({ isProxy: false, host: 'proxy.corp', port: 8080, scheme: 'basic', realm: 'r' })).toEqual({ prevented: false, args: null });
+    expect(challenge({ isProxy: true, host: 'proxy.corp', port: 8080, scheme: 'basic', realm: 'r' })).toEqual({
+      prevented: true,
+      args: ['svc', 'pw'],
+    });
+    expect(challenge({ isProxy: true, host: 'other', port: 3128, scheme: 'basic', realm: 'r' })).toEqual({
+      prevented: false,
+      args: null,
+    });
+    expect(challenge({ isProxy: false, host: 'proxy.corp', port: 8080, scheme: 'basic', realm: 'r' })).toEqual({
+      prevented: false,
+      args: null,
+    });
   });
 });

@@ -17,7 +17,11 @@ describe('system proxy routes for the Node transports', () => {
     const store = new ProxyCredentialStore();
     store.set('proxy.corp', 3128, { username: 'shop\\alice', password: 'p@ss:word' });
     const { route } = routeFor(parsePacResult('PROXY proxy.corp:3128; DIRECT'), (h, p) => store.get(h, p));
-    expect(route).toEqual({ kind: 'proxy', url: 'http://shop%5Calice:p%40ss%3Aword@proxy.corp:3128', rule: 'http proxy.corp:3128' });
+    expect(route).toEqual({
+      kind: 'proxy',
+      url: 'http://shop%5Calice:p%40ss%3Aword@proxy.corp:3128',
+      rule: 'http proxy.corp:3128',
+    });
     const url = new URL(route.kind === 'proxy' ? route.url : '');
     expect(decodeURIComponent(url.password)).toBe('p@ss:word');
   });
@@ -27,16 +31,25 @@ describe('system proxy routes for the Node transports', () => {
       route: { kind: 'proxy', url: 'http://p:8080', rule: 'http p:8080' },
       skipped: ['socks5 s:1080'],
     });
-    expect(routeFor(parsePacResult('SOCKS s:1080'), () => null)).toEqual({ route: { kind: 'direct' }, skipped: ['socks4 s:1080'] });
+    expect(routeFor(parsePacResult('SOCKS s:1080'), () => null)).toEqual({
+      route: { kind: 'direct' },
+      skipped: ['socks4 s:1080'],
+    });
     expect(routeFor([], () => null).route).toEqual({ kind: 'direct' });
   });
 
   it('brackets IPv6 proxies', () => {
-    expect(routeFor(parsePacResult('HTTPS [fd00::1]:8443'), () => null).route).toMatchObject({ url: 'https://[fd00::1]:8443' });
+    expect(routeFor(parsePacResult('HTTPS [fd00::1]:8443'), () => null).route).toMatchObject({
+      url: 'https://[fd00::1]:8443',
+    });
   });
 
   it('collects credentials from the environment', () => {
-    const store = ProxyCredentialStore.fromEnvironment({ HTTPS_PROXY: 'http://bob:b%40b@Proxy.Corp:8080', MERCHANT_IM_PROXY_USERNAME: 'svc', MERCHANT_IM_PROXY_PASSWORD: 'pw' });
+    const store = ProxyCredentialStore.fromEnvironment({
+      HTTPS_PROXY: 'http://bob:b%40b@Proxy.Corp:8080',
+      MERCHANT_IM_PROXY_USERNAME: 'svc',
+      MERCHANT_IM_PROXY_PASSWORD: 'pw',
+    });
     expect(store.get('proxy.corp', 8080)).toEqual({ username: 'bob', password: 'b@b' });
     expect(store.get('other', 3128)).toEqual({ username: 'svc', password: 'pw' });
     expect(ProxyCredentialStore.fromEnvironment({ HTTP_PROXY: 'not a url' }).get('x', 1)).toBeNull();

@@ -6,7 +6,9 @@ import { contentSecurityPolicy } from '../../src-main/shell/app-protocol';
 
 function guarded() {
   const contents = new EventEmitter() as EventEmitter & { openHandler?: (d: { url: string }) => { action: string } };
-  Object.assign(contents, { setWindowOpenHandler: (fn: (d: { url: string }) => { action: string }) => (contents.openHandler = fn) });
+  Object.assign(contents, {
+    setWindowOpenHandler: (fn: (d: { url: string }) => { action: string }) => (contents.openHandler = fn),
+  });
   const external: string[] = [];
   guardWebContents(contents as never, (url) => external.push(url));
   const fire = (name: string, url: string, isMainFrame = true) => {
@@ -66,7 +68,8 @@ describe('navigation and new windows', () => {
 describe('app:// responses', () => {
   const csp = contentSecurityPolicy('https://im.example.com');
   const files: Record<string, string> = { '/root/index.html': '<!doctype html>', '/root/assets/a.js': 'export {}' };
-  const read = (file: string) => (file in files ? Promise.resolve(Buffer.from(files[file]!)) : Promise.reject(new Error('ENOENT')));
+  const read = (file: string) =>
+    file in files ? Promise.resolve(Buffer.from(files[file]!)) : Promise.reject(new Error('ENOENT'));
 
   it('serves the page with the CSP and hardening headers', async () => {
     const res = await rendererResponse('app://merchant-im/', '/root', csp, read);

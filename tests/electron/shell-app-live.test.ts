@@ -11,7 +11,14 @@ import { startShell, stopShells } from './shell-harness';
  */
 const noPolicyIo: PolicyIo = {
   readText: () => Promise.resolve(null),
-  run: (file) => Promise.resolve(file === 'gdbus' ? { code: 0, stdout: '(true,)\n' } : file === 'gsettings' ? { code: 0, stdout: 'true\n' } : { code: 1, stdout: '' }),
+  run: (file) =>
+    Promise.resolve(
+      file === 'gdbus'
+        ? { code: 0, stdout: '(true,)\n' }
+        : file === 'gsettings'
+          ? { code: 0, stdout: 'true\n' }
+          : { code: 1, stdout: '' },
+    ),
 };
 
 let t: TestServer;
@@ -31,11 +38,17 @@ describe('the shell against the real IM server', () => {
   it('signs in, then a customer message while unfocused raises a notification, flashes and badges; quits cleanly', async () => {
     const s = await startShell(['electron', 'dist/electron/main.cjs'], {}, noPolicyIo);
     s.subscribe('ui.openLine');
-    const signedIn = await s.invoke('session.signIn', { server_url: t.url, account: 'live-staff', password: TEST_PASSWORD });
+    const signedIn = await s.invoke('session.signIn', {
+      server_url: t.url,
+      account: 'live-staff',
+      password: TEST_PASSWORD,
+    });
     expect(signedIn.ok).toBe(true);
     // The page is reloaded once so its CSP admits images from the server just signed in to.
     await expect.poll(() => s.win.webContents.reloads).toBe(1);
-    const csp = (await s.protocolHandlers.get('app')!(new Request('app://merchant-im/index.html'))).headers.get('content-security-policy');
+    const csp = (await s.protocolHandlers.get('app')!(new Request('app://merchant-im/index.html'))).headers.get(
+      'content-security-policy',
+    );
     expect(csp).toContain(`img-src 'self' data: blob: ${new URL(t.url).origin}`);
 
     // The user closes the window: it goes to the tray.
@@ -43,10 +56,16 @@ describe('the shell against the real IM server', () => {
     expect(s.win.visible).toBe(false);
 
     const customer = await t.connectWs('live-customer');
-    const sent = await customer.request('send', { random_id: rid(), to: { object_id: 'room-live', busi_type: 'consult' }, content: { type: 'text', text: 'Is the garden room quiet?' } });
+    const sent = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room-live', busi_type: 'consult' },
+      content: { type: 'text', text: 'Is the garden room quiet?' },
+    });
     const lineId = sent.line.line_id;
 
-    await expect.poll(() => FakeNotification.shown.map((n) => `${n.options.title} | ${n.options.body}`), { timeout: 15_000 }).toEqual([expect.stringMatching(/Chen Jing.*\| .*Is the garden room quiet\?/)]);
+    await expect
+      .poll(() => FakeNotification.shown.map((n) => `${n.options.title} | ${n.options.body}`), { timeout: 15_000 })
+      .toEqual([expect.stringMatching(/Chen Jing.*\| .*Is the garden room quiet\?/)]);
     await expect.poll(() => s.app.badge).toBe(1);
     const tray = FakeTray.last!;
     expect((tray.image as { path: string }).path).toMatch(/tray\/unread\.png$/);
@@ -54,7 +73,11 @@ describe('the shell against the real IM server', () => {
     expect(s.win.flashed).toBe(true);
 
     // A second message updates the line's notification rather than stacking another.
-    await customer.request('send', { random_id: rid(), line_id: lineId, content: { type: 'text', text: 'And is breakfast included?' } });
+    await customer.request('send', {
+      random_id: rid(),
+      line_id: lineId,
+      content: { type: 'text', text: 'And is breakfast included?' },
+    });
     await expect.poll(() => s.app.badge, { timeout: 15_000 }).toBe(2);
     await expect.poll(() => FakeNotification.shown.length).toBe(2);
     expect(FakeNotification.shown.map((n) => n.closed)).toEqual([true, false]);
@@ -63,7 +86,9 @@ describe('the shell against the real IM server', () => {
     // Clicking it brings the window back on that conversation.
     FakeNotification.shown[1]!.emit('click');
     expect(s.win.visible).toBe(true);
-    await expect.poll(() => s.win.webContents.events().filter(([topic]) => topic === 'ui.openLine')).toEqual([['ui.openLine', { line_id: lineId, message_id: expect.any(String) }]]);
+    await expect
+      .poll(() => s.win.webContents.events().filter(([topic]) => topic === 'ui.openLine'))
+      .toEqual([['ui.openLine', { line_id: lineId, message_id: expect.any(String) }]]);
 
     // Reading the line clears the badge.
     expect((await s.invoke('line.markRead', { line_id: lineId })).ok).toBe(true);

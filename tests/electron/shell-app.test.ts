@@ -15,32 +15,61 @@ afterEach(stopShells);
 describe('the shell, started against an in-memory Electron', () => {
   it('opens one secure window on app:// and serves the renderer with the CSP', async () => {
     const s = await start();
-    expect(s.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } }]);
+    expect(s.privileged).toEqual([
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+    ]);
     expect(s.app.getPath('userData')).toBe(s.userData);
     expect(FakeBrowserWindow.all).toHaveLength(1);
     expect(s.win.loaded).toBe('app://merchant-im/index.html');
-    expect(s.win.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, preload: join(s.appRoot, 'dist', 'electron', 'preload.cjs') });
+    expect(s.win.options.webPreferences).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      preload: join(s.appRoot, 'dist', 'electron', 'preload.cjs'),
+    });
     await new Promise((r) => setTimeout(r, 0));
     expect(s.win.visible).toBe(true);
     const res = await s.protocolHandlers.get('app')!(new Request('app://merchant-im/index.html'));
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-security-policy')).toContain('img-src \'self\' data: blob: https://im.corp.example');
+    expect(res.headers.get('content-security-policy')).toContain("img-src 'self' data: blob: https://im.corp.example");
   });
 
   it('applies machine policy: the server is preset and locked, updates are off, typos are reported', async () => {
     const s = await start();
     const session = await s.invoke('session.get');
-    expect(session).toEqual({ ok: true, result: expect.objectContaining({ signed_in: false, server_url: 'https://im.corp.example', server_url_locked: true }) });
+    expect(session).toEqual({
+      ok: true,
+      result: expect.objectContaining({
+        signed_in: false,
+        server_url: 'https://im.corp.example',
+        server_url_locked: true,
+      }),
+    });
     const diagnostics = await s.invoke('diagnostics.get');
     expect(diagnostics.result.versions).toMatchObject({ electron: '41.7.1', updater: 'disabled', tray: 'available' });
-    expect(diagnostics.result.notifications).toEqual({ supported: true, suppressed_reason: 'GNOME "Do Not Disturb" is on.' });
-    expect(diagnostics.result.recent_errors).toEqual(expect.arrayContaining([expect.objectContaining({ code: 'POLICY', message: expect.stringContaining('unknown policy Colour') })]));
-    expect(await s.invoke('notifications.test')).toMatchObject({ ok: true, result: { shown: true, reason: 'GNOME "Do Not Disturb" is on.' } });
+    expect(diagnostics.result.notifications).toEqual({
+      supported: true,
+      suppressed_reason: 'GNOME "Do Not Disturb" is on.',
+    });
+    expect(diagnostics.result.recent_errors).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ code: 'POLICY', message: expect.stringContaining('unknown policy Colour') }),
+      ]),
+    );
+    expect(await s.invoke('notifications.test')).toMatchObject({
+      ok: true,
+      result: { shown: true, reason: 'GNOME "Do Not Disturb" is on.' },
+    });
   });
 
   it('refuses IPC from a foreign origin in its own window', async () => {
     const s = await start();
-    const reply = (await s.electron.ipcMain.invoke(IPC_CHANNELS.invoke, { sender: s.win.webContents, senderFrame: { url: 'https://evil.example/', parent: null } }, 'session.get', {})) as { ok: boolean; error: { code: string } };
+    const reply = (await s.electron.ipcMain.invoke(
+      IPC_CHANNELS.invoke,
+      { sender: s.win.webContents, senderFrame: { url: 'https://evil.example/', parent: null } },
+      'session.get',
+      {},
+    )) as { ok: boolean; error: { code: string } };
     expect(reply).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   });
 
@@ -57,11 +86,22 @@ describe('the shell, started against an in-memory Electron', () => {
   it('pauses notifications from the tray and hides to it on close', async () => {
     const s = await start();
     const tray = FakeTray.last!;
-    expect(tray.menu.map((i: MenuItemConstructorOptions) => i.id ?? i.type)).toEqual(['open', 'separator', 'pause-1h', 'pause-tomorrow', 'separator', 'quit']);
+    expect(tray.menu.map((i: MenuItemConstructorOptions) => i.id ?? i.type)).toEqual([
+      'open',
+      'separator',
+      'pause-1h',
+      'pause-tomorrow',
+      'separator',
+      'quit',
+    ]);
     const before = Date.now();
     tray.clickMenu('pause-1h');
-    await expect.poll(async () => (await s.invoke('settings.get')).result.notifications.dnd_until).toBeGreaterThanOrEqual(before + 3_600_000);
-    await expect.poll(() => tray.menu.map((i: MenuItemConstructorOptions) => i.id ?? i.type)).toEqual(['open', 'separator', 'resume', 'separator', 'quit']);
+    await expect
+      .poll(async () => (await s.invoke('settings.get')).result.notifications.dnd_until)
+      .toBeGreaterThanOrEqual(before + 3_600_000);
+    await expect
+      .poll(() => tray.menu.map((i: MenuItemConstructorOptions) => i.id ?? i.type))
+      .toEqual(['open', 'separator', 'resume', 'separator', 'quit']);
     s.win.show();
     s.win.userClose();
     expect(s.win.destroyed).toBe(false);
@@ -93,7 +133,12 @@ describe('the shell, started against an in-memory Electron', () => {
 
   it('quits at once when another instance holds the lock', () => {
     const fake = fakeElectron(temp('mim-shell-lock-'), { hasLock: false });
-    expect(runShell(fake.electron as unknown as ElectronApi, { argv: [], env: {}, platform: 'linux' } as unknown as ShellHost)).toBeNull();
+    expect(
+      runShell(
+        fake.electron as unknown as ElectronApi,
+        { argv: [], env: {}, platform: 'linux' } as unknown as ShellHost,
+      ),
+    ).toBeNull();
     expect(fake.app.quitCount).toBe(1);
   });
 });

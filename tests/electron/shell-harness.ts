@@ -30,8 +30,24 @@ export const temp = (prefix: string) => {
 /** Linux with a tray host, GNOME do-not-disturb on, and a machine policy presetting and locking the server. */
 export const linuxIo: PolicyIo = {
   readText: (path) =>
-    Promise.resolve(path === '/etc/merchant-im/policy.json' ? JSON.stringify({ ServerUrl: 'https://im.corp.example', LockServerUrl: true, DisableAutoUpdate: 1, Colour: 'blue' }) : null),
-  run: (file) => Promise.resolve(file === 'gdbus' ? { code: 0, stdout: '(true,)\n' } : file === 'gsettings' ? { code: 0, stdout: 'false\n' } : { code: 1, stdout: '' }),
+    Promise.resolve(
+      path === '/etc/merchant-im/policy.json'
+        ? JSON.stringify({
+            ServerUrl: 'https://im.corp.example',
+            LockServerUrl: true,
+            DisableAutoUpdate: 1,
+            Colour: 'blue',
+          })
+        : null,
+    ),
+  run: (file) =>
+    Promise.resolve(
+      file === 'gdbus'
+        ? { code: 0, stdout: '(true,)\n' }
+        : file === 'gsettings'
+          ? { code: 0, stdout: 'false\n' }
+          : { code: 1, stdout: '' },
+    ),
 };
 
 /** Invoke replies as the tests read them. */
@@ -45,7 +61,11 @@ export interface Reply {
   };
 }
 
-export async function startShell(argv: string[] = ['electron', 'dist/electron/main.cjs'], env: Record<string, string> = {}, io: PolicyIo = linuxIo) {
+export async function startShell(
+  argv: string[] = ['electron', 'dist/electron/main.cjs'],
+  env: Record<string, string> = {},
+  io: PolicyIo = linuxIo,
+) {
   const userData = temp('mim-shell-profile-');
   const appRoot = temp('mim-shell-root-');
   mkdirSync(join(appRoot, 'dist', 'renderer'), { recursive: true });
@@ -73,8 +93,9 @@ export async function startShell(argv: string[] = ['electron', 'dist/electron/ma
   expect(fake.errors).toEqual([]);
   running.push(fake.app);
   const win = FakeBrowserWindow.all[0]!;
-  const invoke = (method: string, args: unknown = {}) => fake.electron.ipcMain.invoke(IPC_CHANNELS.invoke, fromMainFrame(win.webContents), method, args) as Promise<Reply>;
-  const subscribe = (topic: string) => fake.electron.ipcMain.send(IPC_CHANNELS.subscribe, fromMainFrame(win.webContents), topic);
+  const invoke = (method: string, args: unknown = {}) =>
+    fake.electron.ipcMain.invoke(IPC_CHANNELS.invoke, fromMainFrame(win.webContents), method, args) as Promise<Reply>;
+  const subscribe = (topic: string) =>
+    fake.electron.ipcMain.send(IPC_CHANNELS.subscribe, fromMainFrame(win.webContents), topic);
   return { ...fake, log, win, invoke, subscribe, userData, appRoot };
 }
-

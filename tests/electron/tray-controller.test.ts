@@ -3,7 +3,14 @@ import { TrayController } from '../../src-main/electron/tray';
 import type { AttentionFacts, TrayMenuId } from '../../src-main/shell/tray-model';
 
 const icon = (name: string) => ({ name }) as never;
-const initial: AttentionFacts = { unreadTotal: 0, pausedUntil: null, connected: true, language: 'en', now: 0, formatTime: () => '09:00' };
+const initial: AttentionFacts = {
+  unreadTotal: 0,
+  pausedUntil: null,
+  connected: true,
+  language: 'en',
+  now: 0,
+  formatTime: () => '09:00',
+};
 
 function setup(platform: NodeJS.Platform, withTray = true) {
   const trayCalls: unknown[][] = [];
@@ -33,14 +40,30 @@ function setup(platform: NodeJS.Platform, withTray = true) {
       lastTemplate = template as typeof lastTemplate;
       return template as never;
     },
-    icons: { tray: { idle: icon('idle'), unread: icon('unread'), paused: icon('paused'), offline: icon('offline') }, overlay: icon('overlay') },
+    icons: {
+      tray: { idle: icon('idle'), unread: icon('unread'), paused: icon('paused'), offline: icon('offline') },
+      overlay: icon('overlay'),
+    },
     setBadgeCount: (n) => badge.push(n),
-    window: () => ({ isDestroyed: () => false, setOverlayIcon: (img: { name: string } | null, d: string) => overlay.push([img?.name ?? null, d]) }) as never,
+    window: () =>
+      ({
+        isDestroyed: () => false,
+        setOverlayIcon: (img: { name: string } | null, d: string) => overlay.push([img?.name ?? null, d]),
+      }) as never,
     onMenu: (id) => menu.push(id),
     onActivate: () => activated.push('open'),
     initial,
   });
-  return { controller, trayCalls, badge, overlay, menu, activated, click: () => clickHandler?.(), template: () => lastTemplate };
+  return {
+    controller,
+    trayCalls,
+    badge,
+    overlay,
+    menu,
+    activated,
+    click: () => clickHandler?.(),
+    template: () => lastTemplate,
+  };
 }
 
 describe('tray and badge follow unread counts', () => {
@@ -84,7 +107,14 @@ describe('tray and badge follow unread counts', () => {
 
   it('rebuilds the menu for a pause and routes its items', () => {
     const t = setup('linux');
-    expect(t.template().map((i) => i.id ?? i.type)).toEqual(['open', 'separator', 'pause-1h', 'pause-tomorrow', 'separator', 'quit']);
+    expect(t.template().map((i) => i.id ?? i.type)).toEqual([
+      'open',
+      'separator',
+      'pause-1h',
+      'pause-tomorrow',
+      'separator',
+      'quit',
+    ]);
     t.template().find((i) => i.id === 'pause-1h')!.click!();
     expect(t.menu).toEqual(['pause-1h']);
     t.controller.update({ pausedUntil: 10_000, now: 1 });

@@ -25,7 +25,13 @@ describe('tray and badge follow unread counts', () => {
     const seen = [0, 1, 5, 120, 0].map((n) => trayModel(facts({ unreadTotal: n })));
     expect(seen.map((m) => m.icon)).toEqual(['idle', 'unread', 'unread', 'unread', 'idle']);
     expect(seen.map((m) => m.badgeCount)).toEqual([0, 1, 5, 120, 0]);
-    expect(seen.map((m) => m.overlay?.description ?? null)).toEqual([null, '1 unread message', '5 unread messages', '120 unread messages', null]);
+    expect(seen.map((m) => m.overlay?.description ?? null)).toEqual([
+      null,
+      '1 unread message',
+      '5 unread messages',
+      '120 unread messages',
+      null,
+    ]);
   });
 
   it('never shows a negative or fractional badge', () => {

@@ -25,7 +25,11 @@ class FakeAutoUpdater extends EventEmitter {
   }
 }
 
-const plan: UpdatePlan = { enabled: true, feed: { provider: 'generic', url: 'https://updates.corp/mim', channel: 'beta' }, allowPrerelease: true };
+const plan: UpdatePlan = {
+  enabled: true,
+  feed: { provider: 'generic', url: 'https://updates.corp/mim', channel: 'beta' },
+  allowPrerelease: true,
+};
 
 describe('auto-update', () => {
   it('configures electron-updater from the plan and checks on a spread schedule', async () => {
@@ -34,7 +38,13 @@ describe('auto-update', () => {
     const updater = new Updater(au as never, plan, clock, () => 0, new RecordingLogger());
     updater.start();
     expect(au.feed).toEqual(plan.feed);
-    expect(au).toMatchObject({ channel: 'beta', allowPrerelease: true, allowDowngrade: false, autoDownload: true, autoInstallOnAppQuit: true });
+    expect(au).toMatchObject({
+      channel: 'beta',
+      allowPrerelease: true,
+      allowDowngrade: false,
+      autoDownload: true,
+      autoInstallOnAppQuit: true,
+    });
     await clock.advance(UPDATE_CHECK.firstDelayMs - 1);
     expect(au.checks).toBe(0);
     await clock.advance(1);
@@ -66,7 +76,13 @@ describe('auto-update', () => {
   it('does nothing at all when policy turned updates off', async () => {
     const clock = new FakeClock();
     const au = new FakeAutoUpdater(() => Promise.resolve(null));
-    const updater = new Updater(au as never, { enabled: false, reason: 'auto-update disabled by policy' }, clock, () => 0, new RecordingLogger());
+    const updater = new Updater(
+      au as never,
+      { enabled: false, reason: 'auto-update disabled by policy' },
+      clock,
+      () => 0,
+      new RecordingLogger(),
+    );
     updater.start();
     await updater.check();
     expect(au.feed).toBeNull();

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JsonFile } from '../../src-main/shell/json-file';
-import { DEFAULT_WINDOW_SIZE, MIN_WINDOW_SIZE, parseSavedWindow, restoreWindow, windowToSave, type Rect } from '../../src-main/shell/window-bounds';
+import {
+  DEFAULT_WINDOW_SIZE,
+  MIN_WINDOW_SIZE,
+  parseSavedWindow,
+  restoreWindow,
+  windowToSave,
+  type Rect,
+} from '../../src-main/shell/window-bounds';
 
 const primary: Rect = { x: 0, y: 0, width: 1920, height: 1040 };
 const right: Rect = { x: 1920, y: 0, width: 2560, height: 1400 };
@@ -32,7 +39,10 @@ describe('window bounds', () => {
     const saved = { x: 5000, y: 0, width: 2400, height: 1300, maximized: false, fullscreen: false };
     expect(restoreWindow(saved, [small], small)).toMatchObject({ x: 0, y: 0, width: 1280, height: 720 });
     const tiny = { x: 10, y: 10, width: 200, height: 100, maximized: false, fullscreen: false };
-    expect(restoreWindow(tiny, [primary], primary)).toMatchObject({ width: MIN_WINDOW_SIZE.width, height: MIN_WINDOW_SIZE.height });
+    expect(restoreWindow(tiny, [primary], primary)).toMatchObject({
+      width: MIN_WINDOW_SIZE.width,
+      height: MIN_WINDOW_SIZE.height,
+    });
   });
 
   it('opens at the default size, centred, the first time', () => {
@@ -66,7 +76,14 @@ describe('window state file', () => {
 
     const saved = windowToSave({ x: 10.4, y: 20.6, width: 1000, height: 700 }, true, false);
     file.write(saved);
-    expect(parseSavedWindow(new JsonFile(file.path).read())).toEqual({ x: 10, y: 21, width: 1000, height: 700, maximized: true, fullscreen: false });
+    expect(parseSavedWindow(new JsonFile(file.path).read())).toEqual({
+      x: 10,
+      y: 21,
+      width: 1000,
+      height: 700,
+      maximized: true,
+      fullscreen: false,
+    });
     expect(JSON.parse(readFileSync(file.path, 'utf8'))).toEqual(saved);
 
     writeFileSync(file.path, '{"x": 1, "y"');

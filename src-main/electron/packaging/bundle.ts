@@ -50,6 +50,9 @@ export async function bundle(options: { updateUrl?: string; minify?: boolean; ou
 }
 
 if (process.argv[1]?.endsWith('bundle.ts')) {
-  await bundle({ updateUrl: process.env.MERCHANT_IM_UPDATE_URL, minify: process.env.MERCHANT_IM_NO_MINIFY === undefined });
+  await bundle({
+    updateUrl: process.env.MERCHANT_IM_UPDATE_URL,
+    minify: process.env.MERCHANT_IM_NO_MINIFY === undefined,
+  });
   console.log('bundled dist/electron/main.cjs, dist/electron/preload.cjs, dist/build/hooks.cjs');
 }

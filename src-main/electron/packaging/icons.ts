@@ -29,12 +29,19 @@ const triangle = (ax: number, ay: number, bx: number, by: number, cx: number, cy
   const d3 = s(cx, cy, ax, ay);
   return !((d1 < 0 || d2 < 0 || d3 < 0) && (d1 > 0 || d2 > 0 || d3 > 0));
 };
-const union = (...shapes: ((x: number, y: number) => boolean)[]) => (x: number, y: number) => shapes.some((s) => s(x, y));
-const minus = (a: (x: number, y: number) => boolean, b: (x: number, y: number) => boolean) => (x: number, y: number) => a(x, y) && !b(x, y);
+const union =
+  (...shapes: ((x: number, y: number) => boolean)[]) =>
+  (x: number, y: number) =>
+    shapes.some((s) => s(x, y));
+const minus = (a: (x: number, y: number) => boolean, b: (x: number, y: number) => boolean) => (x: number, y: number) =>
+  a(x, y) && !b(x, y);
 
 function bubble(x0: number, y0: number, x1: number, y1: number): (x: number, y: number) => boolean {
   const h = y1 - y0;
-  return union(roundedRect(x0, y0, x1, y1 - h * 0.22, h * 0.22), triangle(x0 + (x1 - x0) * 0.18, y1 - h * 0.3, x0 + (x1 - x0) * 0.42, y1 - h * 0.3, x0 + (x1 - x0) * 0.12, y1));
+  return union(
+    roundedRect(x0, y0, x1, y1 - h * 0.22, h * 0.22),
+    triangle(x0 + (x1 - x0) * 0.18, y1 - h * 0.3, x0 + (x1 - x0) * 0.42, y1 - h * 0.3, x0 + (x1 - x0) * 0.12, y1),
+  );
 }
 
 function render(size: number, layers: Layer[]): Buffer {
@@ -42,19 +49,27 @@ function render(size: number, layers: Layer[]): Buffer {
   const ss = 4;
   for (let py = 0; py < size; py++) {
     for (let pxx = 0; pxx < size; pxx++) {
-      let r = 0, g = 0, b = 0, a = 0;
+      let r = 0,
+        g = 0,
+        b = 0,
+        a = 0;
       for (let sy = 0; sy < ss; sy++) {
         for (let sx = 0; sx < ss; sx++) {
           const x = (pxx + (sx + 0.5) / ss) / size;
           const y = (py + (sy + 0.5) / ss) / size;
           let c: Rgba = [0, 0, 0, 0];
           for (const layer of layers) if (layer.inside(x, y)) c = layer.color;
-          r += c[0] * c[3]; g += c[1] * c[3]; b += c[2] * c[3]; a += c[3];
+          r += c[0] * c[3];
+          g += c[1] * c[3];
+          b += c[2] * c[3];
+          a += c[3];
         }
       }
       const i = (py * size + pxx) * 4;
       if (a > 0) {
-        px[i] = Math.round(r / a); px[i + 1] = Math.round(g / a); px[i + 2] = Math.round(b / a);
+        px[i] = Math.round(r / a);
+        px[i + 1] = Math.round(g / a);
+        px[i + 2] = Math.round(b / a);
       }
       px[i + 3] = Math.round(a / (ss * ss));
     }
@@ -78,14 +93,18 @@ export const TRAY_LAYERS: Record<'idle' | 'unread' | 'paused' | 'offline', Layer
   ],
   paused: [
     { inside: trayBubble, color: GREY },
-    { inside: union(roundedRect(0.34, 0.28, 0.44, 0.66, 0.02), roundedRect(0.56, 0.28, 0.66, 0.66, 0.02)), color: WHITE },
+    {
+      inside: union(roundedRect(0.34, 0.28, 0.44, 0.66, 0.02), roundedRect(0.56, 0.28, 0.66, 0.66, 0.02)),
+      color: WHITE,
+    },
   ],
   offline: [{ inside: minus(trayBubble, bubble(0.18, 0.24, 0.82, 0.8)), color: GREY }],
 };
 
 export function generateIcons(resourcesDir: string): string[] {
   const out: [string, Buffer][] = [[join(resourcesDir, 'icon.png'), render(512, appIcon)]];
-  for (const n of [16, 32, 48, 64, 128, 256, 512]) out.push([join(resourcesDir, 'icons', `${n}x${n}.png`), render(n, appIcon)]);
+  for (const n of [16, 32, 48, 64, 128, 256, 512])
+    out.push([join(resourcesDir, 'icons', `${n}x${n}.png`), render(n, appIcon)]);
   for (const [state, layers] of Object.entries(TRAY_LAYERS)) {
     out.push([join(resourcesDir, 'tray', `${state}.png`), render(16, layers)]);
     out.push([join(resourcesDir, 'tray', `${state}@2x.png`), render(32, layers)]);
