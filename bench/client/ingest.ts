@@ -6,7 +6,13 @@ import { ClientStore } from '../../src-main/store/client-store';
 import { openDatabase } from '../../src-main/store/database';
 
 const PAGE = 500;
-const TEXTS = ['请问湖景房明天还有空房吗？', 'Is breakfast included in the price?', '我们大概下午三点到酒店', 'Can we get a late checkout on Sunday?', '好的，谢谢您的帮助！'];
+const TEXTS = [
+  '请问湖景房明天还有空房吗？',
+  'Is breakfast included in the price?',
+  '我们大概下午三点到酒店',
+  'Can we get a late checkout on Sunday?',
+  '好的，谢谢您的帮助！',
+];
 
 /** `count` message events over `lines` lines, seq 1..count, as a server would send them. */
 export function syntheticInbox(count: number, lines: number): InboxEvent[] {
@@ -49,7 +55,11 @@ export interface IngestResult {
   raw: { messagesPerSec: number; stored: number };
 }
 
-function ingestOurs(path: string, events: InboxEvent[], searchIndex: boolean): { ms: number; stored: number; duplicatesSkipped: number } {
+function ingestOurs(
+  path: string,
+  events: InboxEvent[],
+  searchIndex: boolean,
+): { ms: number; stored: number; duplicatesSkipped: number } {
   const db = openDatabase(path, { busyTimeoutMs: 1000 });
   if (!searchIndex) db.exec('DROP TRIGGER messages_fts_insert');
   const store = new ClientStore(db, 'staff', path);
@@ -87,7 +97,11 @@ export function benchIngest(dir: string, count: number, lines: number, rounds = 
     bareMs = Math.min(bareMs, ingestOurs(join(dir, `ours-no-search-${round}.db`), events, false).ms);
   }
   return {
-    ours: { messagesPerSec: (ours.stored / ours.ms) * 1000, stored: ours.stored, duplicatesSkipped: ours.duplicatesSkipped },
+    ours: {
+      messagesPerSec: (ours.stored / ours.ms) * 1000,
+      stored: ours.stored,
+      duplicatesSkipped: ours.duplicatesSkipped,
+    },
     oursWithoutSearch: { messagesPerSec: (ours.stored / bareMs) * 1000 },
     raw: { messagesPerSec: (raw.stored / raw.ms) * 1000, stored: raw.stored },
   };
@@ -97,8 +111,12 @@ function ingestRaw(path: string, events: InboxEvent[]): { ms: number; stored: nu
   const raw = new Database(path);
   raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL');
-  raw.exec('CREATE TABLE messages (id INTEGER PRIMARY KEY, message_id TEXT, line_id TEXT, sender TEXT, random_id TEXT, content TEXT, ts INTEGER)');
-  const insert = raw.prepare('INSERT INTO messages (message_id, line_id, sender, random_id, content, ts) VALUES (?, ?, ?, ?, ?, ?)');
+  raw.exec(
+    'CREATE TABLE messages (id INTEGER PRIMARY KEY, message_id TEXT, line_id TEXT, sender TEXT, random_id TEXT, content TEXT, ts INTEGER)',
+  );
+  const insert = raw.prepare(
+    'INSERT INTO messages (message_id, line_id, sender, random_id, content, ts) VALUES (?, ?, ?, ?, ?, ?)',
+  );
   const batch = raw.transaction((page: InboxEvent[]) => {
     for (const e of page) {
       if (e.kind !== 'message') continue;

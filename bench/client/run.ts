@@ -45,11 +45,18 @@ async function until(check: () => boolean, timeoutMs: number, what: string): Pro
 }
 
 /** Sign a fresh core in and time until its cursor reaches the server's inbox head. */
-async function catchUp(url: string, head: Cursor, transport: 'ws' | 'poll'): Promise<{ ms: number; core: ClientCore; dataDir: string }> {
+async function catchUp(
+  url: string,
+  head: Cursor,
+  transport: 'ws' | 'poll',
+): Promise<{ ms: number; core: ClientCore; dataDir: string }> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-client-core-'));
   if (transport === 'poll') {
     // As if this server had been found to block WebSockets earlier; no upgrade probe during the run.
-    writeFileSync(join(dataDir, 'transport.json'), JSON.stringify({ [url]: { preferred: 'poll', young_deaths: 0, probe_failures: 0 } }));
+    writeFileSync(
+      join(dataDir, 'transport.json'),
+      JSON.stringify({ [url]: { preferred: 'poll', young_deaths: 0, probe_failures: 0 } }),
+    );
   }
   const core = new ClientCore({
     dataDir,
@@ -59,12 +66,17 @@ async function catchUp(url: string, head: Cursor, transport: 'ws' | 'poll'): Pro
   await core.start();
   const started = performance.now();
   await core.invoke('session.signIn', { server_url: url, account: STAFF_LOGIN, password: STAFF_PASSWORD });
-  await until(() => {
-    const c = core.runtime?.store.cursor();
-    return c?.epoch === head.epoch && c.seq === head.seq;
-  }, 300_000, `${transport} catch-up`);
+  await until(
+    () => {
+      const c = core.runtime?.store.cursor();
+      return c?.epoch === head.epoch && c.seq === head.seq;
+    },
+    300_000,
+    `${transport} catch-up`,
+  );
   const ms = performance.now() - started;
-  if (core.runtime!.channel.state().transport !== transport) throw new Error(`expected ${transport}, got ${core.runtime!.channel.state().transport}`);
+  if (core.runtime!.channel.state().transport !== transport)
+    throw new Error(`expected ${transport}, got ${core.runtime!.channel.state().transport}`);
   return { ms, core, dataDir };
 }
 
@@ -72,22 +84,34 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'bench-client-'));
   const cleanup: (() => Promise<void> | void)[] = [() => rmSync(work, { recursive: true, force: true })];
   try {
-    console.log(`1. ingest of ${fmt(INGEST_MESSAGES)} inbox events (pages of 500, each overlapping the last by 10%; best of 3 alternating rounds)`);
+    console.log(
+      `1. ingest of ${fmt(INGEST_MESSAGES)} inbox events (pages of 500, each overlapping the last by 10%; best of 3 alternating rounds)`,
+    );
     const ingest = benchIngest(work, INGEST_MESSAGES, 500);
-    console.log(`   client store (dedup + lines + unread + FTS5 + cursor): ${fmt(ingest.ours.messagesPerSec)} msg/s  (${fmt(ingest.ours.stored)} stored, ${fmt(ingest.ours.duplicatesSkipped)} duplicates skipped)`);
+    console.log(
+      `   client store (dedup + lines + unread + FTS5 + cursor): ${fmt(ingest.ours.messagesPerSec)} msg/s  (${fmt(ingest.ours.stored)} stored, ${fmt(ingest.ours.duplicatesSkipped)} duplicates skipped)`,
+    );
     console.log(`   raw better-sqlite3 batched inserts (reference):        ${fmt(ingest.raw.messagesPerSec)} msg/s`);
-    console.log(`   ratio client store / raw: ${(ingest.ours.messagesPerSec / ingest.raw.messagesPerSec).toFixed(3)}  (raw is ${(ingest.raw.messagesPerSec / ingest.ours.messagesPerSec).toFixed(0)}× faster)`);
-    console.log(`   (breakdown: the client store without its FTS5 trigger runs ${fmt(ingest.oursWithoutSearch.messagesPerSec)} msg/s)`);
+    console.log(
+      `   ratio client store / raw: ${(ingest.ours.messagesPerSec / ingest.raw.messagesPerSec).toFixed(3)}  (raw is ${(ingest.raw.messagesPerSec / ingest.ours.messagesPerSec).toFixed(0)}× faster)`,
+    );
+    console.log(
+      `   (breakdown: the client store without its FTS5 trigger runs ${fmt(ingest.oursWithoutSearch.messagesPerSec)} msg/s)`,
+    );
 
     const serverDir = join(work, 'server');
     const seedStart = performance.now();
     const head = await seedServer(serverDir, LINES, MESSAGES_PER_LINE);
-    console.log(`\n   (seeded ${fmt(LINES)} lines × ${MESSAGES_PER_LINE} messages; staff inbox head seq ${fmt(head.seq)}; ${((performance.now() - seedStart) / 1000).toFixed(1)} s)`);
+    console.log(
+      `\n   (seeded ${fmt(LINES)} lines × ${MESSAGES_PER_LINE} messages; staff inbox head seq ${fmt(head.seq)}; ${((performance.now() - seedStart) / 1000).toFixed(1)} s)`,
+    );
     const server = await startServerProcess(serverDir);
     cleanup.push(() => server.stop());
 
     const baseline = settle();
-    console.log(`2. catch-up of ${fmt(LINES * MESSAGES_PER_LINE)} missed messages (${fmt(head.seq)} inbox events) from the real server`);
+    console.log(
+      `2. catch-up of ${fmt(LINES * MESSAGES_PER_LINE)} missed messages (${fmt(head.seq)} inbox events) from the real server`,
+    );
     const poll = await catchUp(server.url, head, 'poll');
     console.log(`   long-poll: ${(poll.ms / 1000).toFixed(2)} s  (${fmt((head.seq / poll.ms) * 1000)} events/s)`);
     await poll.core.dispose();
@@ -107,8 +131,12 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 3_000));
     const steady = settle();
     console.log(`   lines.list over ${fmt(lines.length)} lines: ${listMs.toFixed(0)} ms`);
-    console.log(`   JS heap above baseline: ${mb(steady.heap - baseline.heap)}  (heap ${mb(steady.heap)}, baseline ${mb(baseline.heap)})`);
-    console.log(`   RSS: ${mb(steady.rss)} (baseline before any core ${mb(baseline.rss)}; RSS keeps freed pages, so the heap figure is the one to compare)`);
+    console.log(
+      `   JS heap above baseline: ${mb(steady.heap - baseline.heap)}  (heap ${mb(steady.heap)}, baseline ${mb(baseline.heap)})`,
+    );
+    console.log(
+      `   RSS: ${mb(steady.rss)} (baseline before any core ${mb(baseline.rss)}; RSS keeps freed pages, so the heap figure is the one to compare)`,
+    );
   } finally {
     for (const c of cleanup.reverse()) await c();
   }

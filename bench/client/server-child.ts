@@ -19,13 +19,28 @@ export async function seedServer(dataDir: string, lines: number, perLine: number
   await store.migrate();
   await store.putMerchant({ merchant_id: 'm1', name: 'Lakeside Hotel 湖畔酒店' }, 0);
   const objects = 50;
-  for (let o = 0; o < objects; o++) await store.putObject({ object_id: `room-${o}`, kind: 'room', title: `Room ${o} 湖景房`, merchant_id: 'm1' });
-  const staff = await createAccount(store, { account: STAFF_LOGIN, password: STAFF_PASSWORD, role: 'staff', display_name: 'Alice', merchant_id: 'm1', capacity: lines }, { cost: { N: 1 << 10, r: 8, p: 1 } });
+  for (let o = 0; o < objects; o++)
+    await store.putObject({ object_id: `room-${o}`, kind: 'room', title: `Room ${o} 湖景房`, merchant_id: 'm1' });
+  const staff = await createAccount(
+    store,
+    {
+      account: STAFF_LOGIN,
+      password: STAFF_PASSWORD,
+      role: 'staff',
+      display_name: 'Alice',
+      merchant_id: 'm1',
+      capacity: lines,
+    },
+    { cost: { N: 1 << 10, r: 8, p: 1 } },
+  );
   const customers = Math.ceil(lines / objects);
   const random = seededRandom(2);
   let now = 1_700_000_000_000;
   for (let c = 0; c < customers; c++) {
-    const { account } = await store.ensureAccount({ account: `cust${c}`, password_hash: 'x', role: 'customer', display_name: `客人 ${c}`, merchant_id: null }, 0);
+    const { account } = await store.ensureAccount(
+      { account: `cust${c}`, password_hash: 'x', role: 'customer', display_name: `客人 ${c}`, merchant_id: null },
+      0,
+    );
     for (let o = 0; o < objects && c * objects + o < lines; o++) {
       let lineId: string | null = null;
       for (let k = 0; k < perLine; k++) {
@@ -50,11 +65,17 @@ export async function seedServer(dataDir: string, lines: number, perLine: number
 }
 
 /** The IM server as its own process (so the client's memory is measured alone); resolves with its URL. */
-export async function startServerProcess(dataDir: string): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src-server/cli.ts', '--port', '0', '--data-dir', dataDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+export async function startServerProcess(
+  dataDir: string,
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'src-server/cli.ts', '--port', '0', '--data-dir', dataDir],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const url = await new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {

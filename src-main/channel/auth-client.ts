@@ -9,9 +9,17 @@ const Refreshed = z.object({ token: z.string(), expires_at: z.number().int() });
 const AUTH_TIMEOUT_MS = 15_000;
 
 /** POST /v1/auth/login. Rejects with ClientError (BAD_CREDENTIALS, ACCOUNT_DISABLED, NETWORK, …). */
-export async function login(serverUrl: string, input: { account: string; password: string; deviceId: string; agent?: Agent | undefined }): Promise<LoginResultType> {
+export async function login(
+  serverUrl: string,
+  input: { account: string; password: string; deviceId: string; agent?: Agent | undefined },
+): Promise<LoginResultType> {
   const json = await post(serverUrl, '/v1/auth/login', {
-    body: JSON.stringify({ account: input.account, password: input.password, device_id: input.deviceId, protocol: PROTOCOL_VERSION }),
+    body: JSON.stringify({
+      account: input.account,
+      password: input.password,
+      device_id: input.deviceId,
+      protocol: PROTOCOL_VERSION,
+    }),
     agent: input.agent,
   });
   const parsed = LoginResult.safeParse(json);
@@ -20,7 +28,10 @@ export async function login(serverUrl: string, input: { account: string; passwor
 }
 
 /** POST /v1/auth/refresh with the current (possibly just expired) token. */
-export async function refresh(serverUrl: string, input: { token: string; deviceId: string; agent?: Agent | undefined }): Promise<z.infer<typeof Refreshed>> {
+export async function refresh(
+  serverUrl: string,
+  input: { token: string; deviceId: string; agent?: Agent | undefined },
+): Promise<z.infer<typeof Refreshed>> {
   const json = await post(serverUrl, '/v1/auth/refresh', {
     body: '{}',
     headers: { authorization: `Bearer ${input.token}`, 'x-device-id': input.deviceId },
@@ -31,14 +42,25 @@ export async function refresh(serverUrl: string, input: { token: string; deviceI
   return parsed.data;
 }
 
-async function post(serverUrl: string, path: string, o: { body: string; headers?: Record<string, string>; agent?: Agent | undefined }): Promise<unknown> {
+async function post(
+  serverUrl: string,
+  path: string,
+  o: { body: string; headers?: Record<string, string>; agent?: Agent | undefined },
+): Promise<unknown> {
   let url: string;
   try {
     url = new URL(path, serverUrl).toString();
   } catch {
     throw ClientError.fromWire(errorShape('INVALID_ARGUMENT', `not a server address: ${serverUrl}`));
   }
-  const r = await httpJson({ method: 'POST', url, body: o.body, headers: o.headers ?? {}, timeoutMs: AUTH_TIMEOUT_MS, agent: o.agent }).result;
+  const r = await httpJson({
+    method: 'POST',
+    url,
+    body: o.body,
+    headers: o.headers ?? {},
+    timeoutMs: AUTH_TIMEOUT_MS,
+    agent: o.agent,
+  }).result;
   if (!r.ok) throw ClientError.fromWire(r.error);
   if (r.status !== 200) throw ClientError.fromWire(httpError(r.json, r.status));
   return r.json;

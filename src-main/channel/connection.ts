@@ -1,5 +1,13 @@
 import type { Agent } from 'node:http';
-import type { Cursor, Need, PollResult, PushBody, RequestBody, RequestResult, RequestType } from '../../src-shared/protocol';
+import type {
+  Cursor,
+  Need,
+  PollResult,
+  PushBody,
+  RequestBody,
+  RequestResult,
+  RequestType,
+} from '../../src-shared/protocol';
 import type { HeartbeatConfig, TransportConfig } from '../core/config';
 import type { Clock } from '../ports/clock';
 import type { ConnectFailure } from './reconnect-policy';

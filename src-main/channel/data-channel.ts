@@ -77,7 +77,13 @@ export class DataChannel {
     private readonly memory: TransportMemoryFile,
     private readonly needs: NeedStack,
   ) {
-    this.current = { status: 'connecting', transport: null, retry_at: null, last_error: null, since: ports.clock.now() };
+    this.current = {
+      status: 'connecting',
+      transport: null,
+      retry_at: null,
+      last_error: null,
+      since: ports.clock.now(),
+    };
   }
 
   state(): ChannelState {
@@ -118,13 +124,22 @@ export class DataChannel {
 
   /** A request over whichever transport is current; OFFLINE when there is none. */
   request<T extends RequestType>(type: T, body: RequestBody<T>, timeoutMs?: number): Promise<RequestResult<T>> {
-    if (!this.conn) return Promise.reject(new ClientError('OFFLINE', 'not connected to the server', this.current.retry_at === null ? null : Math.max(0, this.current.retry_at - this.ports.clock.now())));
+    if (!this.conn)
+      return Promise.reject(
+        new ClientError(
+          'OFFLINE',
+          'not connected to the server',
+          this.current.retry_at === null ? null : Math.max(0, this.current.retry_at - this.ports.clock.now()),
+        ),
+      );
     return this.conn.request(type, body, timeoutMs);
   }
 
   /** Requests whose failure only matters to the log (presence, need, typing). */
   fireAndForget<T extends RequestType>(type: T, body: RequestBody<T>): void {
-    this.request(type, body).catch((err: unknown) => this.ports.log.warn({ type, err: toErrorShape(err) }, 'request failed'));
+    this.request(type, body).catch((err: unknown) =>
+      this.ports.log.warn({ type, err: toErrorShape(err) }, 'request failed'),
+    );
   }
 
   /** The user asked to retry now (e.g. after fixing the network): skip the backoff. */
@@ -164,7 +179,10 @@ export class DataChannel {
       }
       if (generation !== this.generation) return connection.close();
       if (wsFailure) {
-        this.ports.log.warn({ server: this.host.serverUrl, reason: wsFailure.message }, 'WebSocket failed where long-poll works; using long-poll');
+        this.ports.log.warn(
+          { server: this.host.serverUrl, reason: wsFailure.message },
+          'WebSocket failed where long-poll works; using long-poll',
+        );
         this.memory.set(this.host.serverUrl, afterWsBlocked(memory));
       }
     }
@@ -193,9 +211,20 @@ export class DataChannel {
     // A connection that stayed up long enough ends the error streak; one that died young continues it.
     this.history = historyAfterOnline(this.history, lived, this.config.reconnect);
     if (connection.transport === 'ws') {
-      this.memory.set(this.host.serverUrl, afterWsEnded(this.memory.get(this.host.serverUrl), lived, this.config.transport));
+      this.memory.set(
+        this.host.serverUrl,
+        afterWsEnded(this.memory.get(this.host.serverUrl), lived, this.config.transport),
+      );
     }
-    this.ports.log.warn({ transport: connection.transport, code: failure.code, close_code: failure.close_code ?? null, message: failure.message }, 'connection lost');
+    this.ports.log.warn(
+      {
+        transport: connection.transport,
+        code: failure.code,
+        close_code: failure.close_code ?? null,
+        message: failure.message,
+      },
+      'connection lost',
+    );
     this.lost(this.generation, failure);
   }
 
@@ -214,7 +243,14 @@ export class DataChannel {
       random: this.ports.random,
       config: this.config.reconnect,
     });
-    const lastError = failure ? { code: failure.code, message: failure.message, temporary: failure.temporary, retry_after_ms: failure.retry_after_ms } : this.current.last_error;
+    const lastError = failure
+      ? {
+          code: failure.code,
+          message: failure.message,
+          temporary: failure.temporary,
+          retry_after_ms: failure.retry_after_ms,
+        }
+      : this.current.last_error;
     switch (decision.action) {
       case 'retry':
         this.history = decision.history;
@@ -259,7 +295,8 @@ export class DataChannel {
       this.conn?.checkAlive();
       return;
     }
-    if (this.current.status === 'offline' || this.current.status === 'backoff') this.decide({ kind: 'network_returned' }, null);
+    if (this.current.status === 'offline' || this.current.status === 'backoff')
+      this.decide({ kind: 'network_returned' }, null);
   }
 
   private onWake(): void {
@@ -343,7 +380,8 @@ export class DataChannel {
 
   private setState(patch: Partial<ChannelState>): void {
     const next = { ...this.current, ...patch };
-    if (next.status !== this.current.status || next.transport !== this.current.transport) next.since = this.ports.clock.now();
+    if (next.status !== this.current.status || next.transport !== this.current.transport)
+      next.since = this.ports.clock.now();
     this.current = next;
     this.host.onState(this.state());
   }
@@ -356,5 +394,7 @@ export class DataChannel {
 
 function failureOf(err: unknown): ConnectFailure {
   if (err instanceof ConnectError) return err.failure;
-  return err instanceof ClientError ? err.toShape() : errorShape('NETWORK', err instanceof Error ? err.message : String(err));
+  return err instanceof ClientError
+    ? err.toShape()
+    : errorShape('NETWORK', err instanceof Error ? err.message : String(err));
 }

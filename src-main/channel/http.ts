@@ -38,7 +38,11 @@ export function httpJson(req: HttpJsonRequest): { result: Promise<HttpJsonResult
       {
         method: req.method,
         agent: req.agent,
-        headers: { accept: 'application/json', ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}), ...req.headers },
+        headers: {
+          accept: 'application/json',
+          ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...req.headers,
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
@@ -55,7 +59,10 @@ export function httpJson(req: HttpJsonRequest): { result: Promise<HttpJsonResult
       },
     );
     const timer = setTimeout(() => {
-      settle({ ok: false, error: errorShape('TIMEOUT', `${req.method} ${url.pathname} took longer than ${req.timeoutMs} ms`) });
+      settle({
+        ok: false,
+        error: errorShape('TIMEOUT', `${req.method} ${url.pathname} took longer than ${req.timeoutMs} ms`),
+      });
       request.destroy();
     }, req.timeoutMs);
     request.on('error', (err) => settle({ ok: false, error: errorShape('NETWORK', err.message) }));

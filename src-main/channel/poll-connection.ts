@@ -43,12 +43,18 @@ export class PollConnection implements Connection {
     conn.loop(first.page).catch((err: unknown) => {
       if (conn.ended) return;
       conn.ended = true;
-      p.events.onClosed(errorShape('INTERNAL', `long-poll loop failed: ${err instanceof Error ? err.message : String(err)}`));
+      p.events.onClosed(
+        errorShape('INTERNAL', `long-poll loop failed: ${err instanceof Error ? err.message : String(err)}`),
+      );
     });
     return conn;
   }
 
-  request<T extends RequestType>(type: T, body: RequestBody<T>, timeoutMs = this.p.requestTimeoutMs): Promise<RequestResult<T>> {
+  request<T extends RequestType>(
+    type: T,
+    body: RequestBody<T>,
+    timeoutMs = this.p.requestTimeoutMs,
+  ): Promise<RequestResult<T>> {
     if (this.ended) return Promise.reject(new ClientError('OFFLINE', 'not connected'));
     if (type === 'presence') this.focused = (body as RequestBody<'presence'>).focused;
     const id = `h${this.nextId++}`;
@@ -66,10 +72,12 @@ export class PollConnection implements Connection {
       for (const item of envelopes) {
         const env = ServerEnvelope.safeParse(item);
         if (!env.success || env.data.type === 'push') continue;
-        if (env.data.type === 'error' && (env.data.re === id || env.data.re === null)) throw ClientError.fromWire(env.data.error);
+        if (env.data.type === 'error' && (env.data.re === id || env.data.re === null))
+          throw ClientError.fromWire(env.data.error);
         if (env.data.type === 'reply' && env.data.re === id) {
           const parsed = REQUESTS[type].result.safeParse(env.data.body);
-          if (!parsed.success) throw new ClientError('INTERNAL', `the server's ${type} reply does not match the protocol`);
+          if (!parsed.success)
+            throw new ClientError('INTERNAL', `the server's ${type} reply does not match the protocol`);
           return parsed.data as RequestResult<T>;
         }
       }
@@ -125,7 +133,9 @@ export class PollConnection implements Connection {
     return true;
   }
 
-  private async pollOnce(waitMs: number): Promise<{ ok: true; page: PollResult } | { ok: false; error: IpcErrorShape }> {
+  private async pollOnce(
+    waitMs: number,
+  ): Promise<{ ok: true; page: PollResult } | { ok: false; error: IpcErrorShape }> {
     const cursor = this.p.cursor();
     const url = new URL('/v1/poll', this.p.serverUrl);
     if (cursor) {
@@ -147,7 +157,8 @@ export class PollConnection implements Connection {
     if (!r.ok) return r;
     if (r.status !== 200) return { ok: false, error: httpError(r.json, r.status) };
     const page = PollResult.safeParse(r.json);
-    if (!page.success) return { ok: false, error: errorShape('INTERNAL', 'the poll answer does not match the protocol') };
+    if (!page.success)
+      return { ok: false, error: errorShape('INTERNAL', 'the poll answer does not match the protocol') };
     return { ok: true, page: page.data };
   }
 
@@ -158,7 +169,9 @@ export class PollConnection implements Connection {
 
 /** `{error}` bodies of plain HTTP endpoints, or a one-envelope array from /v1/rpc. */
 export function httpError(json: unknown, status: number): IpcErrorShape {
-  const candidate = Array.isArray(json) ? (json[0] as { error?: unknown } | undefined)?.error : (json as { error?: unknown } | null)?.error;
+  const candidate = Array.isArray(json)
+    ? (json[0] as { error?: unknown } | undefined)?.error
+    : (json as { error?: unknown } | null)?.error;
   const parsed = ServerEnvelope.options[1].shape.error.safeParse(candidate);
   if (parsed.success) return ClientError.fromWire(parsed.data).toShape();
   return errorShape(status >= 500 ? 'INTERNAL' : 'NETWORK', `HTTP ${status}`);

@@ -94,7 +94,10 @@ export function decideReconnect(input: ReconnectInput): ReconnectDecision {
     // Decorrelated jitter with the cap applied to the range, not to the draw: at the cap the
     // delay is still uniform over [base, cap), so clients that all hit the cap stay spread out.
     const previous = Math.max(history.lastDelayMs ?? config.backoffBaseMs, config.backoffBaseMs);
-    const upper = Math.max(config.backoffBaseMs + 1, Math.min(config.backoffCapMs, previous * config.backoffMultiplier));
+    const upper = Math.max(
+      config.backoffBaseMs + 1,
+      Math.min(config.backoffCapMs, previous * config.backoffMultiplier),
+    );
     delayMs = Math.floor(uniform(random, config.backoffBaseMs, upper));
     reason = 'backoff';
   }
@@ -102,6 +105,10 @@ export function decideReconnect(input: ReconnectInput): ReconnectDecision {
 }
 
 /** After a connection has been online for `stableAfterMs` the error streak is forgotten. */
-export function historyAfterOnline(history: ReconnectHistory, onlineForMs: number, config: ReconnectConfig): ReconnectHistory {
+export function historyAfterOnline(
+  history: ReconnectHistory,
+  onlineForMs: number,
+  config: ReconnectConfig,
+): ReconnectHistory {
   return onlineForMs >= config.stableAfterMs ? FRESH_HISTORY : history;
 }

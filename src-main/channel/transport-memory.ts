@@ -28,7 +28,9 @@ export function afterWsBlocked(m: TransportMemory): TransportMemory {
 export function afterWsEnded(m: TransportMemory, livedMs: number, config: TransportConfig): TransportMemory {
   if (livedMs >= config.wsYoungMs) return { ...m, young_deaths: 0 };
   const young = m.young_deaths + 1;
-  return young >= config.wsMaxYoungDeaths ? { preferred: 'poll', young_deaths: 0, probe_failures: m.probe_failures } : { ...m, young_deaths: young };
+  return young >= config.wsMaxYoungDeaths
+    ? { preferred: 'poll', young_deaths: 0, probe_failures: m.probe_failures }
+    : { ...m, young_deaths: young };
 }
 
 export function afterProbe(m: TransportMemory, ok: boolean): TransportMemory {

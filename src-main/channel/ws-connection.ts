@@ -65,7 +65,11 @@ export class WsConnection implements Connection {
     return new Promise((resolve, reject) => {
       let ws: WebSocket;
       try {
-        ws = new WebSocket(wsUrl(p.serverUrl), { agent: p.agent, perMessageDeflate: false, handshakeTimeout: p.transport.wsProveMs });
+        ws = new WebSocket(wsUrl(p.serverUrl), {
+          agent: p.agent,
+          perMessageDeflate: false,
+          handshakeTimeout: p.transport.wsProveMs,
+        });
       } catch (err) {
         reject(failureError(errorShape('NETWORK', err instanceof Error ? err.message : String(err))));
         return;
@@ -83,8 +87,15 @@ export class WsConnection implements Connection {
       };
       conn.onEarlyFailure = fail;
       ws.on('open', () => {
-        const body: RequestBody<'hello'> = { protocol: PROTOCOL_VERSION, token: p.token, device_id: p.deviceId, focused: p.focused, ...(p.need ? { need: p.need } : {}) };
-        conn.request('hello', body, p.transport.wsProveMs)
+        const body: RequestBody<'hello'> = {
+          protocol: PROTOCOL_VERSION,
+          token: p.token,
+          device_id: p.deviceId,
+          focused: p.focused,
+          ...(p.need ? { need: p.need } : {}),
+        };
+        conn
+          .request('hello', body, p.transport.wsProveMs)
           .then((welcome) => {
             if (conn.ended) return;
             p.clock.clearTimeout(proveTimer);
@@ -93,19 +104,33 @@ export class WsConnection implements Connection {
             conn.armHeartbeat();
             resolve({ connection: conn, welcome });
           })
-          .catch((err: unknown) => fail(err instanceof ClientError ? err.toShape() : errorShape('NETWORK', String(err))));
+          .catch((err: unknown) =>
+            fail(err instanceof ClientError ? err.toShape() : errorShape('NETWORK', String(err))),
+          );
       });
       ws.on('message', (data: Buffer, isBinary: boolean) => conn.onFrame(data, isBinary));
       ws.on('close', (code: number, reason: Buffer) => conn.onSocketClose(code, reason.toString()));
       ws.on('error', (err: Error) => fail(errorShape('NETWORK', err.message)));
-      ws.on('unexpected-response', (_req, res) => fail(errorShape(res.statusCode === 503 ? 'SERVER_DRAINING' : 'NETWORK', `WebSocket upgrade refused: HTTP ${res.statusCode ?? 0}`)));
+      ws.on('unexpected-response', (_req, res) =>
+        fail(
+          errorShape(
+            res.statusCode === 503 ? 'SERVER_DRAINING' : 'NETWORK',
+            `WebSocket upgrade refused: HTTP ${res.statusCode ?? 0}`,
+          ),
+        ),
+      );
     });
   }
 
   private onEarlyFailure: (failure: ConnectFailure) => void = () => {};
 
-  request<T extends RequestType>(type: T, body: RequestBody<T>, timeoutMs = this.p.requestTimeoutMs): Promise<RequestResult<T>> {
-    if (this.ended || this.ws.readyState !== WebSocket.OPEN) return Promise.reject(new ClientError('OFFLINE', 'not connected'));
+  request<T extends RequestType>(
+    type: T,
+    body: RequestBody<T>,
+    timeoutMs = this.p.requestTimeoutMs,
+  ): Promise<RequestResult<T>> {
+    if (this.ended || this.ws.readyState !== WebSocket.OPEN)
+      return Promise.reject(new ClientError('OFFLINE', 'not connected'));
     const id = `${type === 'hello' ? 'hello' : 'r'}${this.nextId++}`;
     return new Promise<RequestResult<T>>((resolve, reject) => {
       const timer = this.p.clock.setTimeout(() => {
@@ -227,11 +252,17 @@ export class WsConnection implements Connection {
 
   private onSocketClose(code: number, reason: string): void {
     if (!this.welcomed) {
-      this.onEarlyFailure({ ...errorShape(CLOSE_TO_CODE[code] ?? 'NETWORK', `WebSocket closed before welcome: ${code} ${reason}`), close_code: code });
+      this.onEarlyFailure({
+        ...errorShape(CLOSE_TO_CODE[code] ?? 'NETWORK', `WebSocket closed before welcome: ${code} ${reason}`),
+        close_code: code,
+      });
       return;
     }
     const errorCode = CLOSE_TO_CODE[code] ?? 'NETWORK';
-    this.die({ ...errorShape(errorCode, `WebSocket closed: ${code}${reason ? ` ${reason}` : ''}`, this.drainHintMs), close_code: code });
+    this.die({
+      ...errorShape(errorCode, `WebSocket closed: ${code}${reason ? ` ${reason}` : ''}`, this.drainHintMs),
+      close_code: code,
+    });
   }
 
   private die(failure: ConnectFailure): void {

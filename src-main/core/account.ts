@@ -64,11 +64,21 @@ export class AccountRuntime {
   ) {
     this.session = session;
     const path = accountDatabasePath(d.dataDir, session.server_url, session.user.uid);
-    this.store = new ClientStore(openDatabase(path, { busyTimeoutMs: d.config.storeBusyTimeoutMs }), session.user.uid, path);
+    this.store = new ClientStore(
+      openDatabase(path, { busyTimeoutMs: d.config.storeBusyTimeoutMs }),
+      session.user.uid,
+      path,
+    );
     const { ports, config } = d;
     const onStoreError = (err: unknown): void => this.storeFailed(err);
 
-    this.sync = new InboxSync({ store: this.store, pageSize: config.sync.pageSize, onChanges: (c) => this.publish(c), onStoreError, log: ports.log });
+    this.sync = new InboxSync({
+      store: this.store,
+      pageSize: config.sync.pageSize,
+      onChanges: (c) => this.publish(c),
+      onStoreError,
+      log: ports.log,
+    });
     this.channel = new DataChannel(
       {
         serverUrl: session.server_url,
@@ -164,13 +174,21 @@ export class AccountRuntime {
    * server first and merged (de-duplicated) into the store: a staff member's inbox does not carry
    * messages of lines that were someone else's, so the store can have holes. Offline, the store answers alone.
    */
-  async history(lineId: string, beforeKey: string | undefined, limit: number): Promise<{ messages: LocalMessage[]; more: boolean }> {
+  async history(
+    lineId: string,
+    beforeKey: string | undefined,
+    limit: number,
+  ): Promise<{ messages: LocalMessage[]; more: boolean }> {
     let remoteMore = false;
     if (this.channel.connection()) {
       // Local echoes sort after every server message, so "before a local key" means "the newest".
       const before = beforeKey === undefined || beforeKey.startsWith('local:') ? undefined : beforeKey;
       try {
-        const remote = await this.channel.request('history', { line_id: lineId, limit, ...(before ? { before_message_id: before } : {}) });
+        const remote = await this.channel.request('history', {
+          line_id: lineId,
+          limit,
+          ...(before ? { before_message_id: before } : {}),
+        });
         this.publish(this.store.addHistory(remote.messages));
         remoteMore = remote.more;
       } catch (err) {
@@ -268,7 +286,13 @@ export class AccountRuntime {
   }
 
   async putQuickReply(reply: { id?: string | undefined; title: string; text: string }): Promise<QuickReply> {
-    return (await this.channel.request('quick_replies.put', { title: reply.title, text: reply.text, ...(reply.id ? { id: reply.id } : {}) })).quick_reply;
+    return (
+      await this.channel.request('quick_replies.put', {
+        title: reply.title,
+        text: reply.text,
+        ...(reply.id ? { id: reply.id } : {}),
+      })
+    ).quick_reply;
   }
 
   async deleteQuickReply(id: string): Promise<void> {
@@ -284,7 +308,9 @@ export class AccountRuntime {
   /** Over HTTP: the channel's way back after TOKEN_EXPIRED, when there is no connection to ask. */
   private async refreshToken(): Promise<void> {
     const agent = await this.d.ports.agents?.agentFor(this.session.server_url);
-    this.adoptToken(await refresh(this.session.server_url, { token: this.session.token, deviceId: this.d.deviceId, agent }));
+    this.adoptToken(
+      await refresh(this.session.server_url, { token: this.session.token, deviceId: this.d.deviceId, agent }),
+    );
   }
 
   private adoptToken(issued: { token: string; expires_at: number }): void {
@@ -301,10 +327,17 @@ export class AccountRuntime {
     const { clock } = this.d.ports;
     clock.clearTimeout(this.refreshTimer);
     const left = this.session.expires_at - clock.now();
-    this.refreshTimer = clock.setTimeout(() => {
-      const refreshed = this.channel.connection() ? this.channel.request('token.refresh', {}).then((issued) => this.adoptToken(issued)) : this.refreshToken();
-      refreshed.catch((err: unknown) => this.d.ports.log.warn({ err: toErrorShape(err) }, 'token refresh failed; retrying on reconnect'));
-    }, Math.max(0, left * REFRESH_AT));
+    this.refreshTimer = clock.setTimeout(
+      () => {
+        const refreshed = this.channel.connection()
+          ? this.channel.request('token.refresh', {}).then((issued) => this.adoptToken(issued))
+          : this.refreshToken();
+        refreshed.catch((err: unknown) =>
+          this.d.ports.log.warn({ err: toErrorShape(err) }, 'token refresh failed; retrying on reconnect'),
+        );
+      },
+      Math.max(0, left * REFRESH_AT),
+    );
   }
 
   /** Lines the inbox has not brought (e.g. assigned before this device's epoch). */
@@ -353,7 +386,8 @@ export class AccountRuntime {
       const total = this.store.totalUnread();
       for (const lineId of changes.unread) this.publishUnread(lineId, total);
     }
-    if (changes.updatedMessages.length > 0) this.d.bus.publish('outbox.changed', { pending: this.store.outbox().length });
+    if (changes.updatedMessages.length > 0)
+      this.d.bus.publish('outbox.changed', { pending: this.store.outbox().length });
   }
 
   private publishMessage(topic: 'message.new' | 'message.updated', m: LocalMessage): void {
@@ -375,6 +409,12 @@ export class AccountRuntime {
     this.d.onError(error.code, error.message);
     this.d.ports.log.error({ err: error }, 'local store failed; stopping the channel');
     this.channel.stop();
-    this.d.onChannelState({ status: 'stopped', transport: null, retry_at: null, last_error: error, since: this.d.ports.clock.now() });
+    this.d.onChannelState({
+      status: 'stopped',
+      transport: null,
+      retry_at: null,
+      last_error: error,
+      since: this.d.ports.clock.now(),
+    });
   }
 }

@@ -77,17 +77,25 @@ export class ClientCore implements MerchantImApi {
   constructor(private readonly options: ClientCoreOptions) {
     const { ports } = options;
     this.config = resolveConfig(options.config);
-    const onInvalid = (path: string, reason: string): void => ports.log.warn({ path, reason }, 'ignoring unreadable file');
+    const onInvalid = (path: string, reason: string): void =>
+      ports.log.warn({ path, reason }, 'ignoring unreadable file');
     this.bus = new TopicBus<ClientTopics>({
       now: () => ports.clock.now(),
-      onError: (topic, err) => this.noteError('SUBSCRIBER_FAILED', `${topic}: ${err instanceof Error ? err.message : String(err)}`),
+      onError: (topic, err) =>
+        this.noteError('SUBSCRIBER_FAILED', `${topic}: ${err instanceof Error ? err.message : String(err)}`),
     });
     this.settings = new SettingsFile(options.dataDir, onInvalid);
     this.sessionFile = new SessionFile(options.dataDir, ports.secrets, onInvalid);
     this.memory = new TransportMemoryFile(options.dataDir);
     this.deviceId = loadDeviceId(options.dataDir, ports.random);
     this.session = this.signedOutSession();
-    this.channelState = { status: 'signed_out', transport: null, retry_at: null, last_error: null, since: ports.clock.now() };
+    this.channelState = {
+      status: 'signed_out',
+      transport: null,
+      retry_at: null,
+      last_error: null,
+      since: ports.clock.now(),
+    };
 
     this.disposers.push(
       this.needs.onChange((top) => this.bus.publish('need.changed', top)),
@@ -113,7 +121,8 @@ export class ClientCore implements MerchantImApi {
     if (this.disposed) return { ok: false, error: errorShape('DISPOSED', 'the client core has been shut down') };
     if (!isIpcMethod(method)) return { ok: false, error: errorShape('UNKNOWN_TYPE', `no such method: ${method}`) };
     const parsed = IPC_METHODS[method].args.safeParse(args ?? {});
-    if (!parsed.success) return { ok: false, error: errorShape('INVALID_ARGUMENT', `${method}: ${describeIssues(parsed.error)}`) };
+    if (!parsed.success)
+      return { ok: false, error: errorShape('INVALID_ARGUMENT', `${method}: ${describeIssues(parsed.error)}`) };
     try {
       if (this.started) await this.started;
       const handler = this.handlers[method] as (a: unknown) => unknown;
@@ -144,7 +153,10 @@ export class ClientCore implements MerchantImApi {
     ports.notifier.dispose();
     // Let queued deliveries finish, but a subscriber that never returns must not hold up quitting.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.bus.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, DISPOSE_DRAIN_MS)))]);
+    await Promise.race([
+      this.bus.idle(),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, DISPOSE_DRAIN_MS))),
+    ]);
     clearTimeout(timer);
     this.bus.dispose();
   }
@@ -216,7 +228,13 @@ export class ClientCore implements MerchantImApi {
       const error = toErrorShape(err);
       this.accountError = ClientError.fromWire(error);
       this.noteError(error.code, error.message);
-      this.setChannelState({ status: 'stopped', transport: null, retry_at: null, last_error: error, since: this.options.ports.clock.now() });
+      this.setChannelState({
+        status: 'stopped',
+        transport: null,
+        retry_at: null,
+        last_error: error,
+        since: this.options.ports.clock.now(),
+      });
     }
     this.bus.publish('session.changed', this.session);
   }
@@ -231,7 +249,12 @@ export class ClientCore implements MerchantImApi {
     const result = await login(url, { account, password, deviceId: this.deviceId, agent });
     if (this.disposed) throw new ClientError('DISPOSED', 'the client core has been shut down');
     this.closeAccount();
-    const data: SessionData = { server_url: url, user: result.user, token: result.token, expires_at: result.expires_at };
+    const data: SessionData = {
+      server_url: url,
+      user: result.user,
+      token: result.token,
+      expires_at: result.expires_at,
+    };
     // Open the database before remembering the session: a database that cannot open fails the sign-in.
     this.openAccount(data);
     this.sessionFile.write(data);
@@ -244,7 +267,13 @@ export class ClientCore implements MerchantImApi {
     this.closeAccount();
     this.sessionFile.clear();
     this.session = this.signedOutSession();
-    this.setChannelState({ status: 'signed_out', transport: null, retry_at: null, last_error: null, since: this.options.ports.clock.now() });
+    this.setChannelState({
+      status: 'signed_out',
+      transport: null,
+      retry_at: null,
+      last_error: null,
+      since: this.options.ports.clock.now(),
+    });
     this.bus.publish('session.changed', this.session);
     return this.session;
   }
@@ -289,7 +318,12 @@ export class ClientCore implements MerchantImApi {
 
   private signedInSession(data: SessionData): Session {
     const policy = this.options.serverUrl;
-    return { signed_in: true, user: data.user, server_url: data.server_url, server_url_locked: policy?.locked ?? false };
+    return {
+      signed_in: true,
+      user: data.user,
+      server_url: data.server_url,
+      server_url_locked: policy?.locked ?? false,
+    };
   }
 
   private updateSettings(patch: Partial<Settings>): Settings {
@@ -307,7 +341,9 @@ export class ClientCore implements MerchantImApi {
       topic_counters: Object.fromEntries(Object.entries(this.bus.stats()).map(([topic, c]) => [topic, c.published])),
       notifications: {
         supported: notifier.supported,
-        suppressed_reason: notifier.supported ? (this.account?.push.suppressedReason() ?? null) : 'not supported by this host',
+        suppressed_reason: notifier.supported
+          ? (this.account?.push.suppressedReason() ?? null)
+          : 'not supported by this host',
       },
     };
   }
@@ -315,13 +351,21 @@ export class ClientCore implements MerchantImApi {
   private testNotification(): { shown: boolean; reason: string | null } {
     const notifier = this.options.ports.notifier;
     if (!notifier.supported) return { shown: false, reason: 'not supported by this host' };
-    notifier.show({ tag: 'test', title: 'Merchant IM', body: 'Notifications are working.', count: 1, sound: false }, () => {});
+    notifier.show(
+      { tag: 'test', title: 'Merchant IM', body: 'Notifications are working.', count: 1, sound: false },
+      () => {},
+    );
     return { shown: true, reason: null };
   }
 
   private signedOutSession(): Session {
     const policy = this.options.serverUrl;
-    return { signed_in: false, user: null, server_url: policy?.url ?? null, server_url_locked: policy?.locked ?? false };
+    return {
+      signed_in: false,
+      user: null,
+      server_url: policy?.url ?? null,
+      server_url_locked: policy?.locked ?? false,
+    };
   }
 
   private noteError(code: string, message: string): void {

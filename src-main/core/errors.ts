@@ -22,11 +22,18 @@ export class ClientError extends Error {
   }
 
   toShape(): IpcErrorShape {
-    return { code: this.code, message: this.message, temporary: temporaryOf(this.code), retry_after_ms: this.retryAfterMs };
+    return {
+      code: this.code,
+      message: this.message,
+      temporary: temporaryOf(this.code),
+      retry_after_ms: this.retryAfterMs,
+    };
   }
 
   static fromWire(error: WireError | IpcErrorShape): ClientError {
-    const code = (error.code in ERROR_CODES || error.code in CLIENT_ERROR_CODES ? error.code : 'INTERNAL') as AnyErrorCode;
+    const code = (
+      error.code in ERROR_CODES || error.code in CLIENT_ERROR_CODES ? error.code : 'INTERNAL'
+    ) as AnyErrorCode;
     return new ClientError(code, error.message, error.retry_after_ms);
   }
 }

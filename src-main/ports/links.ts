@@ -20,7 +20,11 @@ export class SystemLinkOpener implements LinkOpener {
 
   open(url: string): Promise<void> {
     const [cmd, args] =
-      this.platform === 'darwin' ? ['open', [url]] : this.platform === 'win32' ? ['cmd', ['/c', 'start', '""', url]] : ['xdg-open', [url]];
+      this.platform === 'darwin'
+        ? ['open', [url]]
+        : this.platform === 'win32'
+          ? ['cmd', ['/c', 'start', '""', url]]
+          : ['xdg-open', [url]];
     return new Promise((resolve, reject) => {
       const child = spawn(cmd, args, { detached: true, stdio: 'ignore' });
       child.once('error', reject);

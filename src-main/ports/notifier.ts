@@ -37,7 +37,9 @@ export class NodeNotifier implements Notifier {
   show(spec: NotificationSpec, onClick: () => void): void {
     if (this.disposed) return;
     nodeNotifier.notify(
-      { title: spec.title, message: spec.body, sound: spec.sound, wait: true } as Parameters<typeof nodeNotifier.notify>[0],
+      { title: spec.title, message: spec.body, sound: spec.sound, wait: true } as Parameters<
+        typeof nodeNotifier.notify
+      >[0],
       (err, response) => {
         if (err) this.onError(err);
         else if (!this.disposed && /activate|click/i.test(response ?? '')) onClick();
@@ -54,9 +56,7 @@ export class NodeNotifier implements Notifier {
   }
 }
 
-export type NotifierRecord =
-  | { kind: 'show'; spec: NotificationSpec }
-  | { kind: 'close'; tag: string };
+export type NotifierRecord = { kind: 'show'; spec: NotificationSpec } | { kind: 'close'; tag: string };
 
 /** Test double and headless host: records what would have been shown and lets tests click. */
 export class RecordingNotifier implements Notifier {

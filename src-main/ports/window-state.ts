@@ -39,7 +39,9 @@ export class ReportedWindowState implements WindowState {
 
   report(state: WindowSnapshot): void {
     const changed =
-      state.focused !== this.state.focused || state.minimised !== this.state.minimised || state.visible !== this.state.visible;
+      state.focused !== this.state.focused ||
+      state.minimised !== this.state.minimised ||
+      state.visible !== this.state.visible;
     this.state = { ...state };
     if (changed) this.listeners.emit(this.get());
   }

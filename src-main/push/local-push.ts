@@ -53,7 +53,13 @@ export class LocalPush {
     const title = line ? `${who} · ${line.object.title}` : who;
     const preview = previewOf(message.content, this.o.previewChars);
     this.o.notifier.show(
-      { tag: message.line_id, title, body: decision.count > 1 ? `(${decision.count}) ${preview}` : preview, count: decision.count, sound: settings.notifications.sound },
+      {
+        tag: message.line_id,
+        title,
+        body: decision.count > 1 ? `(${decision.count}) ${preview}` : preview,
+        count: decision.count,
+        sound: settings.notifications.sound,
+      },
       () => {
         this.shown.delete(message.line_id);
         this.o.onOpenLine(message.line_id, message.message_id);
@@ -81,6 +87,12 @@ export class LocalPush {
 
 export function previewOf(content: Content, max: number): string {
   const text =
-    content.type === 'text' ? content.text : content.type === 'card' ? `[${content.card_kind}] ${content.title}` : content.type === 'image' ? '[image]' : content.text;
+    content.type === 'text'
+      ? content.text
+      : content.type === 'card'
+        ? `[${content.card_kind}] ${content.title}`
+        : content.type === 'image'
+          ? '[image]'
+          : content.text;
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -100,7 +100,14 @@ export class ClientStore {
           if (cursor !== null) this.dropServerState();
           cursor = { epoch, seq: 0 };
         }
-        const result: ApplyResult = { changes, cursor: cursor ?? { epoch, seq: 0 }, applied: 0, duplicates: 0, gap: null, epochMismatch: false };
+        const result: ApplyResult = {
+          changes,
+          cursor: cursor ?? { epoch, seq: 0 },
+          applied: 0,
+          duplicates: 0,
+          gap: null,
+          epochMismatch: false,
+        };
         if (cursor === null || cursor.epoch !== epoch) {
           result.epochMismatch = true;
           return result;
@@ -127,7 +134,9 @@ export class ClientStore {
   }
 
   private dropServerState(): void {
-    this.db.exec(`DELETE FROM messages WHERE message_id IS NOT NULL; DELETE FROM lines WHERE line_id NOT IN (SELECT line_id FROM messages);`);
+    this.db.exec(
+      `DELETE FROM messages WHERE message_id IS NOT NULL; DELETE FROM lines WHERE line_id NOT IN (SELECT line_id FROM messages);`,
+    );
   }
 
   private applyEvent(event: InboxEvent, changes: StoreChanges): void {
@@ -148,10 +157,14 @@ export class ClientStore {
   private upsertLine(line: Line, changes: StoreChanges): void {
     const after = line.peer_read_message_id === null ? null : ordOf(line.peer_read_message_id);
     // Only a snapshot that carries a read pointer can move it (most snapshots carry none yet).
-    const before = after === null ? undefined : (this.s.getPeerRead.get(line.line_id) as { peer_read_ord: number | null } | undefined);
+    const before =
+      after === null
+        ? undefined
+        : (this.s.getPeerRead.get(line.line_id) as { peer_read_ord: number | null } | undefined);
     this.s.upsertLine.run(lineParams(line));
     changes.lines.add(line.line_id);
-    if (after !== null && (before?.peer_read_ord ?? -1) < after) this.republishRead(line.line_id, before?.peer_read_ord ?? -1, after, changes);
+    if (after !== null && (before?.peer_read_ord ?? -1) < after)
+      this.republishRead(line.line_id, before?.peer_read_ord ?? -1, after, changes);
   }
 
   /**
@@ -175,7 +188,8 @@ export class ClientStore {
     // Built from what was just written rather than read back: ingest is the hot path.
     changes.newMessages.push({ ...message, key: message.message_id, state: 'sent', error: null });
     changes.lines.add(message.line_id);
-    if (message.sender !== this.me && this.s.bumpUnread.run(message.line_id, params.ord).changes > 0) changes.unread.add(message.line_id);
+    if (message.sender !== this.me && this.s.bumpUnread.run(message.line_id, params.ord).changes > 0)
+      changes.unread.add(message.line_id);
   }
 
   private applyRead(lineId: string, reader: string, ord: number, changes: StoreChanges): void {
@@ -188,11 +202,18 @@ export class ClientStore {
       return;
     }
     const before = this.s.getPeerRead.get(lineId) as { peer_read_ord: number | null } | undefined;
-    if (this.s.advancePeerRead.run(ord, lineId, ord).changes > 0) this.republishRead(lineId, before?.peer_read_ord ?? -1, ord, changes);
+    if (this.s.advancePeerRead.run(ord, lineId, ord).changes > 0)
+      this.republishRead(lineId, before?.peer_read_ord ?? -1, ord, changes);
   }
 
   private republishRead(lineId: string, fromOrd: number, toOrd: number, changes: StoreChanges): void {
-    const rows = this.s.myMessagesBetween.all({ line_id: lineId, me: this.me, from: fromOrd, to: toOrd, limit: MAX_READ_UPDATES }) as MessageRow[];
+    const rows = this.s.myMessagesBetween.all({
+      line_id: lineId,
+      me: this.me,
+      from: fromOrd,
+      to: toOrd,
+      limit: MAX_READ_UPDATES,
+    }) as MessageRow[];
     for (const row of rows) changes.updatedMessages.push(toLocalMessage(row, this.me));
     if (rows.length > 0) changes.lines.add(lineId);
   }
@@ -214,7 +235,8 @@ export class ClientStore {
       this.db.transaction(() => {
         const changes = emptyChanges();
         for (const line of lines) {
-          if (this.s.insertLineIfMissing.run({ ...lineParams(line), unread: unread[line.line_id] ?? 0 }).changes > 0) changes.lines.add(line.line_id);
+          if (this.s.insertLineIfMissing.run({ ...lineParams(line), unread: unread[line.line_id] ?? 0 }).changes > 0)
+            changes.lines.add(line.line_id);
         }
         return changes;
       })(),
@@ -237,7 +259,13 @@ export class ClientStore {
   // ---- outbox ------------------------------------------------------------------------------------
 
   /** Write an outgoing message (local echo + outbox entry) before anything is sent. */
-  enqueue(input: { line_id: string; content: OutgoingContent; random_id: string; role: Role; now: number }): LocalMessage {
+  enqueue(input: {
+    line_id: string;
+    content: OutgoingContent;
+    random_id: string;
+    role: Role;
+    now: number;
+  }): LocalMessage {
     return this.guard(() =>
       this.db.transaction(() => {
         this.s.insertMessage.run({
@@ -252,8 +280,17 @@ export class ClientStore {
           state: 'sending',
           search_text: searchTextOf(input.content),
         });
-        const body: RequestBody<'send'> = { random_id: input.random_id, line_id: input.line_id, content: input.content };
-        this.s.insertOutbox.run({ random_id: input.random_id, line_id: input.line_id, body: JSON.stringify(body), created_at: input.now });
+        const body: RequestBody<'send'> = {
+          random_id: input.random_id,
+          line_id: input.line_id,
+          content: input.content,
+        };
+        this.s.insertOutbox.run({
+          random_id: input.random_id,
+          line_id: input.line_id,
+          body: JSON.stringify(body),
+          created_at: input.now,
+        });
         this.s.touchLine.run(input.now, input.line_id);
         return this.messageByRandomId(input.random_id)!;
       })(),
@@ -263,12 +300,14 @@ export class ClientStore {
   /** The outbox in send order. */
   outbox(): OutboxEntry[] {
     return this.guard(() =>
-      (this.s.listOutbox.all() as { random_id: string; line_id: string; body: string; attempts: number }[]).map((r) => ({
-        random_id: r.random_id,
-        line_id: r.line_id,
-        body: JSON.parse(r.body) as RequestBody<'send'>,
-        attempts: r.attempts,
-      })),
+      (this.s.listOutbox.all() as { random_id: string; line_id: string; body: string; attempts: number }[]).map(
+        (r) => ({
+          random_id: r.random_id,
+          line_id: r.line_id,
+          body: JSON.parse(r.body) as RequestBody<'send'>,
+          attempts: r.attempts,
+        }),
+      ),
     );
   }
 
@@ -307,8 +346,17 @@ export class ClientStore {
         const row = this.s.getFailed.get(this.me, randomId) as { line_id: string; content: string } | undefined;
         if (!row) return null;
         this.s.markSending.run(this.me, randomId);
-        const body: RequestBody<'send'> = { random_id: randomId, line_id: row.line_id, content: JSON.parse(row.content) as OutgoingContent };
-        this.s.insertOutbox.run({ random_id: randomId, line_id: row.line_id, body: JSON.stringify(body), created_at: now });
+        const body: RequestBody<'send'> = {
+          random_id: randomId,
+          line_id: row.line_id,
+          content: JSON.parse(row.content) as OutgoingContent,
+        };
+        this.s.insertOutbox.run({
+          random_id: randomId,
+          line_id: row.line_id,
+          body: JSON.stringify(body),
+          created_at: now,
+        });
         return this.messageByRandomId(randomId);
       })(),
     );
@@ -389,9 +437,20 @@ export class ClientStore {
         if (!anchor) return { messages: [], more: false };
         before = anchor;
       }
-      const rows = this.s.historyPage.all({ line_id: lineId, ord: before.ord, id: before.id, limit: limit + 1 }) as MessageRow[];
+      const rows = this.s.historyPage.all({
+        line_id: lineId,
+        ord: before.ord,
+        id: before.id,
+        limit: limit + 1,
+      }) as MessageRow[];
       const more = rows.length > limit;
-      return { messages: rows.slice(0, limit).reverse().map((r) => toLocalMessage(r, this.me)), more };
+      return {
+        messages: rows
+          .slice(0, limit)
+          .reverse()
+          .map((r) => toLocalMessage(r, this.me)),
+        more,
+      };
     });
   }
 
@@ -459,7 +518,8 @@ function prepare(db: Database) {
                      status = excluded.status, assignee = excluded.assignee,
                      activity = MAX(lines.activity, excluded.activity),
                      peer_read_ord = MAX(COALESCE(lines.peer_read_ord, -1), COALESCE(excluded.peer_read_ord, -1))`),
-    insertLineIfMissing: p(`INSERT INTO lines (line_id, data, busi_type, status, assignee, activity, peer_read_ord, unread)
+    insertLineIfMissing:
+      p(`INSERT INTO lines (line_id, data, busi_type, status, assignee, activity, peer_read_ord, unread)
                    VALUES (@line_id, @data, @busi_type, @status, @assignee, @activity, @peer_read_ord, @unread)
                    ON CONFLICT (line_id) DO NOTHING`),
     touchLine: p(`UPDATE lines SET activity = MAX(activity, ?) WHERE line_id = ?`),
@@ -471,15 +531,23 @@ function prepare(db: Database) {
                           AND m.ord > COALESCE(lines.read_ord, -1))
                       WHERE line_id = @line_id`),
     bumpUnread: p(`UPDATE lines SET unread = unread + 1 WHERE line_id = ? AND COALESCE(read_ord, -1) < ?`),
-    clearUnread: p(`UPDATE lines SET unread = 0, read_ord = MAX(COALESCE(read_ord, -1), COALESCE(?, -1)) WHERE line_id = ?`),
-    insertMessage: p(`INSERT INTO messages (message_id, ord, line_id, sender, sender_role, random_id, content, ts, state, search_text)
+    clearUnread: p(
+      `UPDATE lines SET unread = 0, read_ord = MAX(COALESCE(read_ord, -1), COALESCE(?, -1)) WHERE line_id = ?`,
+    ),
+    insertMessage:
+      p(`INSERT INTO messages (message_id, ord, line_id, sender, sender_role, random_id, content, ts, state, search_text)
                       VALUES (@message_id, @ord, @line_id, @sender, @sender_role, @random_id, @content, @ts, @state, @search_text)
                       ON CONFLICT DO NOTHING`),
-    replaceEcho: p(`UPDATE messages SET message_id = @message_id, ord = @ord, line_id = @line_id, content = @content, ts = @ts,
+    replaceEcho:
+      p(`UPDATE messages SET message_id = @message_id, ord = @ord, line_id = @line_id, content = @content, ts = @ts,
                       state = 'sent', error = NULL, search_text = @search_text
                     WHERE sender = @sender AND random_id = @random_id AND message_id IS NULL`),
-    byServerId: p(`SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN lines l ON l.line_id = m.line_id WHERE m.message_id = ?`),
-    byRandomId: p(`SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN lines l ON l.line_id = m.line_id WHERE m.sender = ? AND m.random_id = ?`),
+    byServerId: p(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN lines l ON l.line_id = m.line_id WHERE m.message_id = ?`,
+    ),
+    byRandomId: p(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN lines l ON l.line_id = m.line_id WHERE m.sender = ? AND m.random_id = ?`,
+    ),
     byRowIds: p(`SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN lines l ON l.line_id = m.line_id
                  WHERE m.id IN (SELECT value FROM json_each(?))`),
     myMessagesBetween: p(`SELECT ${MESSAGE_COLUMNS} FROM messages m LEFT JOIN lines l ON l.line_id = m.line_id
@@ -492,13 +560,17 @@ function prepare(db: Database) {
                     ORDER BY m.ord DESC, m.id DESC LIMIT @limit`),
     positionByServerId: p(`SELECT ord, id FROM messages WHERE message_id = ?`),
     positionByRandomId: p(`SELECT ord, id FROM messages WHERE sender = ? AND random_id = ?`),
-    lastServerMessage: p(`SELECT message_id, ord FROM messages WHERE line_id = ? AND message_id IS NOT NULL ORDER BY ord DESC LIMIT 1`),
+    lastServerMessage: p(
+      `SELECT message_id, ord FROM messages WHERE line_id = ? AND message_id IS NOT NULL ORDER BY ord DESC LIMIT 1`,
+    ),
     insertOutbox: p(`INSERT INTO outbox (random_id, position, line_id, body, created_at)
                      VALUES (@random_id, (SELECT COALESCE(MAX(position), 0) + 1 FROM outbox), @line_id, @body, @created_at)`),
     listOutbox: p(`SELECT random_id, line_id, body, attempts FROM outbox ORDER BY position`),
     noteAttempt: p(`UPDATE outbox SET attempts = attempts + 1 WHERE random_id = ?`),
     deleteOutbox: p(`DELETE FROM outbox WHERE random_id = ?`),
-    markFailed: p(`UPDATE messages SET state = 'failed', error = ? WHERE sender = ? AND random_id = ? AND message_id IS NULL`),
+    markFailed: p(
+      `UPDATE messages SET state = 'failed', error = ? WHERE sender = ? AND random_id = ? AND message_id IS NULL`,
+    ),
     markSending: p(`UPDATE messages SET state = 'sending', error = NULL WHERE sender = ? AND random_id = ?`),
     getFailed: p(`SELECT line_id, content FROM messages WHERE sender = ? AND random_id = ? AND state = 'failed'`),
     deleteLocal: p(`DELETE FROM messages WHERE sender = ? AND random_id = ? AND message_id IS NULL`),
@@ -507,7 +579,9 @@ function prepare(db: Database) {
     isMuted: p(`SELECT 1 FROM line_mutes WHERE line_id = ?`),
     unreadOf: p(`SELECT unread FROM lines WHERE line_id = ?`),
     totalUnread: p(`SELECT SUM(unread) AS total FROM lines WHERE line_id NOT IN (SELECT line_id FROM line_mutes)`),
-    getLine: p(`SELECT ${LINE_COLUMNS} FROM lines l LEFT JOIN line_mutes mu ON mu.line_id = l.line_id WHERE l.line_id = ?`),
+    getLine: p(
+      `SELECT ${LINE_COLUMNS} FROM lines l LEFT JOIN line_mutes mu ON mu.line_id = l.line_id WHERE l.line_id = ?`,
+    ),
     listLines: p(`SELECT ${LINE_COLUMNS} FROM lines l LEFT JOIN line_mutes mu ON mu.line_id = l.line_id
                   WHERE (@busi_type IS NULL OR l.busi_type = @busi_type) AND (@status IS NULL OR l.status = @status)
                     AND (@assignee IS NULL OR l.assignee = @assignee)

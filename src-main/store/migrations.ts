@@ -95,7 +95,10 @@ export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
 export function migrate(db: Database, target: number = LATEST_VERSION): number {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > LATEST_VERSION) {
-    throw new StoreError('STORE_TOO_NEW', `database schema ${current} is newer than this app understands (${LATEST_VERSION})`);
+    throw new StoreError(
+      'STORE_TOO_NEW',
+      `database schema ${current} is newer than this app understands (${LATEST_VERSION})`,
+    );
   }
   for (const m of MIGRATIONS) {
     if (m.version <= current || m.version > target) continue;

@@ -42,7 +42,10 @@ export class InboxSync {
     const result = this.apply(body.epoch, body.events, false);
     if (result && (result.gap || result.epochMismatch)) {
       this.stats.gaps++;
-      this.o.log.info({ gap: result.gap, epoch_mismatch: result.epochMismatch }, 'inbox gap while connected; catching up');
+      this.o.log.info(
+        { gap: result.gap, epoch_mismatch: result.epochMismatch },
+        'inbox gap while connected; catching up',
+      );
       void this.catchUp();
     }
   }
@@ -66,7 +69,10 @@ export class InboxSync {
           await this.pageUntilDone();
         } while (this.again && this.connection);
       } catch (err) {
-        this.o.log.warn({ err: err instanceof Error ? err.message : String(err) }, 'catch-up interrupted; it resumes on the next connect');
+        this.o.log.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'catch-up interrupted; it resumes on the next connect',
+        );
       } finally {
         this.catchingUp = null;
       }

@@ -6,7 +6,15 @@ import type { Clock, TimerHandle } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 
 /** Rejections that resending the same message can never turn into success. */
-const PERMANENT = new Set(['BAD_PACKET', 'UNKNOWN_TYPE', 'PAYLOAD_TOO_LARGE', 'MESSAGE_TOO_LONG', 'FORBIDDEN', 'NOT_FOUND', 'INVALID_ARGUMENT']);
+const PERMANENT = new Set([
+  'BAD_PACKET',
+  'UNKNOWN_TYPE',
+  'PAYLOAD_TOO_LARGE',
+  'MESSAGE_TOO_LONG',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'INVALID_ARGUMENT',
+]);
 
 /** Pause before resending after a temporary failure that came without a retry hint. */
 const TEMPORARY_RETRY_MS = 3_000;
@@ -90,7 +98,10 @@ export class OutboxSender {
           }
           continue;
         }
-        this.o.log.info({ random_id: entry.random_id, code: error.code, message: error.message }, 'send failed; kept in the outbox');
+        this.o.log.info(
+          { random_id: entry.random_id, code: error.code, message: error.message },
+          'send failed; kept in the outbox',
+        );
         // Temporary: keep it queued, in place. Retry after the hint (or a short pause) while still
         // connected; a lost connection retries on the next connect instead.
         if (channel.connection()) {

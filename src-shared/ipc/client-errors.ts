@@ -4,10 +4,16 @@
  */
 export const CLIENT_ERROR_CODES = {
   NOT_SIGNED_IN: { temporary: false, summary: 'No account is signed in.' },
-  OFFLINE: { temporary: true, summary: 'The server cannot be reached right now; try again when the connection is back.' },
+  OFFLINE: {
+    temporary: true,
+    summary: 'The server cannot be reached right now; try again when the connection is back.',
+  },
   TIMEOUT: { temporary: true, summary: 'The server did not answer in time.' },
   NETWORK: { temporary: true, summary: 'The connection to the server failed.' },
-  STORE_CORRUPT: { temporary: false, summary: 'The local message database is damaged; it was left untouched for recovery.' },
+  STORE_CORRUPT: {
+    temporary: false,
+    summary: 'The local message database is damaged; it was left untouched for recovery.',
+  },
   STORE_LOCKED: { temporary: true, summary: 'The local message database is in use by another process.' },
   STORE_FULL: { temporary: false, summary: 'The disk holding the local message database is full.' },
   STORE_TOO_NEW: { temporary: false, summary: 'The local message database was written by a newer version of the app.' },

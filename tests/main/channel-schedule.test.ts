@@ -71,7 +71,14 @@ describe('DataChannel reconnection schedule (fake clock, seeded randomness)', ()
     let history: ReconnectHistory = FRESH_HISTORY;
     const expected: number[] = [];
     for (let i = 0; i < 9; i++) {
-      const d = decideReconnect({ history, cause: { kind: 'failure', failure: errorShape('NETWORK', 'x') }, networkOnline: true, now: 0, random, config: DEFAULT_CONFIG.reconnect });
+      const d = decideReconnect({
+        history,
+        cause: { kind: 'failure', failure: errorShape('NETWORK', 'x') },
+        networkOnline: true,
+        now: 0,
+        random,
+        config: DEFAULT_CONFIG.reconnect,
+      });
       if (d.action !== 'retry') throw new Error('expected retry');
       expected.push(d.delayMs);
       history = d.history;

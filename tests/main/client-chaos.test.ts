@@ -31,7 +31,8 @@ describe('ClientCore under failure', () => {
     const states: ChannelState[] = [];
     h.core.subscribe('channel.state', (s) => {
       states.push(s);
-      if (process.env.CLIENT_TEST_LOG) console.log('state', h.dataDir.slice(-6), s.status, s.transport, s.last_error?.code, s.last_error?.message);
+      if (process.env.CLIENT_TEST_LOG)
+        console.log('state', h.dataDir.slice(-6), s.status, s.transport, s.last_error?.code, s.last_error?.message);
     });
     cleanups.push(async () => {
       await h.core.dispose();
@@ -41,7 +42,11 @@ describe('ClientCore under failure', () => {
   }
 
   const online = (h: { states: ChannelState[] }, transport: 'ws' | 'poll', from = 0) =>
-    waitFor(() => h.states.slice(from).some((s) => s.status === 'online' && s.transport === transport), 10_000, `online over ${transport}`);
+    waitFor(
+      () => h.states.slice(from).some((s) => s.status === 'online' && s.transport === transport),
+      10_000,
+      `online over ${transport}`,
+    );
 
   async function signIn(h: CoreHandle, url: string): Promise<void> {
     await h.core.invoke('session.signIn', { server_url: url, account: 'alice', password: TEST_PASSWORD });
@@ -106,7 +111,10 @@ describe('ClientCore under failure', () => {
     const { line_id } = await w.customerSays('over a hotel proxy');
     await signIn(h, proxy.url);
     await online(h, 'poll');
-    const memory = JSON.parse(readFileSync(join(h.dataDir, 'transport.json'), 'utf8')) as Record<string, { preferred: string }>;
+    const memory = JSON.parse(readFileSync(join(h.dataDir, 'transport.json'), 'utf8')) as Record<
+      string,
+      { preferred: string }
+    >;
     expect(Object.values(memory)[0]!.preferred).toBe('poll');
     await staffSays(h, line_id, 'answered over long-poll');
     await w.customerSays('and received over long-poll');
@@ -118,7 +126,10 @@ describe('ClientCore under failure', () => {
     await w.customerSays('now over WebSocket');
     await staffSays(h, line_id, 'me too');
     await expectConverged(h, w.t, w.staff);
-    const after = JSON.parse(readFileSync(join(h.dataDir, 'transport.json'), 'utf8')) as Record<string, { preferred: string }>;
+    const after = JSON.parse(readFileSync(join(h.dataDir, 'transport.json'), 'utf8')) as Record<
+      string,
+      { preferred: string }
+    >;
     expect(Object.values(after)[0]!.preferred).toBe('ws');
   });
 

@@ -55,16 +55,29 @@ describe('ClientCore implements the renderer contract', () => {
     expect((await call('lines.list', { busi_type: 'consult', mine: true })).map((l) => l.line_id)).toEqual([line_id]);
     const history = await call('history.load', { line_id, limit: 1 });
     expect(history.more).toBe(true);
-    expect((await call('history.load', { line_id, before_key: history.messages[0]!.key, limit: 10 })).messages).toHaveLength(1);
+    expect(
+      (await call('history.load', { line_id, before_key: history.messages[0]!.key, limit: 10 })).messages,
+    ).toHaveLength(1);
     const sent = await call('message.send', { line_id, content: { type: 'text', text: '含双早' } });
     // A permanent rejection: a line this user cannot see.
     const doomed = await call('message.send', { line_id: '999999', content: { type: 'text', text: 'lost' } });
-    await waitFor(() => h.core.runtime!.store.messageByRandomId(doomed.random_id!)?.state === 'failed', 5_000, 'failed');
+    await waitFor(
+      () => h.core.runtime!.store.messageByRandomId(doomed.random_id!)?.state === 'failed',
+      5_000,
+      'failed',
+    );
     expect(h.core.runtime!.store.messageByRandomId(doomed.random_id!)!.error).toMatchObject({ code: 'NOT_FOUND' });
     expect((await call('message.retry', { random_id: doomed.random_id! })).state).toBe('sending');
-    await waitFor(() => h.core.runtime!.store.messageByRandomId(doomed.random_id!)?.state === 'failed', 5_000, 'failed again');
+    await waitFor(
+      () => h.core.runtime!.store.messageByRandomId(doomed.random_id!)?.state === 'failed',
+      5_000,
+      'failed again',
+    );
     await call('message.delete', { random_id: doomed.random_id! });
-    expect(await h.core.call('message.delete', { random_id: doomed.random_id! })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await h.core.call('message.delete', { random_id: doomed.random_id! })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
     await waitFor(() => h.core.runtime!.store.messageByRandomId(sent.random_id!)?.state === 'sent', 5_000, 'sent');
 
     await call('line.markRead', { line_id });
@@ -85,7 +98,9 @@ describe('ClientCore implements the renderer contract', () => {
     await call('notifications.test', {});
     await call('link.open', { url: 'https://example.com/order/1' });
     called.add('media.upload');
-    expect(await h.core.call('media.upload', { name: 'a.png', mime: 'image/png', data_base64: 'AAAA', width: 1, height: 1 })).toMatchObject({ ok: false, error: { code: 'NOT_SUPPORTED' } });
+    expect(
+      await h.core.call('media.upload', { name: 'a.png', mime: 'image/png', data_base64: 'AAAA', width: 1, height: 1 }),
+    ).toMatchObject({ ok: false, error: { code: 'NOT_SUPPORTED' } });
     expect((await call('line.setStatus', { line_id, status: 'pending' })).status).toBe('pending');
     const moved = await call('line.transfer', { line_id, to: bob.uid });
     expect(moved.assignee).toBe(bob.uid);
@@ -97,14 +112,26 @@ describe('ClientCore implements the renderer contract', () => {
     await waitFor(() => b.core.runtime?.channel.state().status === 'online', 5_000, 'bob online');
     await waitFor(() => b.core.runtime!.store.line(line_id), 5_000, 'bob has the line');
     const bobHistory = await b.core.invoke('history.load', { line_id, limit: 50 });
-    expect(bobHistory.messages.map((m) => (m.content as { text: string }).text)).toEqual(['我想订两晚湖景房', '有早餐吗？', '含双早']);
+    expect(bobHistory.messages.map((m) => (m.content as { text: string }).text)).toEqual([
+      '我想订两晚湖景房',
+      '有早餐吗？',
+      '含双早',
+    ]);
 
     expect((await call('session.signOut', {})).signed_in).toBe(false);
     expect(h.core.runtime).toBeNull();
     await new Promise((r) => setTimeout(r, 50));
     expect(topicErrors).toEqual([]);
     expect([...topicsSeen].sort()).toEqual(
-      expect.arrayContaining(['channel.state', 'line.updated', 'message.new', 'message.updated', 'session.changed', 'settings.changed', 'unread.changed']),
+      expect.arrayContaining([
+        'channel.state',
+        'line.updated',
+        'message.new',
+        'message.updated',
+        'session.changed',
+        'settings.changed',
+        'unread.changed',
+      ]),
     );
     expect([...called].sort()).toEqual(Object.keys(IPC_METHODS).sort());
   });

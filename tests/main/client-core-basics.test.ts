@@ -26,7 +26,12 @@ describe('ClientCore facade (no server)', () => {
     const { core } = makeCore();
     await core.start();
     const session = await core.invoke('session.get', {});
-    expect(IPC_METHODS['session.get'].result.parse(session)).toEqual({ signed_in: false, user: null, server_url: null, server_url_locked: false });
+    expect(IPC_METHODS['session.get'].result.parse(session)).toEqual({
+      signed_in: false,
+      user: null,
+      server_url: null,
+      server_url_locked: false,
+    });
     const bad = await core.call('line.mute', { line_id: 5 });
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', temporary: false } });
     expect(await core.call('no.such', {})).toMatchObject({ ok: false, error: { code: 'UNKNOWN_TYPE' } });
@@ -58,7 +63,10 @@ describe('ClientCore facade (no server)', () => {
   it('opens only web links', async () => {
     const { core, ports } = makeCore();
     await core.invoke('link.open', { url: 'https://example.com/x' });
-    expect(await core.call('link.open', { url: 'file:///etc/passwd' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await core.call('link.open', { url: 'file:///etc/passwd' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT' },
+    });
     expect(ports.links.opened).toEqual(['https://example.com/x']);
   });
 

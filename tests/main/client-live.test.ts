@@ -31,7 +31,11 @@ describe('ClientCore against the real server', () => {
     const h = core();
     const states: string[] = [];
     h.core.subscribe('channel.state', (s) => void states.push(`${s.status}:${s.transport ?? '-'}`));
-    const session = await h.core.invoke('session.signIn', { server_url: w.t.url, account: 'alice', password: TEST_PASSWORD });
+    const session = await h.core.invoke('session.signIn', {
+      server_url: w.t.url,
+      account: 'alice',
+      password: TEST_PASSWORD,
+    });
     expect(session).toMatchObject({ signed_in: true, user: { uid: w.staff.uid, role: 'staff' } });
     await waitFor(() => states.includes('online:ws'), 5_000, 'online over ws');
     await expectConverged(h, w.t, w.staff);
@@ -41,7 +45,10 @@ describe('ClientCore against the real server', () => {
     const second = await w.customerSays('明天入住');
     await waitFor(() => news.includes(second.message_id), 5_000, 'live push');
 
-    const sent = await h.core.invoke('message.send', { line_id: first.line_id, content: { type: 'text', text: '有的，欢迎预订' } });
+    const sent = await h.core.invoke('message.send', {
+      line_id: first.line_id,
+      content: { type: 'text', text: '有的，欢迎预订' },
+    });
     expect(sent.state).toBe('sending');
     const updated = await new Promise<string>((resolve) =>
       h.core.subscribe('message.updated', (m) => {
@@ -52,8 +59,13 @@ describe('ClientCore against the real server', () => {
     await expectConverged(h, w.t, w.staff);
     const lines = await h.core.invoke('lines.list', {});
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ line_id: first.line_id, last_message: { random_id: sent.random_id, state: 'sent' } });
-    expect((await h.core.invoke('search', { query: '湖景房', limit: 10 })).map((hit) => hit.message.message_id)).toEqual([first.message_id]);
+    expect(lines[0]).toMatchObject({
+      line_id: first.line_id,
+      last_message: { random_id: sent.random_id, state: 'sent' },
+    });
+    expect(
+      (await h.core.invoke('search', { query: '湖景房', limit: 10 })).map((hit) => hit.message.message_id),
+    ).toEqual([first.message_id]);
   });
 
   it('reads made offline reach the server on the next connect; dispose leaves no socket behind', async () => {
@@ -93,8 +105,14 @@ describe('ClientCore against the real server', () => {
     again.core.subscribe('channel.state', (s) => void states.push(`${s.status}:${s.last_error?.code ?? ''}`));
     await again.core.start();
     expect(await again.core.invoke('session.get', {})).toMatchObject({ signed_in: true });
-    expect(await again.core.call('lines.list', {})).toMatchObject({ ok: false, error: { code: 'STORE_CORRUPT', temporary: false } });
-    expect((await again.core.invoke('diagnostics.get', {})).channel).toMatchObject({ status: 'stopped', last_error: { code: 'STORE_CORRUPT' } });
+    expect(await again.core.call('lines.list', {})).toMatchObject({
+      ok: false,
+      error: { code: 'STORE_CORRUPT', temporary: false },
+    });
+    expect((await again.core.invoke('diagnostics.get', {})).channel).toMatchObject({
+      status: 'stopped',
+      last_error: { code: 'STORE_CORRUPT' },
+    });
     await waitFor(() => states.includes('stopped:STORE_CORRUPT'), 2_000, 'state published');
     expect(Buffer.compare(readFileSync(path), garbage)).toBe(0);
     // Signing out and in again is the user's way out; the damaged file is still left alone.

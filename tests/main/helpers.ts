@@ -40,7 +40,11 @@ export function tempDir(prefix = 'im-client-'): { dir: string; cleanup: () => vo
 }
 
 /** Poll until `check` returns truthy or the deadline passes. */
-export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 10_000, label: string | (() => string) = 'condition'): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  timeoutMs = 10_000,
+  label: string | (() => string) = 'condition',
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -8,8 +8,24 @@ import { tempDir, testPorts, waitFor, type TestPorts } from './helpers';
 
 /** Timings shrunk so reconnection, fallback and upgrade happen within a test's budget. */
 export const FAST: ConfigOverrides = {
-  reconnect: { fastMinMs: 50, fastMaxMs: 250, backoffBaseMs: 250, backoffCapMs: 1_000, promptMinMs: 10, promptMaxMs: 50, stableAfterMs: 5_000 },
-  transport: { wsProveMs: 1_000, wsYoungMs: 500, probeAfterMs: 400, probeMaxMs: 2_000, probeHoldMs: 300, pollWaitMs: 1_500, pollGraceMs: 2_000 },
+  reconnect: {
+    fastMinMs: 50,
+    fastMaxMs: 250,
+    backoffBaseMs: 250,
+    backoffCapMs: 1_000,
+    promptMinMs: 10,
+    promptMaxMs: 50,
+    stableAfterMs: 5_000,
+  },
+  transport: {
+    wsProveMs: 1_000,
+    wsYoungMs: 500,
+    probeAfterMs: 400,
+    probeMaxMs: 2_000,
+    probeHoldMs: 300,
+    pollWaitMs: 1_500,
+    pollGraceMs: 2_000,
+  },
   heartbeat: { intervalMs: 2_000, timeoutMs: 1_500 },
   sync: { requestTimeoutMs: 5_000 },
 };
@@ -45,7 +61,11 @@ export async function makeWorld(serverOptions: Parameters<typeof startTestServer
     customer,
     customerWs,
     async customerSays(text) {
-      const body = { random_id: rid(), to: { object_id: 'room-1', busi_type: 'consult' as const }, content: { type: 'text' as const, text } };
+      const body = {
+        random_id: rid(),
+        to: { object_id: 'room-1', busi_type: 'consult' as const },
+        content: { type: 'text' as const, text },
+      };
       let r;
       try {
         r = await (await customerWs()).request('send', body);
@@ -65,7 +85,10 @@ export interface CoreHandle {
   dataDir: string;
 }
 
-export function makeCore(dataDir: string | null, config: ConfigOverrides = FAST): CoreHandle & { cleanupDir: (() => void) | null } {
+export function makeCore(
+  dataDir: string | null,
+  config: ConfigOverrides = FAST,
+): CoreHandle & { cleanupDir: (() => void) | null } {
   let dir = dataDir;
   let cleanupDir: (() => void) | null = null;
   if (!dir) {
@@ -86,7 +109,11 @@ export async function serverMessages(t: TestServer, viewer: Account): Promise<Ma
     const ids: string[] = [];
     let before: string | null = null;
     for (;;) {
-      const page: { messages: { message_id: string }[]; more: boolean } = await t.server.store.history(line.line_id, before, 200);
+      const page: { messages: { message_id: string }[]; more: boolean } = await t.server.store.history(
+        line.line_id,
+        before,
+        200,
+      );
       ids.unshift(...page.messages.map((m) => m.message_id));
       if (!page.more || page.messages.length === 0) break;
       before = page.messages[0]!.message_id;
@@ -100,7 +127,12 @@ export async function serverMessages(t: TestServer, viewer: Account): Promise<Ma
  * The client store equals the server: every message exactly once, in order per line, none lost,
  * nothing left in the outbox, and the cursor at the server's inbox head.
  */
-export async function expectConverged(h: CoreHandle, t: TestServer, viewer: Account, timeoutMs = 15_000): Promise<void> {
+export async function expectConverged(
+  h: CoreHandle,
+  t: TestServer,
+  viewer: Account,
+  timeoutMs = 15_000,
+): Promise<void> {
   let seen = '';
   await waitFor(
     async () => {
@@ -119,7 +151,10 @@ export async function expectConverged(h: CoreHandle, t: TestServer, viewer: Acco
   const store = h.core.runtime!.store;
   for (const [lineId, ids] of expected) {
     const local = store.allMessages(lineId);
-    expect(local.map((m) => m.message_id), `line ${lineId}`).toEqual(ids);
+    expect(
+      local.map((m) => m.message_id),
+      `line ${lineId}`,
+    ).toEqual(ids);
     expect(new Set(local.map((m) => m.key)).size).toBe(local.length);
   }
   expect(store.cursor()).toEqual(await t.server.store.inboxHead(viewer.uid));

@@ -43,12 +43,20 @@ describe('local push policy (seed 3.2)', () => {
   });
 
   it.each([
-    ['focused with that line open', { window: { focused: true, minimised: false, visible: true }, openLineId: 'L1' }, 'line_open'],
+    [
+      'focused with that line open',
+      { window: { focused: true, minimised: false, visible: true }, openLineId: 'L1' },
+      'line_open',
+    ],
     ['muted line', { muted: true }, 'muted'],
     ['do not disturb', { dndUntil: NOW + 1 }, 'dnd'],
     ['notifications off', { notificationsEnabled: false }, 'disabled'],
     ['own message', { message: msg({ sender: 'staff' }) }, 'own_message'],
-    ['system notice', { message: msg({ content: { type: 'system', code: 'line.assigned', text: 'assigned' } }) }, 'system'],
+    [
+      'system notice',
+      { message: msg({ content: { type: 'system', code: 'line.assigned', text: 'assigned' } }) },
+      'system',
+    ],
     ['old message from a catch-up', { message: msg({ ts: NOW - 120_000 }) }, 'stale'],
   ] as const)('stays quiet for a %s', (_name, patch, reason) => {
     expect(decideNotify({ ...base, ...patch })).toEqual({ notify: false, reason });
@@ -96,7 +104,11 @@ describe('local push in the running core', () => {
     for (let i = 0; i < 5; i++) await w.customerSays(`burst ${i}`);
     await waitFor(() => h.ports.notifier.visible()[0]?.count === 5, 5_000, 'five coalesced');
     expect(h.ports.notifier.visible()).toHaveLength(1);
-    expect(h.ports.notifier.visible()[0]).toMatchObject({ tag: lineId, title: expect.stringContaining('Emma') as string, body: '(5) burst 4' });
+    expect(h.ports.notifier.visible()[0]).toMatchObject({
+      tag: lineId,
+      title: expect.stringContaining('Emma') as string,
+      body: '(5) burst 4',
+    });
     h.ports.notifier.click(lineId);
     await waitFor(() => opened.length === 1, 2_000, 'ui.openLine');
     expect(opened).toEqual([lineId]);
@@ -117,7 +129,9 @@ describe('local push in the running core', () => {
     await h.core.invoke('window.focus', { focused: false, visible: true });
     await w.customerSays('muted');
     await h.core.invoke('line.mute', { line_id: lineId, muted: false });
-    await h.core.invoke('settings.set', { notifications: { enabled: true, sound: false, dnd_until: Date.now() + 60_000 } });
+    await h.core.invoke('settings.set', {
+      notifications: { enabled: true, sound: false, dnd_until: Date.now() + 60_000 },
+    });
     await w.customerSays('dnd');
     await waitFor(() => seen.length === 3, 5_000, 'messages');
     expect(h.ports.notifier.records.filter((r) => r.kind === 'show')).toEqual([]);

@@ -27,7 +27,9 @@ function failures(n: number, seed: number, failure: ConnectFailure = network): n
   let history: ReconnectHistory = FRESH_HISTORY;
   const delays: number[] = [];
   for (let i = 0; i < n; i++) {
-    const d = retry(decideReconnect({ history, cause: { kind: 'failure', failure }, networkOnline: true, now: NOW, random, config }));
+    const d = retry(
+      decideReconnect({ history, cause: { kind: 'failure', failure }, networkOnline: true, now: NOW, random, config }),
+    );
     delays.push(d.delayMs);
     history = d.history;
   }
@@ -59,7 +61,14 @@ describe('reconnection policy (seed 3.3)', () => {
   it('makes no attempt while the network is down, then comes back promptly with a small random delay', () => {
     const random = seededRandom(1);
     const history: ReconnectHistory = { errors: 9, lastDelayMs: 250_000 };
-    const down = decideReconnect({ history, cause: { kind: 'failure', failure: network }, networkOnline: false, now: NOW, random, config });
+    const down = decideReconnect({
+      history,
+      cause: { kind: 'failure', failure: network },
+      networkOnline: false,
+      now: NOW,
+      random,
+      config,
+    });
     expect(down).toEqual({ action: 'wait_for_network', history });
     for (const kind of ['network_returned', 'resume'] as const) {
       const back = retry(decideReconnect({ history, cause: { kind }, networkOnline: true, now: NOW, random, config }));
@@ -68,12 +77,23 @@ describe('reconnection policy (seed 3.3)', () => {
       expect(back.retryAt).toBe(NOW + back.delayMs);
     }
     // Waking with the network still down makes no attempt either.
-    expect(decideReconnect({ history, cause: { kind: 'resume' }, networkOnline: false, now: NOW, random, config }).action).toBe('wait_for_network');
+    expect(
+      decideReconnect({ history, cause: { kind: 'resume' }, networkOnline: false, now: NOW, random, config }).action,
+    ).toBe('wait_for_network');
   });
 
   it("honours the server's drain hint exactly", () => {
     const drain = errorShape('SERVER_DRAINING', 'restarting', 7_300);
-    const d = retry(decideReconnect({ history: FRESH_HISTORY, cause: { kind: 'failure', failure: drain }, networkOnline: true, now: NOW, random: seededRandom(1), config }));
+    const d = retry(
+      decideReconnect({
+        history: FRESH_HISTORY,
+        cause: { kind: 'failure', failure: drain },
+        networkOnline: true,
+        now: NOW,
+        random: seededRandom(1),
+        config,
+      }),
+    );
     expect(d.delayMs).toBe(7_300);
     expect(d.reason).toBe('server_hint');
   });
@@ -88,13 +108,30 @@ describe('reconnection policy (seed 3.3)', () => {
     ['NETWORK', CLOSE_CODES.PROTOCOL_VERSION.code],
   ] as const)('stops on %s (close %s) and says why', (code, closeCode) => {
     const failure: ConnectFailure = { ...errorShape(code, 'no'), close_code: closeCode };
-    const d = decideReconnect({ history: FRESH_HISTORY, cause: { kind: 'failure', failure }, networkOnline: true, now: NOW, random: seededRandom(1), config });
+    const d = decideReconnect({
+      history: FRESH_HISTORY,
+      cause: { kind: 'failure', failure },
+      networkOnline: true,
+      now: NOW,
+      random: seededRandom(1),
+      config,
+    });
     expect(d).toEqual({ action: 'stop', failure });
   });
 
   it('refreshes the token on TOKEN_EXPIRED (error or close 4002) instead of backing off', () => {
-    for (const failure of [errorShape('TOKEN_EXPIRED', 'old'), { ...errorShape('NETWORK', 'closed'), close_code: CLOSE_CODES.TOKEN_EXPIRED.code }]) {
-      const d = decideReconnect({ history: FRESH_HISTORY, cause: { kind: 'failure', failure }, networkOnline: true, now: NOW, random: seededRandom(1), config });
+    for (const failure of [
+      errorShape('TOKEN_EXPIRED', 'old'),
+      { ...errorShape('NETWORK', 'closed'), close_code: CLOSE_CODES.TOKEN_EXPIRED.code },
+    ]) {
+      const d = decideReconnect({
+        history: FRESH_HISTORY,
+        cause: { kind: 'failure', failure },
+        networkOnline: true,
+        now: NOW,
+        random: seededRandom(1),
+        config,
+      });
       expect(d.action).toBe('refresh_token');
     }
   });
@@ -106,11 +143,36 @@ describe('reconnection policy (seed 3.3)', () => {
   });
 
   it('every number is configurable', () => {
-    const custom = { ...config, fastPhaseErrors: 1, fastMinMs: 10, fastMaxMs: 11, backoffBaseMs: 100, backoffCapMs: 200 };
+    const custom = {
+      ...config,
+      fastPhaseErrors: 1,
+      fastMinMs: 10,
+      fastMaxMs: 11,
+      backoffBaseMs: 100,
+      backoffCapMs: 200,
+    };
     const random = seededRandom(5);
-    const a = retry(decideReconnect({ history: FRESH_HISTORY, cause: { kind: 'failure', failure: network }, networkOnline: true, now: NOW, random, config: custom }));
+    const a = retry(
+      decideReconnect({
+        history: FRESH_HISTORY,
+        cause: { kind: 'failure', failure: network },
+        networkOnline: true,
+        now: NOW,
+        random,
+        config: custom,
+      }),
+    );
     expect(a.delayMs).toBe(10);
-    const b = retry(decideReconnect({ history: a.history, cause: { kind: 'failure', failure: network }, networkOnline: true, now: NOW, random, config: custom }));
+    const b = retry(
+      decideReconnect({
+        history: a.history,
+        cause: { kind: 'failure', failure: network },
+        networkOnline: true,
+        now: NOW,
+        random,
+        config: custom,
+      }),
+    );
     expect(b.delayMs >= 100 && b.delayMs < 200).toBe(true);
   });
 });
@@ -118,7 +180,14 @@ describe('reconnection policy (seed 3.3)', () => {
 describe('10,000 simulated clients after one server outage', () => {
   const CLIENTS = 10_000;
   /** Attempt times of every client while the server stays down for `outageMs`, all having lost it at t=0. */
-  function attempts(nextDelay: (client: number, attempt: number, history: ReconnectHistory) => { delayMs: number; history: ReconnectHistory }, outageMs: number): number[] {
+  function attempts(
+    nextDelay: (
+      client: number,
+      attempt: number,
+      history: ReconnectHistory,
+    ) => { delayMs: number; history: ReconnectHistory },
+    outageMs: number,
+  ): number[] {
     const times: number[] = [];
     for (let c = 0; c < CLIENTS; c++) {
       let t = 0;
@@ -143,7 +212,16 @@ describe('10,000 simulated clients after one server outage', () => {
   it('keeps reconnect attempts spread out, also after hitting the cap', () => {
     const random = seededRandom(2024);
     const ours = attempts((_c, _k, history) => {
-      const d = retry(decideReconnect({ history, cause: { kind: 'failure', failure: network }, networkOnline: true, now: NOW, random, config }));
+      const d = retry(
+        decideReconnect({
+          history,
+          cause: { kind: 'failure', failure: network },
+          networkOnline: true,
+          now: NOW,
+          random,
+          config,
+        }),
+      );
       return { delayMs: d.delayMs, history: d.history };
     }, 3 * 3600_000);
     // The first rounds are uniform over a 15 s window (≈7% of clients per second); rounds then blur together.
@@ -152,7 +230,10 @@ describe('10,000 simulated clients after one server outage', () => {
     expect(busiestSecond(ours.filter((t) => t > 2 * 3600_000))).toBeLessThan(CLIENTS * 0.015);
 
     // The same measure flags a policy without jitter: every client in the same second.
-    const plain = attempts((_c, k, history) => ({ delayMs: Math.min(config.backoffCapMs, 5_000 * 2 ** k), history }), 3 * 3600_000);
+    const plain = attempts(
+      (_c, k, history) => ({ delayMs: Math.min(config.backoffCapMs, 5_000 * 2 ** k), history }),
+      3 * 3600_000,
+    );
     expect(busiestSecond(plain)).toBe(CLIENTS);
   });
 
@@ -161,7 +242,16 @@ describe('10,000 simulated clients after one server outage', () => {
     let history = FRESH_HISTORY;
     const capped: number[] = [];
     for (let i = 0; i < 2_000; i++) {
-      const d = retry(decideReconnect({ history, cause: { kind: 'failure', failure: network }, networkOnline: true, now: NOW, random, config }));
+      const d = retry(
+        decideReconnect({
+          history,
+          cause: { kind: 'failure', failure: network },
+          networkOnline: true,
+          now: NOW,
+          random,
+          config,
+        }),
+      );
       history = d.history;
       if (i > 50) capped.push(d.delayMs);
     }
@@ -175,8 +265,19 @@ describe('10,000 simulated clients after one server outage', () => {
 
   it('after a network return the whole office comes back within the prompt window, not in one instant', () => {
     const random = seededRandom(99);
-    const delays = Array.from({ length: CLIENTS }, () =>
-      retry(decideReconnect({ history: FRESH_HISTORY, cause: { kind: 'network_returned' }, networkOnline: true, now: NOW, random, config })).delayMs,
+    const delays = Array.from(
+      { length: CLIENTS },
+      () =>
+        retry(
+          decideReconnect({
+            history: FRESH_HISTORY,
+            cause: { kind: 'network_returned' },
+            networkOnline: true,
+            now: NOW,
+            random,
+            config,
+          }),
+        ).delayMs,
     );
     const per100ms = new Map<number, number>();
     for (const d of delays) per100ms.set(Math.floor(d / 100), (per100ms.get(Math.floor(d / 100)) ?? 0) + 1);

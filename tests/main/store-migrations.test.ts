@@ -15,7 +15,13 @@ describe('account database migrations', () => {
     return db;
   };
   const tables = (db: Database.Database): string[] =>
-    (db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts_%' ORDER BY name`).all() as { name: string }[]).map((r) => r.name);
+    (
+      db
+        .prepare(
+          `SELECT name FROM sqlite_master WHERE type IN ('table') AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '%fts_%' ORDER BY name`,
+        )
+        .all() as { name: string }[]
+    ).map((r) => r.name);
 
   it('numbers are 1..n with no gaps', () => {
     expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: MIGRATIONS.length }, (_, i) => i + 1));
@@ -46,7 +52,8 @@ describe('account database migrations', () => {
       `INSERT INTO messages (message_id, ord, line_id, sender, sender_role, content, ts, state, search_text) VALUES ('1', 1, 'L', 'u', 'customer', '{}', 1, 'sent', '请问湖景房还有吗')`,
     ).run();
     expect(migrate(db, 2)).toBe(2);
-    const match = (q: string): number => (db.prepare(`SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH ?`).get(q) as { n: number }).n;
+    const match = (q: string): number =>
+      (db.prepare(`SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH ?`).get(q) as { n: number }).n;
     expect(match('"湖景房"')).toBe(1);
     db.prepare(
       `INSERT INTO messages (message_id, ord, line_id, sender, sender_role, content, ts, state, search_text) VALUES ('2', 2, 'L', 'u', 'customer', '{}', 2, 'sent', 'free breakfast')`,

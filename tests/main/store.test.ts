@@ -34,7 +34,9 @@ describe('ClientStore', () => {
   it('applies contiguous inbox events, skips duplicates and stops at a gap', () => {
     const { store } = open();
     expect(store.cursor()).toBeNull();
-    const first = store.applyInbox('e1', [messageEvent(1, message(1, 'L1')), messageEvent(2, message(2, 'L1'))], { reset: true });
+    const first = store.applyInbox('e1', [messageEvent(1, message(1, 'L1')), messageEvent(2, message(2, 'L1'))], {
+      reset: true,
+    });
     expect(first).toMatchObject({ applied: 2, cursor: { epoch: 'e1', seq: 2 }, gap: null });
     expect(first.changes.newMessages.map((m) => m.message_id)).toEqual(['1', '2']);
 
@@ -62,7 +64,13 @@ describe('ClientStore', () => {
     const { store } = open();
     store.applyInbox('e1', [messageEvent(1, message(1, 'L1'))], { reset: true });
     const rid = makeRandomId(5_000, seededRandom(1));
-    store.enqueue({ line_id: 'L1', content: { type: 'text', text: 'pending' }, random_id: rid, role: 'staff', now: 5_000 });
+    store.enqueue({
+      line_id: 'L1',
+      content: { type: 'text', text: 'pending' },
+      random_id: rid,
+      role: 'staff',
+      now: 5_000,
+    });
     expect(store.applyInbox('e2', [messageEvent(1, message(1, 'L1'))]).epochMismatch).toBe(true);
     const reset = store.applyInbox('e2', [messageEvent(1, message(7, 'L1'))], { reset: true });
     expect(reset.cursor).toEqual({ epoch: 'e2', seq: 1 });
@@ -76,7 +84,13 @@ describe('ClientStore', () => {
     const random = seededRandom(3);
     const ids = [makeRandomId(10, random), makeRandomId(11, random), makeRandomId(12, random)];
     for (const [i, rid] of ids.entries()) {
-      const echo = store.enqueue({ line_id: 'L1', content: { type: 'text', text: `out ${i}` }, random_id: rid, role: 'staff', now: 2_000 + i });
+      const echo = store.enqueue({
+        line_id: 'L1',
+        content: { type: 'text', text: `out ${i}` },
+        random_id: rid,
+        role: 'staff',
+        now: 2_000 + i,
+      });
       expect(echo).toMatchObject({ state: 'sending', message_id: null, key: `local:${rid}` });
     }
     expect(store.outbox().map((o) => o.random_id)).toEqual(ids);
@@ -117,7 +131,11 @@ describe('ClientStore', () => {
   it('read pointers: mine clears unread, the peer’s turns my messages to read', () => {
     const { store } = open();
     const mine = message(2, 'L1', { sender: ME, sender_role: 'staff' });
-    store.applyInbox('e1', [messageEvent(1, message(1, 'L1')), messageEvent(2, mine), messageEvent(3, message(3, 'L1'))], { reset: true });
+    store.applyInbox(
+      'e1',
+      [messageEvent(1, message(1, 'L1')), messageEvent(2, mine), messageEvent(3, message(3, 'L1'))],
+      { reset: true },
+    );
     expect(store.line('L1')!.unread).toBe(2);
     const r = store.applyInbox('e1', [{ kind: 'read', seq: 4, line_id: 'L1', reader: ME, message_id: '1' }]);
     expect([...r.changes.unread]).toEqual(['L1']);
@@ -136,7 +154,9 @@ describe('ClientStore', () => {
       [
         messageEvent(1, message(1, 'A'), line('A', { busi_type: 'private' })),
         messageEvent(2, message(2, 'B'), line('B', { assignee: 'other' })),
-        ...Array.from({ length: 8 }, (_, i) => messageEvent(3 + i, message(3 + i, 'A'), line('A', { busi_type: 'private' }))),
+        ...Array.from({ length: 8 }, (_, i) =>
+          messageEvent(3 + i, message(3 + i, 'A'), line('A', { busi_type: 'private' })),
+        ),
       ],
       { reset: true },
     );
@@ -156,7 +176,13 @@ describe('ClientStore', () => {
 
   it('searches Chinese and English text, short queries included', () => {
     const { store } = open();
-    const texts = ['请问湖景房明天还有空房吗', '我们的酒店提供免费早餐', 'Is breakfast included?', '好的，谢谢', 'ok see you'];
+    const texts = [
+      '请问湖景房明天还有空房吗',
+      '我们的酒店提供免费早餐',
+      'Is breakfast included?',
+      '好的，谢谢',
+      'ok see you',
+    ];
     store.applyInbox(
       'e1',
       texts.map((text, i) => messageEvent(i + 1, message(i + 1, 'L1', { content: { type: 'text', text } }))),
@@ -234,7 +260,13 @@ describe('database failures are typed errors and the file is left alone', () => 
     db.pragma(`max_page_count = ${pages + 2}`);
     let error: unknown;
     try {
-      store.applyInbox('e1', Array.from({ length: 500 }, (_, i) => messageEvent(i + 1, message(i + 1, 'L1', { content: { type: 'text', text: 'x'.repeat(2000) } }))), { reset: true });
+      store.applyInbox(
+        'e1',
+        Array.from({ length: 500 }, (_, i) =>
+          messageEvent(i + 1, message(i + 1, 'L1', { content: { type: 'text', text: 'x'.repeat(2000) } })),
+        ),
+        { reset: true },
+      );
     } catch (err) {
       error = err;
     }
