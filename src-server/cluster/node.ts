@@ -9,6 +9,7 @@ import { RedisPresence } from '../presence/redis';
 import type { PresenceDirectory } from '../presence/types';
 import { PostgresStore } from '../store/postgres/store';
 import { InboxRepair } from './inbox-repair';
+import { QueueSweep } from './queue-sweep';
 
 /** How a node joins a cluster: `--db postgres://…` and `--redis redis://…` (IM_DB_URL, IM_REDIS_URL). */
 export interface ClusterOptions {
@@ -27,6 +28,15 @@ export interface ClusterOptions {
   degradedRepairIntervalMs?: number;
   /** Subscription health ping interval (default 2 s). */
   redisHealthIntervalMs?: number;
+  /** How often each node looks for queued lines someone online could take (default 10 s). */
+  queueSweepIntervalMs?: number;
+}
+
+/** What the node's server passes in. */
+export interface ClusterContext {
+  logger: Logger;
+  now: () => number;
+  stickyWindowMs: number;
 }
 
 export interface ClusterHealth {
@@ -44,6 +54,7 @@ export interface ClusterHealth {
     presence_fallbacks: number;
   };
   repair: null | { passes: number; users_checked: number; failures: number };
+  queue: { sweeps: number; assigned: number; failures: number };
 }
 
 export interface ClusterParts {
@@ -51,7 +62,7 @@ export interface ClusterParts {
   store: PostgresStore;
   hub: Hub;
   presence: PresenceDirectory;
-  /** Starts the background work (wake-up repair) once the server is up. */
+  /** Starts the background work (wake-up repair, queue sweep) once the server is up. */
   start(): void;
   /** Stops the background work; the server then closes hub, presence and store as usual. */
   stop(): Promise<void>;
@@ -64,20 +75,26 @@ export function defaultNodeId(): string {
 }
 
 /** The cluster's Store, Hub and Presence for one node, wired together. */
-export function createClusterParts(options: ClusterOptions, logger: Logger, now: () => number): ClusterParts {
+export function createClusterParts(options: ClusterOptions, context: ClusterContext): ClusterParts {
+  const { logger, now } = context;
   const nodeId = options.nodeId ?? defaultNodeId();
   const store = new PostgresStore({ url: options.dbUrl, poolSize: options.dbPoolSize, logger, applicationName: 'im-server' });
+  const sweepOver = (hub: Hub, presence: PresenceDirectory): QueueSweep =>
+    new QueueSweep({ store, hub, presence, stickyWindowMs: context.stickyWindowMs, now, intervalMs: options.queueSweepIntervalMs, logger });
   if (options.redisUrl === undefined) {
+    const hub = new LocalHub((err) => logger.error({ err }, 'hub listener failed'));
+    const presence = new LocalPresence(now);
+    const sweep = sweepOver(hub, presence);
     return {
       nodeId,
       store,
-      hub: new LocalHub((err) => logger.error({ err }, 'hub listener failed')),
-      presence: new LocalPresence(now),
-      start: () => undefined,
-      stop: () => Promise.resolve(),
+      hub,
+      presence,
+      start: () => sweep.start(),
+      stop: () => sweep.close(),
       health: async () => {
         const dbOk = await store.db.ping();
-        return { ok: dbOk, node: nodeId, db: dbHealth(store, dbOk), redis: null, repair: null };
+        return { ok: dbOk, node: nodeId, db: dbHealth(store, dbOk), redis: null, repair: null, queue: { ...sweep.stats } };
       },
     };
   }
@@ -101,13 +118,20 @@ export function createClusterParts(options: ClusterOptions, logger: Logger, now:
   });
   const presence = new RedisPresence({ url: options.redisUrl, prefix, nodeId, logger, now });
   const running = repair;
+  const sweep = sweepOver(hub, presence);
   return {
     nodeId,
     store,
     hub,
     presence,
-    start: () => running.start(),
-    stop: () => running.close(),
+    start: () => {
+      running.start();
+      sweep.start();
+    },
+    stop: async () => {
+      await sweep.close();
+      await running.close();
+    },
     health: async () => {
       const dbOk = await store.db.ping();
       const h = hub.health();
@@ -126,6 +150,7 @@ export function createClusterParts(options: ClusterOptions, logger: Logger, now:
           presence_fallbacks: presence.fallbackCount,
         },
         repair: { ...running.stats },
+        queue: { ...sweep.stats },
       };
     },
   };

@@ -15,11 +15,11 @@ let schema: TestSchema;
 let nodes: RunningServer[];
 const opened: Array<{ close(): Promise<void> }> = [];
 
-async function startNodes(count: number): Promise<void> {
+async function startNodes(count: number, extra: { queueSweepIntervalMs?: number } = {}): Promise<void> {
   const prefix = testPrefix('live');
   nodes = [];
   for (let i = 0; i < count; i++) {
-    nodes.push(await startServer({ dataDir: '', logger: false, cluster: { dbUrl: schema.url, redisUrl: REDIS_URL, redisPrefix: prefix, nodeId: `live-${i}`, dbPoolSize: 4 } }));
+    nodes.push(await startServer({ dataDir: '', logger: false, cluster: { dbUrl: schema.url, redisUrl: REDIS_URL, redisPrefix: prefix, nodeId: `live-${i}`, dbPoolSize: 4, ...extra } }));
   }
   const store = nodes[0]!.store;
   await store.putMerchant({ merchant_id: 'm1', name: 'Hotel' }, Date.now());
@@ -103,6 +103,18 @@ describe('cluster live path', () => {
     // Alice leaves node 2: the others learn it through Redis presence.
     await aliceWs.close();
     await waitUntil(async () => !(await colleagues.request('staff.list', {})).staff.find((s) => s.uid === alice.uid)?.online, 3_000, 'alice offline everywhere');
+  });
+
+  it('a queued line a trigger missed is assigned by the queue sweep once someone online has capacity', async () => {
+    await startNodes(2, { queueSweepIntervalMs: 200 });
+    const alice = await account('alice', 'staff');
+    await account('cust1', 'customer');
+    const customer = await http(nodes[0]!, 'cust1');
+    const opened = await customer.request('send', { random_id: rid(), to: { object_id: 'room', busi_type: 'consult' }, content: { type: 'text', text: 'anyone?' } });
+    expect(opened.line.assignee).toBeNull();
+    // Alice shows up in presence without the channel-opened trigger (as if it ran while the line was locked).
+    await nodes[1]!.presence.upsert({ channel_id: 'x', uid: alice.uid, role: 'staff', merchant_id: 'm1', device_id: 'd', transport: 'ws' }, 30_000);
+    await waitUntil(async () => (await nodes[0]!.store.getLine(opened.line.line_id))?.assignee === alice.uid, 5_000, 'line assigned by the sweep');
   });
 
   it('/healthz reports the database and Redis of the node', async () => {

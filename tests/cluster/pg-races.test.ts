@@ -128,6 +128,21 @@ describe('PostgreSQL store under concurrent nodes', () => {
     expect(rows[0]).toEqual({ n: 6 });
   });
 
+  it('the line a send answers with is the line as stored (new, claimed, reopened and reassigned)', async () => {
+    const [alice, bob] = staff as [Account, Account];
+    const cust = customers[3]!;
+    const node = nodes[0]!;
+    const opened = await sendOn(node, { sender: cust, target: { to: { object_id: 'suite', busi_type: 'private' } } });
+    expect(opened.line).toEqual(await node.getLine(opened.line.line_id));
+    const claimed = await sendOn(node, { sender: bob, target: { line_id: opened.line.line_id } });
+    expect(claimed.line).toEqual(await node.getLine(opened.line.line_id));
+    expect(claimed.line).toMatchObject({ assignee: bob.uid, assignee_name: 'bob', waiting_since: null });
+    await node.setStatus({ line_id: opened.line.line_id, status: 'resolved', now: Date.now() });
+    const reopened = await sendOn(node, { sender: cust, target: { line_id: opened.line.line_id }, onlineStaff: new Set([alice.uid]) });
+    expect(reopened.line).toEqual(await node.getLine(opened.line.line_id));
+    expect(reopened.line).toMatchObject({ status: 'open', assignee: alice.uid, assignee_name: 'alice' });
+  });
+
   it('keeps writing through terminated connections (retried), and nothing is lost or doubled', async () => {
     const [alice] = staff as [Account, Account];
     const cust = customers[2]!;

@@ -76,8 +76,8 @@ function toAccount(row: UserRow): Account {
 /**
  * The cluster Store: PostgreSQL shared by every node, with the same semantics as the SQLite store
  * under concurrent writers on several nodes. Writers serialise on row locks, always taken in one
- * order so they cannot deadlock: merchant (assignment only) → line → staff user rows → inbox heads
- * (sorted by uid, in one statement). Consequences:
+ * order so they cannot deadlock: line(s) → merchant (assignment only) → staff user rows → inbox
+ * heads (sorted by uid, in one statement). Consequences:
  * - an inbox seq is `head.seq + 1` taken under the head's row lock in the write's own transaction:
  *   no gaps (a rollback undoes the increment), no duplicates, and seq n+1 commits after seq n;
  * - writes to one line are serialised by its row lock, so message ids and inbox order follow the line;
@@ -227,28 +227,33 @@ export class PostgresStore implements Store {
   }
 
   send(input: SendInput): Promise<SendOutcome> {
-    return this.db.tx((q) => this.sendTx(q, input));
+    let attempt = 0;
+    return this.db.tx((q) => this.sendTx(q, input, ++attempt > 1));
   }
 
-  private async sendTx(q: Queryable, input: SendInput): Promise<SendOutcome> {
+  /**
+   * Seven round trips on the common path (a message on an assigned line): lock the line, insert the
+   * message, update the line, bump the inbox heads, insert the events and the sender's seq, commit.
+   * The idempotency lookup runs only on a retry: a first attempt that meets an existing
+   * (sender, device, random_id) learns it from ON CONFLICT and starts over to answer with the original.
+   */
+  private async sendTx(q: Queryable, input: SendInput, retrying: boolean): Promise<SendOutcome> {
     const { sender, now } = input;
     const senderId = rowId(sender.uid);
-    const original = await this.sentBefore(q, senderId, input.device_id, input.random_id);
-    if (original) {
-      const line = await this.mustLine(q, String(original.line_id));
-      return { message: toMessage(original), line, seq: original.sender_seq ?? 0, duplicate: true, heads: [], delivered_to: [] };
+    if (retrying) {
+      const original = await this.sentBefore(q, senderId, input.device_id, input.random_id);
+      if (original) {
+        const line = await this.mustLine(q, String(original.line_id));
+        return { message: toMessage(original), line, seq: original.sender_seq ?? 0, duplicate: true, heads: [], delivered_to: [] };
+      }
     }
 
-    // A customer's message may have to pick an assignee: that needs the merchant row, taken first.
-    const mayAssign = (l: LineRecord): boolean => sender.role === 'customer' && (l.assignee === null || l.status === 'resolved');
-    let merchantLocked = false;
+    let lineId: number | null;
     let lineChanged = false;
-    let lineId: number;
     if ('to' in input.target) {
       const { object_id, busi_type } = input.target.to;
       const object = await this.object(q, object_id);
       if (!object) throw new ImError('NOT_FOUND', `no object ${object_id}`);
-      if (sender.role === 'customer') merchantLocked = await this.lockMerchant(q, object.merchant_id);
       const created = await q.query<{ line_id: number }>(
         `INSERT INTO lines (uid, object_id, busi_type, merchant_id, status, created_at) VALUES ($1, $2, $3, $4, 'open', $5)
          ON CONFLICT (uid, object_id, busi_type) DO NOTHING RETURNING line_id`,
@@ -260,23 +265,28 @@ export class PostgresStore implements Store {
         (await q.query<{ line_id: number }>('SELECT line_id FROM lines WHERE uid = $1 AND object_id = $2 AND busi_type = $3', [senderId, object_id, busi_type]))
           .rows[0]!.line_id;
     } else {
-      const peek = await this.mustLine(q, input.target.line_id);
-      if (mayAssign(peek)) merchantLocked = await this.lockMerchant(q, peek.merchant_id);
-      lineId = Number(peek.line_id);
+      lineId = rowId(input.target.line_id);
     }
-    let line = await this.lockLine(q, lineId);
-    // The line changed between the peek and the lock: start over so locks keep their order.
-    if (mayAssign(line) && !merchantLocked) throw new RetryTransaction('line needs an assignee but the merchant is not locked');
+    const before = await this.lockLine(q, lineId);
+    const line: LineRecord = { ...before };
 
-    const reopened = line.status === 'resolved';
-    if (reopened) {
-      await q.query("UPDATE lines SET status = 'open' WHERE line_id = $1", [lineId]);
+    if (line.status === 'resolved') {
+      line.status = 'open';
       lineChanged = true;
     }
-    if (line.assignee === null || reopened) {
-      const assignee = sender.role === 'staff' ? sender.uid : await this.pickAssignee(q, line, input.onlineStaff, input.stickyWindowMs, now);
-      if (assignee !== line.assignee) {
-        await this.setAssignee(q, line.line_id, assignee, now);
+    if (before.assignee === null || before.status === 'resolved') {
+      let assignee: { uid: string; name: string } | null;
+      if (sender.role === 'staff') {
+        assignee = { uid: sender.uid, name: sender.display_name };
+      } else {
+        // Capacity is counted by one writer at a time per merchant, on every node.
+        await this.lockMerchant(q, line.merchant_id);
+        assignee = await this.pickAssignee(q, line, input.onlineStaff, input.stickyWindowMs, now);
+      }
+      if (assignee !== null && assignee.uid !== line.assignee) {
+        await q.query('UPDATE users SET last_assigned_at = $1 WHERE uid = $2', [now, rowId(assignee.uid)]);
+        line.assignee = assignee.uid;
+        line.assignee_name = assignee.name;
         lineChanged = true;
       }
     }
@@ -287,26 +297,29 @@ export class PostgresStore implements Store {
       [lineId, senderId, sender.role, input.device_id, input.random_id, JSON.stringify(input.content), now],
     );
     const row = inserted.rows[0];
-    // The same send committed on another node meanwhile: the retry finds it and answers with its ack.
-    if (!row) throw new RetryTransaction('a concurrent send with this random_id committed first');
+    // Sent before (a resend), or the same send committed on another node meanwhile: start over to answer with its ack.
+    if (!row) throw new RetryTransaction('this random_id was already sent');
+    line.last_message_at = now;
     // waiting_since: the oldest customer message staff has not answered yet.
-    await q.query(
-      sender.role === 'customer'
-        ? 'UPDATE lines SET last_message_at = $1, waiting_since = COALESCE(waiting_since, $1) WHERE line_id = $2'
-        : 'UPDATE lines SET last_message_at = $1, waiting_since = NULL WHERE line_id = $2',
-      [now, lineId],
-    );
+    line.waiting_since = sender.role === 'customer' ? (line.waiting_since ?? now) : null;
+    await q.query('UPDATE lines SET status = $1, assignee = $2, last_message_at = $3, waiting_since = $4 WHERE line_id = $5', [
+      line.status,
+      line.assignee === null ? null : rowId(line.assignee),
+      line.last_message_at,
+      line.waiting_since,
+      lineId,
+    ]);
 
-    line = await this.mustLine(q, line.line_id);
     const message = toMessage(row);
-    const staff = await this.activeStaff(q, line.merchant_id);
+    // Merchant staff matter only while the line is queued (they all get the message) or when it changed.
+    const staff = line.assignee === null || lineChanged ? await this.activeStaff(q, line.merchant_id) : [];
     const recipients = messageRecipients(line, staff, sender.uid);
     const appends: Append[] = recipients.map((uid) => ({ uid, build: (n) => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }) }));
     if (lineChanged) appends.push(...lineAppends(line, staff, new Set(recipients)));
-    const seqs = await this.appendAll(q, appends, now);
+    const senderIndex = appends.findIndex((a) => a.uid === sender.uid);
+    const seqs = await this.appendAll(q, appends, now, (seqOf) => ({ messageId: row.message_id, senderSeq: senderIndex >= 0 ? seqOf[senderIndex]! : 0 }));
     const heads = appends.map((a, i) => ({ uid: a.uid, seq: seqs[i]! }));
-    const seq = heads.find((h) => h.uid === sender.uid)?.seq ?? 0;
-    await q.query('UPDATE messages SET sender_seq = $1 WHERE message_id = $2', [seq, row.message_id]);
+    const seq = senderIndex >= 0 ? seqs[senderIndex]! : 0;
     return { message, line, seq, duplicate: false, heads, delivered_to: recipients.filter((u) => u !== sender.uid) };
   }
 
@@ -352,19 +365,21 @@ export class PostgresStore implements Store {
 
   assignQueued(input: { merchant_id: string; onlineStaff: ReadonlySet<string>; now: number; stickyWindowMs: number }): Promise<LineWriteOutcome[]> {
     return this.db.tx(async (q): Promise<LineWriteOutcome[]> => {
-      if (!(await this.lockMerchant(q, input.merchant_id))) return [];
-      // Lock the whole batch before touching any staff row, so the lock order (line → user) holds.
+      // Lines first, then the merchant (the order every writer keeps). Lines another writer holds are
+      // skipped: that writer is a send which assigns the line itself, or a short status/read update
+      // after which the next trigger (or the cluster's queue sweep) picks the line up.
       const { rows: queued } = await q.query<{ line_id: number }>(
         `SELECT line_id FROM lines WHERE merchant_id = $1 AND assignee IS NULL AND status <> 'resolved'
-         ORDER BY COALESCE(waiting_since, created_at), line_id LIMIT ${ASSIGN_BATCH} FOR UPDATE`,
+         ORDER BY COALESCE(waiting_since, created_at), line_id LIMIT ${ASSIGN_BATCH} FOR UPDATE SKIP LOCKED`,
         [input.merchant_id],
       );
+      if (queued.length === 0 || !(await this.lockMerchant(q, input.merchant_id))) return [];
       const changed: LineRecord[] = [];
       for (const { line_id } of queued) {
         const before = await this.mustLine(q, String(line_id));
         const assignee = await this.pickAssignee(q, before, input.onlineStaff, input.stickyWindowMs, input.now);
         if (assignee === null) break;
-        await this.setAssignee(q, before.line_id, assignee, input.now);
+        await this.setAssignee(q, before.line_id, assignee.uid, input.now);
         changed.push(await this.mustLine(q, before.line_id));
       }
       if (changed.length === 0) return [];
@@ -374,6 +389,14 @@ export class PostgresStore implements Store {
       const seqs = await this.appendAll(q, perLine.flat(), input.now);
       let i = 0;
       return changed.map((line, n) => ({ line, heads: perLine[n]!.map((a) => ({ uid: a.uid, seq: seqs[i++]! })) }));
+    });
+  }
+
+  /** Merchants with at least one line waiting for an assignee (the cluster's queue sweep). */
+  queuedMerchants(): Promise<string[]> {
+    return this.db.read(async (q) => {
+      const { rows } = await q.query<{ merchant_id: string }>("SELECT DISTINCT merchant_id FROM lines WHERE assignee IS NULL AND status <> 'resolved'");
+      return rows.map((r) => r.merchant_id);
     });
   }
 
@@ -393,15 +416,26 @@ export class PostgresStore implements Store {
     });
   }
 
+  /** One round trip: the head decides where the page starts (the cursor, or seq 1 on a reset), in the same statement. */
   sync(uid: string, cursor: Cursor | null, limit: number): Promise<SyncPage> {
     return this.db.read(async (q) => {
-      const head = await this.head(q, uid);
-      const recovered = cursor !== null && cursor.epoch === head.epoch && cursor.seq <= head.seq;
-      const from = recovered ? cursor.seq : 0;
-      const { rows } = await q.query<{ event: string }>('SELECT event FROM inbox WHERE uid = $1 AND seq > $2 ORDER BY seq LIMIT $3', [rowId(uid), from, limit]);
-      const events = rows.map((r) => JSON.parse(r.event) as InboxEvent);
+      const { rows } = await q.query<{ epoch: string; head: number; recovered: boolean; event: string | null }>(
+        `SELECT h.epoch, h.seq AS head, r.recovered, e.event
+         FROM inbox_heads h
+         CROSS JOIN LATERAL (SELECT (h.epoch = $2 AND $3::bigint <= h.seq) AS recovered) r
+         LEFT JOIN LATERAL (
+           SELECT event FROM inbox WHERE uid = h.uid AND seq > CASE WHEN r.recovered THEN $3::bigint ELSE 0 END ORDER BY seq LIMIT $4
+         ) e ON TRUE
+         WHERE h.uid = $1`,
+        [rowId(uid), cursor?.epoch ?? null, cursor?.seq ?? 0, limit],
+      );
+      const head = rows[0];
+      if (!head) throw new ImError('NOT_FOUND', `no inbox for ${uid}`);
+      const recovered = head.recovered === true;
+      const from = recovered ? cursor!.seq : 0;
+      const events = rows.flatMap((r) => (r.event === null ? [] : [JSON.parse(r.event) as InboxEvent]));
       const last = events.length > 0 ? events[events.length - 1]!.seq : from;
-      return { outcome: recovered ? 'recovered' : 'reset', epoch: head.epoch, events, next: { epoch: head.epoch, seq: last }, more: last < head.seq };
+      return { outcome: recovered ? 'recovered' : 'reset', epoch: head.epoch, events, next: { epoch: head.epoch, seq: last }, more: last < head.head };
     });
   }
 
@@ -506,7 +540,13 @@ export class PostgresStore implements Store {
   }
 
   /** Run the pure assignment policy over this merchant's current loads (the caller holds the merchant lock). */
-  private async pickAssignee(q: Queryable, line: LineRecord, online: ReadonlySet<string>, stickyWindowMs: number, now: number): Promise<string | null> {
+  private async pickAssignee(
+    q: Queryable,
+    line: LineRecord,
+    online: ReadonlySet<string>,
+    stickyWindowMs: number,
+    now: number,
+  ): Promise<{ uid: string; name: string } | null> {
     const { rows } = await q.query<{ assignee: number }>(
       `SELECT assignee FROM lines WHERE uid = $1 AND merchant_id = $2 AND assignee IS NOT NULL
          AND COALESCE(last_message_at, created_at) >= $3
@@ -514,7 +554,9 @@ export class PostgresStore implements Store {
       [rowId(line.uid), line.merchant_id, now - stickyWindowMs],
     );
     const staff = (await this.staffLoads(q, line.merchant_id)).map((s) => ({ ...s, online: online.has(s.uid) }));
-    return chooseAssignee({ staff, recent: rows[0] ? String(rows[0].assignee) : null });
+    const chosen = chooseAssignee({ staff, recent: rows[0] ? String(rows[0].assignee) : null });
+    const member = staff.find((s) => s.uid === chosen);
+    return member ? { uid: member.uid, name: member.display_name } : null;
   }
 
   private async setAssignee(q: Queryable, lineId: string, assignee: string | null, now: number): Promise<void> {
@@ -534,7 +576,13 @@ export class PostgresStore implements Store {
    * one statement and bumped by the number of events each user gets, then the events are inserted
    * in one statement, all in the caller's transaction.
    */
-  private async appendAll(q: Queryable, appends: readonly Append[], now: number): Promise<number[]> {
+  private async appendAll(
+    q: Queryable,
+    appends: readonly Append[],
+    now: number,
+    /** A send stores its sender's seq on the message in the same statement as the events. */
+    senderSeq?: (seqs: readonly number[]) => { messageId: number; senderSeq: number },
+  ): Promise<number[]> {
     if (appends.length === 0) return [];
     const counts = new Map<number, number>();
     for (const a of appends) {
@@ -559,10 +607,14 @@ export class PostgresStore implements Store {
       next.set(id, seq + 1);
       return seq;
     });
-    await q.query(
-      'INSERT INTO inbox (uid, seq, event, created_at) SELECT u, s, e, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS x (u, s, e)',
-      [appends.map((a) => rowId(a.uid)), seqs, appends.map((a, i) => JSON.stringify(a.build(seqs[i]!))), now],
-    );
+    const insert = 'INSERT INTO inbox (uid, seq, event, created_at) SELECT u, s, e, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS x (u, s, e)';
+    const args = [appends.map((a) => rowId(a.uid)), seqs, appends.map((a, i) => JSON.stringify(a.build(seqs[i]!))), now];
+    if (senderSeq) {
+      const { messageId, senderSeq: seq } = senderSeq(seqs);
+      await q.query(`WITH events AS (${insert}) UPDATE messages SET sender_seq = $5 WHERE message_id = $6`, [...args, seq, messageId]);
+    } else {
+      await q.query(insert, args);
+    }
     return seqs;
   }
 

@@ -1,0 +1,73 @@
+import type { Hub } from '../hub/types';
+import type { Logger } from '../logger';
+import type { PresenceDirectory } from '../presence/types';
+import type { LineWriteOutcome, StaffLoad } from '../store/types';
+
+/** What the sweep needs from the store (PostgresStore has it). */
+export interface QueueStore {
+  queuedMerchants(): Promise<string[]>;
+  listStaff(merchantId: string): Promise<StaffLoad[]>;
+  assignQueued(input: { merchant_id: string; onlineStaff: ReadonlySet<string>; now: number; stickyWindowMs: number }): Promise<LineWriteOutcome[]>;
+}
+
+export interface QueueSweepOptions {
+  store: QueueStore;
+  presence: PresenceDirectory;
+  hub: Hub;
+  stickyWindowMs: number;
+  now: () => number;
+  /** Default 10 s. */
+  intervalMs?: number;
+  logger?: Logger;
+}
+
+/**
+ * Queued lines are handed out when something happens (a staff member comes online, a line is
+ * resolved or transferred). In a cluster such a trigger can miss a line: it was locked by a write on
+ * another node at that moment, or the node died before it ran. Every node therefore looks at the
+ * queue now and then and assigns what someone online has capacity for; the store's locks make
+ * sweeps on several nodes at once harmless.
+ */
+export class QueueSweep {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private closed = false;
+  readonly stats = { sweeps: 0, assigned: 0, failures: 0 };
+
+  constructor(private readonly options: QueueSweepOptions) {}
+
+  start(): void {
+    if (this.closed || this.timer) return;
+    this.timer = setInterval(() => {
+      this.running ??= this.sweep().finally(() => (this.running = null));
+    }, this.options.intervalMs ?? 10_000);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.running;
+  }
+
+  /** One pass over every merchant with a waiting line. */
+  async sweep(): Promise<void> {
+    const { store, presence, hub } = this.options;
+    this.stats.sweeps++;
+    try {
+      for (const merchantId of await store.queuedMerchants()) {
+        if (this.closed) return;
+        const staff = await store.listStaff(merchantId);
+        const online = await presence.online(staff.map((s) => s.uid));
+        if (!staff.some((s) => online.has(s.uid) && !s.disabled && s.open_lines < s.capacity)) continue;
+        const outcomes = await store.assignQueued({ merchant_id: merchantId, onlineStaff: online, now: this.options.now(), stickyWindowMs: this.options.stickyWindowMs });
+        this.stats.assigned += outcomes.length;
+        for (const out of outcomes) if (out.heads.length > 0) await hub.publishInbox(out.heads);
+      }
+    } catch (err) {
+      this.stats.failures++;
+      this.options.logger?.debug({ err }, 'queue sweep failed; the next one retries');
+    }
+  }
+}
