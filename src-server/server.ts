@@ -1,5 +1,6 @@
 import Fastify from 'fastify';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { LoggerOptions } from 'pino';
 import type { PasswordCost } from './auth/passwords';
@@ -10,12 +11,15 @@ import { seedDemo } from './demo/seed';
 import { drainDelay } from './drain';
 import { registerCustomerPage } from './gateway/customer-page';
 import { registerHttpRoutes } from './gateway/http';
+import { registerMediaRoutes } from './gateway/media';
 import { PollGateway } from './gateway/poll';
 import { WsGateway } from './gateway/ws-gateway';
 import { LocalHub } from './hub/local';
 import type { Hub } from './hub/types';
 import { RequestHandlers, type ImContext } from './im/handlers';
 import { createLogger, type Logger } from './logger';
+import { FileMediaStore } from './media/file-store';
+import type { MediaStore } from './media/types';
 import { LocalPresence } from './presence/local';
 import { LoggingRemotePush, type RemotePush } from './presence/remote-push';
 import type { PresenceDirectory } from './presence/types';
@@ -40,6 +44,8 @@ export interface StartServerOptions extends Partial<ServerConfig> {
   hub?: Hub;
   presence?: PresenceDirectory;
   remotePush?: RemotePush;
+  /** Where uploaded images live; default: files under `<dataDir>/media`. */
+  media?: MediaStore;
   /** Cluster mode: the PostgreSQL store, plus Redis fan-out and presence when `redisUrl` is set. */
   cluster?: ClusterOptions;
   /** Token signing secret; default: created once and kept in the store, shared by all nodes. */
@@ -77,7 +83,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
 
-  const cluster = options.cluster ? createClusterParts(options.cluster, logger, now) : null;
+  const cluster = options.cluster ? createClusterParts(options.cluster, { logger, now, stickyWindowMs: config.stickyWindowMs }) : null;
   const store =
     options.store ??
     cluster?.store ??
@@ -92,6 +98,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     hub,
     presence,
     remotePush: options.remotePush ?? new LoggingRemotePush(logger),
+    media: options.media ?? new FileMediaStore(join(options.dataDir, 'media'), now),
     tokens: new TokenIssuer(secret, config.tokenTtlMs, config.refreshGraceMs, now),
     config,
     logger,
@@ -113,6 +120,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     isDraining: () => draining,
     health: cluster ? () => cluster.health() : undefined,
   });
+  await registerMediaRoutes(app, ctx);
   await registerCustomerPage(app, store);
   app.server.on('upgrade', (req, socket, head) => sockets.handleUpgrade(req, socket, head));
 
