@@ -27,6 +27,11 @@ export interface ServerConfig {
   pollPresenceGraceMs: number;
   /** Default per-staff capacity of new staff accounts. */
   defaultCapacity: number;
+  /** Largest image upload (POST /v1/media), in bytes. */
+  maxMediaBytes: number;
+  /** Token bucket for image uploads, per user. */
+  mediaUploadRatePerSecond: number;
+  mediaUploadBurst: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -47,4 +52,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   drainWindowMs: 10_000,
   pollPresenceGraceMs: 15_000,
   defaultCapacity: 10,
+  maxMediaBytes: 8 * 1024 * 1024,
+  mediaUploadRatePerSecond: 0.5,
+  mediaUploadBurst: 20,
 };

@@ -29,3 +29,5 @@ export { LocalPresence } from './presence/local';
 export type { RemotePush } from './presence/remote-push';
 export { LoggingRemotePush } from './presence/remote-push';
 export type { PasswordCost } from './auth/passwords';
+export type { MediaStore } from './media/types';
+export { FileMediaStore } from './media/file-store';

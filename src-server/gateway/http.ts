@@ -1,13 +1,11 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import {
   Id,
   LoginRequest,
   PROTOCOL_VERSION,
   describeIssues,
-  errorReply,
   wireError,
-  type ErrorCode,
   type LoginResult,
   type WireError,
 } from '../../src-shared/protocol';
@@ -16,28 +14,9 @@ import { authenticate, bearer } from '../im/authenticate';
 import { dispatchFrame, runRequest } from '../im/dispatch';
 import { toWireError } from '../im/errors';
 import type { ImContext, RequestHandlers, Session } from '../im/handlers';
-import { TokenBucket } from '../im/rate-limit';
+import { KeyedBuckets, type TokenBucket } from '../im/rate-limit';
+import { sendError } from './http-errors';
 import type { PollGateway } from './poll';
-
-const HTTP_STATUS: Record<ErrorCode, number> = {
-  BAD_PACKET: 400,
-  UNKNOWN_TYPE: 400,
-  PAYLOAD_TOO_LARGE: 413,
-  MESSAGE_TOO_LONG: 400,
-  RATE_LIMITED: 429,
-  UNAUTHENTICATED: 401,
-  TOKEN_EXPIRED: 401,
-  BAD_CREDENTIALS: 401,
-  ACCOUNT_DISABLED: 403,
-  PROTOCOL_VERSION: 400,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  INVALID_ARGUMENT: 400,
-  NOT_READY: 400,
-  SERVER_DRAINING: 503,
-  STORAGE_UNAVAILABLE: 503,
-  INTERNAL: 500,
-};
 
 const PollQuery = z
   .object({
@@ -65,7 +44,9 @@ export interface HttpRoutesDeps {
 export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): void {
   const { ctx, handlers, polls } = deps;
   const { config } = ctx;
-  const buckets = new DeviceBuckets(ctx);
+  // HTTP has no connection to hang a bucket on, so requests are limited per (user, device).
+  const buckets = new KeyedBuckets(config.ratePerSecond, config.rateBurst);
+  const bucketOf = (s: Session): TokenBucket => buckets.for(`${s.account.uid}\n${s.device_id}`, ctx.now());
 
   // Bodies arrive as text: the protocol parses every inbound packet once, itself (parseClientFrame).
   app.removeAllContentTypeParsers();
@@ -136,13 +117,8 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
     const session = await httpSession(req);
     if ('code' in session) return sendError(res, session, true);
     const text = typeof req.body === 'string' ? req.body : '';
-    const { replies } = await dispatchFrame(
-      text,
-      Buffer.byteLength(text),
-      config,
-      buckets.for(session),
-      ctx.now,
-      (env) => runRequest(handlers, session, env, config, ctx.logger),
+    const { replies } = await dispatchFrame(text, Buffer.byteLength(text), config, bucketOf(session), ctx.now, (env) =>
+      runRequest(handlers, session, env, config, ctx.logger),
     );
     return res.code(200).send(replies);
   });
@@ -152,7 +128,7 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
     if ('code' in session) return sendError(res, session, false);
     const query = PollQuery.safeParse(req.query);
     if (!query.success) return sendError(res, wireError('BAD_PACKET', describeIssues(query.error)), false);
-    const wait = buckets.for(session).take(ctx.now());
+    const wait = bucketOf(session).take(ctx.now());
     if (wait !== null) return sendError(res, wireError('RATE_LIMITED', 'polling too often', wait), false);
     const q = query.data;
     const aborted = new Promise<void>((resolve) => req.raw.once('close', () => resolve()));
@@ -189,29 +165,5 @@ function parseJson(body: unknown): unknown {
     return JSON.parse(body);
   } catch {
     return undefined;
-  }
-}
-
-/** Whole-request failures: `{error}` on plain endpoints, a one-envelope array on /v1/rpc. */
-function sendError(res: FastifyReply, error: WireError, rpc: boolean): FastifyReply {
-  if (error.retry_after_ms !== null) res.header('retry-after', String(Math.ceil(error.retry_after_ms / 1000)));
-  return res.code(HTTP_STATUS[error.code]).send(rpc ? [errorReply(null, error)] : { error });
-}
-
-/** HTTP has no connection to hang a bucket on, so requests are limited per (user, device). */
-class DeviceBuckets {
-  private readonly buckets = new Map<string, TokenBucket>();
-
-  constructor(private readonly ctx: ImContext) {}
-
-  for(session: Session): TokenBucket {
-    const key = `${session.account.uid}\n${session.device_id}`;
-    let bucket = this.buckets.get(key);
-    if (!bucket) {
-      if (this.buckets.size >= 10_000) this.buckets.delete(this.buckets.keys().next().value as string);
-      bucket = new TokenBucket(this.ctx.config.ratePerSecond, this.ctx.config.rateBurst, this.ctx.now());
-      this.buckets.set(key, bucket);
-    }
-    return bucket;
   }
 }

@@ -11,6 +11,8 @@ import type { ServerConfig } from '../config';
 import { renderLine } from '../domain/line';
 import type { Hub } from '../hub/types';
 import type { Logger } from '../logger';
+import { mediaNameOfUrl, mimeOfMediaName } from '../media/names';
+import type { MediaStore } from '../media/types';
 import type { RemotePush } from '../presence/remote-push';
 import type { PresenceDirectory, TransportKind } from '../presence/types';
 import type { Account, LineRecord, Store, WriteOutcome } from '../store/types';
@@ -21,6 +23,7 @@ export interface ImContext {
   hub: Hub;
   presence: PresenceDirectory;
   remotePush: RemotePush;
+  media: MediaStore;
   tokens: TokenIssuer;
   config: ServerConfig;
   logger: Logger;
@@ -57,6 +60,9 @@ export class RequestHandlers {
 
     send: async (s, b) => {
       const { store } = this.ctx;
+      if (b.content.type === 'image') await this.requireOwnMedia(b.content.url, b.content.mime);
+      if (b.content.type === 'card' && b.content.image_url !== undefined)
+        await this.requireOwnMedia(b.content.image_url, null);
       let merchantId: string;
       // Presence is only consulted when the send may assign the line (new, queued or resolved).
       let mayAssign = true;
@@ -240,6 +246,13 @@ export class RequestHandlers {
       (account.role === 'customer' ? line.uid === account.uid : line.merchant_id === account.merchant_id);
     if (!visible) throw new ImError('NOT_FOUND', `no line ${lineId}`);
     return line;
+  }
+
+  /** Images are shown only if this server has them: a client can never make others load a foreign URL. */
+  private async requireOwnMedia(url: string, mime: string | null): Promise<void> {
+    const name = mediaNameOfUrl(url);
+    const ok = name !== null && (mime === null || mimeOfMediaName(name) === mime) && (await this.ctx.media.has(name));
+    if (!ok) throw new ImError('INVALID_ARGUMENT', 'images must be uploaded to this server first (POST /v1/media)');
   }
 
   private requireStaff(account: Account): string {

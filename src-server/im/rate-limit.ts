@@ -30,3 +30,24 @@ export class TokenBucket {
     return Math.ceil(((1 - this.tokens) / this.ratePerSecond) * 1000);
   }
 }
+
+/** One bucket per key (user, device…), at most `maxKeys` of them: the oldest key is forgotten first. */
+export class KeyedBuckets {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly ratePerSecond: number,
+    private readonly burst: number,
+    private readonly maxKeys = 10_000,
+  ) {}
+
+  for(key: string, now: number): TokenBucket {
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      if (this.buckets.size >= this.maxKeys) this.buckets.delete(this.buckets.keys().next().value as string);
+      bucket = new TokenBucket(this.ratePerSecond, this.burst, now);
+      this.buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+}
