@@ -5,8 +5,8 @@ import type { Cursor } from '../../src-shared/protocol';
 /**
  * Reconnect storm: N clients on one node, the node is killed (-9), every client reconnects to one of
  * the surviving nodes after a random delay in [0, jitterMs) and resumes its inbox from its cursor
- * (hello, then sync). Measures how long until all are back, and what it did to PostgreSQL: peak
- * transactions per second (pg_stat_database deltas over 250 ms windows) and peak backends.
+ * (hello, then sync). Measures how long until all are back, and what it did to PostgreSQL:
+ * transactions per second from pg_stat_database deltas (each autocommit read is one) and backends.
  */
 export interface StormClient {
   token: string;
@@ -18,16 +18,18 @@ export interface StormResult {
   connectMs: number;
   backMs: { p50: number; p99: number; all: number };
   failedAttempts: number;
-  pg: { baselineTps: number; peakTps: number; peakBackends: number; peakActive: number };
+  pg: { baselineTps: number; recoveryTps: number; peakTps: number; peakBackends: number; peakActive: number };
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Samples PostgreSQL every 250 ms until stopped. */
+/**
+ * Samples PostgreSQL every 250 ms until stopped. Backends report their transaction counts at most
+ * once a second, so rates are taken over one-second windows (and over the whole recovery).
+ */
 class PgSampler {
   private timer: NodeJS.Timeout | null = null;
-  private last: { at: number; xacts: number } | null = null;
-  readonly tps: Array<{ at: number; tps: number }> = [];
+  readonly xacts: Array<{ at: number; xacts: number }> = [];
   peakBackends = 0;
   peakActive = 0;
 
@@ -40,14 +42,11 @@ class PgSampler {
                 (SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::text AS backends,
                 (SELECT COUNT(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND state = 'active')::text AS active`,
       );
-      const now = performance.now();
       const row = rows[0]!;
-      const xacts = Number(row.xacts);
+      this.xacts.push({ at: performance.now(), xacts: Number(row.xacts) });
       // Our own sampling query is one of the active backends; leave it out.
       this.peakBackends = Math.max(this.peakBackends, Number(row.backends) - 1);
       this.peakActive = Math.max(this.peakActive, Number(row.active) - 1);
-      if (this.last) this.tps.push({ at: now, tps: ((xacts - this.last.xacts - 1) * 1000) / (now - this.last.at) });
-      this.last = { at: now, xacts };
       this.timer = setTimeout(() => void tick().catch(() => undefined), 250);
     };
     void tick().catch(() => undefined);
@@ -57,13 +56,22 @@ class PgSampler {
     if (this.timer) clearTimeout(this.timer);
   }
 
+  /** Highest rate over any one-second window that ends after `t`. */
   peakSince(t: number): number {
-    return Math.max(0, ...this.tps.filter((s) => s.at >= t).map((s) => s.tps));
+    let peak = 0;
+    for (const end of this.xacts) {
+      if (end.at < t) continue;
+      const start = [...this.xacts].reverse().find((s) => s.at <= end.at - 1_000);
+      if (start) peak = Math.max(peak, ((end.xacts - start.xacts) * 1000) / (end.at - start.at));
+    }
+    return peak;
   }
 
-  averageBetween(from: number, to: number): number {
-    const window = this.tps.filter((s) => s.at >= from && s.at < to);
-    return window.length === 0 ? 0 : window.reduce((n, s) => n + s.tps, 0) / window.length;
+  /** Average rate between two instants (nearest samples). */
+  rateBetween(from: number, to: number): number {
+    const a = [...this.xacts].reverse().find((s) => s.at <= from) ?? this.xacts[0];
+    const b = this.xacts.find((s) => s.at >= to) ?? this.xacts[this.xacts.length - 1];
+    return a && b && b.at > a.at ? ((b.xacts - a.xacts) * 1000) / (b.at - a.at) : 0;
   }
 }
 
@@ -105,7 +113,7 @@ export async function reconnectStorm(options: {
     );
     const connectMs = performance.now() - fillStarted;
     sampler.start();
-    await sleep(1_000);
+    await sleep(2_000);
 
     const killedAt = performance.now();
     const back: number[] = [];
@@ -125,7 +133,8 @@ export async function reconnectStorm(options: {
     });
     await options.kill();
     await Promise.all(reconnectAll);
-    await sleep(500);
+    const allBack = performance.now();
+    await sleep(1_500);
     sampler.stop();
     const sorted = back.sort((a, b) => a - b);
     const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
@@ -134,7 +143,13 @@ export async function reconnectStorm(options: {
       connectMs,
       backMs: { p50: at(0.5), p99: at(0.99), all: sorted[sorted.length - 1] ?? NaN },
       failedAttempts: failed,
-      pg: { baselineTps: sampler.averageBetween(killedAt - 1_000, killedAt), peakTps: sampler.peakSince(killedAt), peakBackends: sampler.peakBackends, peakActive: sampler.peakActive },
+      pg: {
+        baselineTps: sampler.rateBetween(killedAt - 1_500, killedAt),
+        recoveryTps: sampler.rateBetween(killedAt, allBack),
+        peakTps: sampler.peakSince(killedAt),
+        peakBackends: sampler.peakBackends,
+        peakActive: sampler.peakActive,
+      },
     };
   } finally {
     sampler.stop();
