@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { PG_LATEST_VERSION, PG_MIGRATIONS, migratePg, pgSchemaVersion } from '../../src-server/store/postgres/migrations';
+import { PostgresStore } from '../../src-server/store/postgres/store';
 import { PG_URL, createTestSchema, type TestSchema } from './support/pg';
 
 let schema: TestSchema;
@@ -76,5 +77,22 @@ describe('PostgreSQL migrations', () => {
     await client.query('CREATE TABLE quick_replies (x int)');
     await expect(migratePg(client)).rejects.toMatchObject({ code: '42P07' });
     expect(await pgSchemaVersion(client)).toBe(1);
+  });
+});
+
+describe('PostgreSQL store start-up', () => {
+  it('nodes that start together on a schema that does not exist yet create it once and migrate it once', async () => {
+    const name = `${schema.name}_fresh`;
+    const url = new URL(PG_URL);
+    url.searchParams.set('schema', name);
+    const stores = [0, 1, 2].map(() => new PostgresStore({ url: url.toString(), poolSize: 1 }));
+    try {
+      await Promise.all(stores.map((s) => s.migrate()));
+      const { rows } = await client.query(`SELECT COUNT(*)::int AS n FROM ${name}.schema_migrations`);
+      expect(rows[0]).toEqual({ n: PG_LATEST_VERSION });
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);
+    }
   });
 });

@@ -10,7 +10,8 @@ import {
 } from '../../../src-shared/protocol';
 import { chooseAssignee } from '../../domain/assignment';
 import { renderLine } from '../../domain/line';
-import { lineRecipients, messageRecipients, readRecipients } from '../../domain/recipients';
+import { assignedNotice, assigneeOf, previousStaff, transferredNotice, type NoticeContent } from '../../domain/notices';
+import { lineRecipients, messageRecipients, noticeRecipients, readRecipients } from '../../domain/recipients';
 import { LINE_SELECT, toLineRecord, toMessage, type LineRow, type MessageRow } from '../sqlite/rows';
 import type {
   Account,
@@ -96,7 +97,16 @@ export class PostgresStore implements Store {
 
   async migrate(): Promise<void> {
     await this.db.withClient(async (client) => {
-      if (this.db.schema !== null) await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.db.schema}`);
+      const { schema } = this.db;
+      if (schema !== null) {
+        // Nodes that start together would race on CREATE SCHEMA IF NOT EXISTS (a unique violation): take turns.
+        await client.query('SELECT pg_advisory_lock(hashtext($1))', [`im-schema:${schema}`]);
+        try {
+          await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        } finally {
+          await client.query('SELECT pg_advisory_unlock(hashtext($1))', [`im-schema:${schema}`]);
+        }
+      }
       await migratePg(client);
     });
   }
@@ -274,6 +284,8 @@ export class PostgresStore implements Store {
       line.status = 'open';
       lineChanged = true;
     }
+    // The policy chose someone for the customer: a notice follows their message. (Staff replying claim it.)
+    let autoAssigned = false;
     if (before.assignee === null || before.status === 'resolved') {
       let assignee: { uid: string; name: string } | null;
       if (sender.role === 'staff') {
@@ -288,6 +300,7 @@ export class PostgresStore implements Store {
         line.assignee = assignee.uid;
         line.assignee_name = assignee.name;
         lineChanged = true;
+        autoAssigned = sender.role === 'customer';
       }
     }
 
@@ -315,7 +328,8 @@ export class PostgresStore implements Store {
     const staff = line.assignee === null || lineChanged ? await this.activeStaff(q, line.merchant_id) : [];
     const recipients = messageRecipients(line, staff, sender.uid);
     const appends: Append[] = recipients.map((uid) => ({ uid, build: (n) => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }) }));
-    if (lineChanged) appends.push(...lineAppends(line, staff, new Set(recipients)));
+    if (autoAssigned) appends.push(...(await this.noticeAppends(q, line, assignedNotice(assigneeOf(line)), before.assignee, now)));
+    if (lineChanged) appends.push(...lineAppends(line, staff, new Set(appends.map((a) => a.uid))));
     const senderIndex = appends.findIndex((a) => a.uid === sender.uid);
     const seqs = await this.appendAll(q, appends, now, (seqOf) => ({ messageId: row.message_id, senderSeq: senderIndex >= 0 ? seqOf[senderIndex]! : 0 }));
     const heads = appends.map((a, i) => ({ uid: a.uid, seq: seqs[i]! }));
@@ -350,7 +364,9 @@ export class PostgresStore implements Store {
       }
       if (before.assignee === input.to) return { line: before, heads: [] };
       await this.setAssignee(q, before.line_id, input.to, input.now);
-      return this.lineChanged(q, before.line_id, input.now);
+      return this.lineChanged(q, before.line_id, input.now, (line) =>
+        this.noticeAppends(q, line, transferredNotice(assigneeOf(line), previousStaff(before)), before.assignee, input.now),
+      );
     });
   }
 
@@ -385,7 +401,11 @@ export class PostgresStore implements Store {
       if (changed.length === 0) return [];
       // One append for every line's events, so the inbox heads are locked once, in uid order.
       const staff = await this.activeStaff(q, input.merchant_id);
-      const perLine = changed.map((line) => lineAppends(line, staff));
+      const perLine: Append[][] = [];
+      for (const line of changed) {
+        const notice = await this.noticeAppends(q, line, assignedNotice(assigneeOf(line)), null, input.now);
+        perLine.push([...notice, ...lineAppends(line, staff, new Set(notice.map((a) => a.uid)))]);
+      }
       const seqs = await this.appendAll(q, perLine.flat(), input.now);
       let i = 0;
       return changed.map((line, n) => ({ line, heads: perLine[n]!.map((a) => ({ uid: a.uid, seq: seqs[i++]! })) }));
@@ -564,11 +584,30 @@ export class PostgresStore implements Store {
     if (assignee !== null) await q.query('UPDATE users SET last_assigned_at = $1 WHERE uid = $2', [now, rowId(assignee)]);
   }
 
-  private async lineChanged(q: Queryable, lineId: string, now: number): Promise<LineWriteOutcome> {
+  private async lineChanged(
+    q: Queryable,
+    lineId: string,
+    now: number,
+    notice?: (line: LineRecord) => Promise<Append[]>,
+  ): Promise<LineWriteOutcome> {
     const line = await this.mustLine(q, lineId);
-    const appends = lineAppends(line, await this.activeStaff(q, line.merchant_id));
+    const first = notice ? await notice(line) : [];
+    const appends = [...first, ...lineAppends(line, await this.activeStaff(q, line.merchant_id), new Set(first.map((a) => a.uid)))];
     const seqs = await this.appendAll(q, appends, now);
     return { line, heads: appends.map((a, i) => ({ uid: a.uid, seq: seqs[i]! })) };
+  }
+
+  /** A system notice in the line, in the name of its new assignee (no random_id), and the message events carrying it. */
+  private async noticeAppends(q: Queryable, line: LineRecord, content: NoticeContent, previousAssignee: string | null, now: number): Promise<Append[]> {
+    const { rows } = await q.query<MessageRow>(
+      `INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES ($1, $2, 'staff', 'system', NULL, $3, $4) RETURNING *`,
+      [rowId(line.line_id), rowId(assigneeOf(line).uid), JSON.stringify(content), now],
+    );
+    const message = toMessage(rows[0]!);
+    return noticeRecipients(line, previousAssignee).map((uid) => ({
+      uid,
+      build: (n: number): InboxEvent => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }),
+    }));
   }
 
   /**

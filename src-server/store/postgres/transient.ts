@@ -1,10 +1,11 @@
 /**
  * Which database failures a retry may fix, and how long to wait before the next attempt. Pure.
  *
- * Retrying a whole transaction is safe for every Store write: a send is idempotent on
+ * Retrying a whole transaction is safe for the Store's writes that matter: a send is idempotent on
  * (sender, device, random_id), read pointers only move forward, status/assignment writes compare
  * before they change. That matters for the one ambiguous case, a connection lost while COMMIT was in
- * flight: the retry finds the committed row and answers with the original acknowledgement.
+ * flight: the retry finds the committed row and answers with the original acknowledgement. (A new
+ * quick reply has no client key, so in that case it could be saved twice — a visible, harmless copy.)
  */
 
 /** SQLSTATE codes a fresh attempt may get past. */
