@@ -119,8 +119,9 @@ function readers(line: LinePlan, staff: Map<string, RoamingClient>): RoamingClie
   return [line.customer, ...(assignee !== null && staff.has(assignee) ? [staff.get(assignee)!] : [...staff.values()])];
 }
 
+/** People's messages on a line, by random_id (the server's own notices carry none). */
 function seen(client: RoamingClient, lineId: string): string[] {
-  return client.messages().flatMap((e) => (e.message.line_id === lineId ? [e.message.random_id ?? ''] : []));
+  return client.messages().flatMap((e) => (e.message.line_id === lineId && e.message.random_id !== null ? [e.message.random_id] : []));
 }
 
 function delivered(line: LinePlan, staff: Map<string, RoamingClient>): boolean {
