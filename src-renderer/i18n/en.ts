@@ -43,10 +43,9 @@ export const en = {
   card: { kindLabel: { room: 'Room', tour: 'Tour', ticket: 'Ticket', order: 'Order' }, orderState: 'Order status: {{state}}' },
   system: {
     line: {
-      assigned: '{{assignee}} took over this conversation',
-      transferred: 'Conversation transferred to {{assignee}}',
-      status: 'Status changed to {{status}}',
-      opened: 'Conversation started',
+      assigned: '{{staff_name}} is now looking after this conversation',
+      transferred: 'This conversation was transferred to {{staff_name}}',
+      transferred_from: '{{from_staff_name}} transferred this conversation to {{staff_name}}',
     },
   },
   conversation: {

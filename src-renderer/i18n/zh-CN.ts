@@ -45,10 +45,9 @@ export const zhCN: Strings = {
   card: { kindLabel: { room: '房型', tour: '线路', ticket: '门票', order: '订单' }, orderState: '订单状态：{{state}}' },
   system: {
     line: {
-      assigned: '{{assignee}} 接待了此会话',
-      transferred: '会话已转给 {{assignee}}',
-      status: '状态已改为 {{status}}',
-      opened: '会话开始',
+      assigned: '{{staff_name}} 接待了此会话',
+      transferred: '会话已转给 {{staff_name}}',
+      transferred_from: '{{from_staff_name}} 将会话转给了 {{staff_name}}',
     },
   },
   conversation: {

@@ -41,7 +41,7 @@ describe('layout registry (seed 2.3)', () => {
       text: { type: 'text', text: 'Is breakfast included?' },
       image: { type: 'image', url: '/v1/media/a.png', width: 10, height: 10, mime: 'image/png' },
       card: { type: 'card', card_kind: 'room', object_id: 'r1', title: 'Deluxe twin', price: { amount: 88, currency: 'CNY' } },
-      system: { type: 'system', code: 'line.transferred', text: 'transferred', params: { assignee: 'Wang Wei' } },
+      system: { type: 'system', code: 'line.transferred', text: 'transferred', params: { staff_uid: 's2', staff_name: 'Wang Wei' } },
     } as const;
     const previews = Object.fromEntries(
       Object.entries(CONTENT_TYPES).map(([type, entry]) => {
@@ -50,7 +50,7 @@ describe('layout registry (seed 2.3)', () => {
         return [type, (entry.preview as (c: unknown, tt: typeof t) => string)(sample, t)];
       }),
     );
-    expect(previews).toEqual({ text: 'Is breakfast included?', image: '[Image]', card: '[Room] Deluxe twin', system: 'Conversation transferred to Wang Wei' });
+    expect(previews).toEqual({ text: 'Is breakfast included?', image: '[Image]', card: '[Room] Deluxe twin', system: 'This conversation was transferred to Wang Wei' });
   });
 
   it('prefixes our own messages in previews and falls back to the server text for unknown system codes', () => {
@@ -58,6 +58,10 @@ describe('layout registry (seed 2.3)', () => {
     expect(previewOf(makeMessage('L1', { sender_role: 'staff', content: { type: 'text', text: '好的' } }), t)).toBe('我：好的');
     expect(previewOf(makeMessage('L1', { content: { type: 'system', code: 'weird code', text: 'server says' } }), t)).toBe('server says');
     expect(previewOf(null, t)).toBe('暂无消息');
+    const notice = (params: Record<string, string>) => makeMessage('L1', { sender_role: 'staff', content: { type: 'system', code: 'line.transferred', text: 'server text', params } });
+    expect(previewOf(notice({ staff_name: '王波', from_staff_name: '李娜' }), t)).toBe('李娜 将会话转给了 王波');
+    expect(previewOf(notice({ staff_name: '王波' }), t)).toBe('会话已转给 王波');
+    expect(previewOf(notice({}), t)).toBe('server text'); // names missing: the server's words, not a template
   });
 });
 

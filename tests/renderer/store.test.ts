@@ -79,7 +79,7 @@ describe('conversation slice', () => {
     store.dispatch(messageReceived(makeMessage('L1', { ts: day2 })));
     const select = makeSelectConversationRows();
     const rows = select(store.getState(), 'L1');
-    expect(rows.map((r) => r.kind)).toEqual(['top', 'day', 'message', 'message', 'day', 'message']);
+    expect(rows.map((r) => r.dayStart)).toEqual([day1, null, day2]);
     store.dispatch(messageReceived(makeMessage('L2', { ts: day2 })));
     expect(select(store.getState(), 'L1')).toBe(rows);
   });

@@ -95,7 +95,7 @@ describe('conversation view', () => {
       makeMessage('L1', { ts: NOW - 1000, content: { type: 'card', card_kind: 'tour', object_id: 't1', title: 'West Lake day tour', price: { amount: 299, currency: 'CNY' } } }),
       makeMessage('L1', { ts: NOW - 900, content: { type: 'image', url: '/v1/media/room.png', width: 400, height: 300, mime: 'image/png' } }),
       makeMessage('L1', { ts: NOW - 800, content: { type: 'image', url: 'https://elsewhere.example/x.png', width: 4, height: 3, mime: 'image/png' } }),
-      makeMessage('L1', { ts: NOW - 700, content: { type: 'system', code: 'line.transferred', text: 'x', params: { assignee: 'Li Na' } } }),
+      makeMessage('L1', { ts: NOW - 700, content: { type: 'system', code: 'line.transferred', text: 'x', params: { staff_uid: 's1', staff_name: 'Li Na' } } }),
     ]);
     const log = screen.getByRole('log');
     expect(within(log).getAllByRole('separator').map((s) => s.textContent)).toEqual(['Yesterday', 'Today']);
@@ -104,7 +104,7 @@ describe('conversation view', () => {
     expect(log.querySelector<HTMLImageElement>('img.bubble-image')!.src).toBe('http://127.0.0.1:7001/v1/media/room.png');
     expect(log.querySelectorAll('img.bubble-image')).toHaveLength(1);
     expect(log.textContent).toContain('Image from an unknown source was not loaded');
-    expect(log.textContent).toContain('Conversation transferred to Li Na');
+    expect(log.textContent).toContain('This conversation was transferred to Li Na');
     expect(screen.getByRole('heading', { level: 2 }).textContent).toBe('Ann');
   });
 

@@ -3,7 +3,16 @@ import type { RootState } from '../../app/store';
 import { dayKey } from '../../format/intl';
 import { messagesAdapter, type LineHistory } from './conversationSlice';
 
-export type ConversationRow = { kind: 'top'; id: 'top' } | { kind: 'day'; id: string; ts: number } | { kind: 'message'; id: string };
+/**
+ * One row per message. A day separator belongs to the row of the first message of its local day,
+ * so every row is keyed by a message: the virtualiser can then keep the message being read still
+ * while an older page lands above it.
+ */
+export interface ConversationRow {
+  key: string;
+  /** Set on the first message of a day: its time, for the separator label. */
+  dayStart: number | null;
+}
 
 const messageSelectors = messagesAdapter.getSelectors((s: RootState) => s.conversation.messages);
 export const selectMessageByKey = messageSelectors.selectById;
@@ -15,27 +24,21 @@ export const selectTyping = (s: RootState, lineId: string) => s.conversation.typ
 export const selectFocus = (s: RootState) => s.conversation.focus;
 export const selectSendError = (s: RootState) => s.conversation.sendError;
 
-const sameRows = (a: ConversationRow[], b: ConversationRow[]) => a.length === b.length && a.every((row, i) => row.id === b[i]!.id);
+const sameRows = (a: ConversationRow[], b: ConversationRow[]) => a.length === b.length && a.every((row, i) => row.key === b[i]!.key && row.dayStart === b[i]!.dayStart);
 
-/**
- * The rows of a line's virtualised history: a top marker (load more / beginning), then messages
- * with a day separator wherever the local calendar day changes. One selector instance per view.
- */
+/** The rows of a line's virtualised history. One selector instance per view. */
 export function makeSelectConversationRows() {
   return createSelector(
     [(s: RootState, lineId: string) => selectHistory(s, lineId).keys, (s: RootState) => s.conversation.messages.entities],
     (keys, entities): ConversationRow[] => {
-      const rows: ConversationRow[] = [{ kind: 'top', id: 'top' }];
+      const rows: ConversationRow[] = [];
       let lastDay = '';
       for (const key of keys) {
         const message = entities[key];
         if (!message) continue;
         const day = dayKey(message.ts);
-        if (day !== lastDay) {
-          rows.push({ kind: 'day', id: `day:${day}`, ts: message.ts });
-          lastDay = day;
-        }
-        rows.push({ kind: 'message', id: key });
+        rows.push({ key, dayStart: day === lastDay ? null : message.ts });
+        lastDay = day;
       }
       return rows;
     },

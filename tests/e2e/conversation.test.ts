@@ -1,0 +1,111 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebHost, type WebHost } from '../../src-main/web/host';
+import { chromiumUnavailable, launchChromium, type Browser } from './support/chromium';
+import { buildRendererOnce } from './support/renderer-build';
+
+/**
+ * The conversation view's virtualised history in a real browser (layout matters here, so jsdom
+ * cannot tell): opens at the newest message, loads older pages when scrolled to the top while the
+ * message under the reader's eye stays put, and stays pinned to the bottom for new messages.
+ */
+const skipReason = chromiumUnavailable();
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+
+let rendererDir: string;
+let host: WebHost;
+let browser: Browser;
+let page: Page;
+
+const list = () => page.locator('.message-list');
+/** Top of an element relative to the history viewport, in px. */
+const offsetInList = (selector: string) =>
+  page.evaluate((sel) => {
+    const box = document.querySelector('.message-list')!.getBoundingClientRect();
+    const el = document.querySelector(sel);
+    return el ? el.getBoundingClientRect().top - box.top : null;
+  }, selector);
+
+describe.skipIf(skipReason !== null)('conversation history in Chromium', () => {
+  beforeAll(async () => {
+    const fake = await build({ entryPoints: [join(HERE, 'support', 'fake-core-page.ts')], bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'error' });
+    rendererDir = await buildRendererOnce();
+    host = await startWebHost({ target: { call: () => Promise.resolve({ ok: true, result: {} }), subscribe: () => () => undefined }, rendererDir });
+    browser = await launchChromium({ viewport: { width: 1200, height: 760 } });
+    page = await browser.context.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.addInitScript({ content: fake.outputFiles[0]!.text });
+    await page.goto(`${host.origin}/index.html`);
+    await page.locator('[data-line-id="L1"]').click();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+    if (rendererDir) rmSync(rendererDir, { recursive: true, force: true });
+  });
+
+  it('opens at the newest message with only a window of the history in the DOM', async () => {
+    const last = page.locator('.message[data-key="1299"]');
+    await last.waitFor();
+    const viewport = (await list().boundingBox())!;
+    const box = (await last.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(viewport.y + viewport.height + 1);
+    expect(box.y).toBeGreaterThan(viewport.y);
+    expect(await page.locator('.message').count()).toBeLessThan(60);
+  });
+
+  it('loads older pages at the top without moving the message being read', async () => {
+    await page.evaluate(() => (window.__fake.holdHistory = true));
+    for (let n = 0; n < 10; n++) {
+      await list().evaluate((el) => el.scrollTo({ top: 0 }));
+      if (await page.locator('.history-top', { hasText: 'Beginning of the conversation' }).isVisible()) break;
+      await expect.poll(() => page.evaluate(() => window.__fake.heldCount())).toBe(1);
+      // The reader is at the top, looking at the oldest loaded message; now the older page lands.
+      const anchorKey = await page.evaluate(() => {
+        const view = document.querySelector('.message-list')!;
+        const top = view.getBoundingClientRect().top;
+        return [...view.querySelectorAll<HTMLElement>('.message-slot')].find((m) => m.getBoundingClientRect().top >= top - 1)!.dataset.key!;
+      });
+      const before = await offsetInList(`.message-slot[data-key="${anchorKey}"]`);
+      const count = await page.evaluate(() => window.__fake.callsOf('history.load').length);
+      await page.evaluate(() => window.__fake.release());
+      await expect.poll(() => page.evaluate(() => window.__fake.callsOf('history.load').length)).toBe(count + 1);
+      await page.waitForTimeout(150);
+      const after = await offsetInList(`.message-slot[data-key="${anchorKey}"]`);
+      expect(after).not.toBeNull();
+      expect(Math.abs(after! - before!)).toBeLessThan(2);
+    }
+    await page.evaluate(() => {
+      window.__fake.holdHistory = false;
+      window.__fake.release();
+    });
+    await list().evaluate((el) => el.scrollTo({ top: 0 }));
+    await page.locator('.history-top', { hasText: 'Beginning of the conversation' }).waitFor();
+    await page.locator('.message[data-key="1000"]').waitFor();
+    expect(await page.locator('.day-separator').count()).toBeGreaterThan(0);
+    expect(await page.locator('.message').count()).toBeLessThan(60);
+  });
+
+  it('stays pinned to the bottom for a new message only when the reader is at the bottom', async () => {
+    await list().evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await page.waitForTimeout(100);
+    await list().evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await page.evaluate(() => {
+      const m = window.__fake.state.history.L1![299]!;
+      window.__fake.emit('message.new', { ...m, message_id: '5000', key: '5000', ts: m.ts + 1000, content: { type: 'text', text: 'Brand new <b>message</b>' } });
+    });
+    const fresh = page.locator('.message[data-key="5000"]');
+    await fresh.waitFor();
+    await expect.poll(async () => {
+      const v = (await list().boundingBox())!;
+      const b = (await fresh.boundingBox())!;
+      return b.y + b.height <= v.y + v.height + 1 && b.y >= v.y;
+    }).toBe(true);
+    expect(await fresh.textContent()).toContain('Brand new <b>message</b>');
+  });
+});
