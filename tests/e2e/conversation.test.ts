@@ -72,10 +72,11 @@ describe.skipIf(skipReason !== null)('conversation history in Chromium', () => {
         return [...view.querySelectorAll<HTMLElement>('.message-slot')].find((m) => m.getBoundingClientRect().top >= top - 1)!.dataset.key!;
       });
       const before = await offsetInList(`.message-slot[data-key="${anchorKey}"]`);
-      const count = await page.evaluate(() => window.__fake.callsOf('history.load').length);
+      const status = page.locator('.history-status', { hasText: 'Loading earlier messages' });
+      await status.waitFor();
       await page.evaluate(() => window.__fake.release());
-      await expect.poll(() => page.evaluate(() => window.__fake.callsOf('history.load').length)).toBe(count + 1);
-      await page.waitForTimeout(150);
+      await status.waitFor({ state: 'detached' });
+      await page.waitForTimeout(100); // let the new rows be measured
       const after = await offsetInList(`.message-slot[data-key="${anchorKey}"]`);
       expect(after).not.toBeNull();
       expect(Math.abs(after! - before!)).toBeLessThan(2);
