@@ -25,3 +25,14 @@ export function readRecipients(line: LineRecord, reader: string): string[] {
   if (line.assignee !== null) to.add(line.assignee);
   return [...to].sort();
 }
+
+/**
+ * A system notice about the line's staff side (assigned, transferred): the customer, the new
+ * assignee, and whoever had the line before, so everyone concerned has it in their local history.
+ */
+export function noticeRecipients(line: LineRecord, previousAssignee: string | null): string[] {
+  const to = new Set<string>([line.uid]);
+  if (line.assignee !== null) to.add(line.assignee);
+  if (previousAssignee !== null) to.add(previousAssignee);
+  return [...to].sort();
+}

@@ -51,7 +51,15 @@ describe('assignment through the server', () => {
     expect(waiting.assignee).toBeNull();
     const amy = await t.connectWs('amy');
     const inbox = await follow(t, amy);
-    await inbox.waitFor((e) => e.kind === 'line' && e.line.line_id === waiting.line_id && e.line.assignee === uid.amy);
+    // amy gets the assignment notice (a message event carrying the line), not a bare line event.
+    const notice = await inbox.waitFor(
+      (e) => e.kind === 'message' && e.line.line_id === waiting.line_id && e.line.assignee === uid.amy,
+    );
+    expect(notice.kind === 'message' && notice.message.content).toMatchObject({
+      type: 'system',
+      code: 'line.assigned',
+      params: { staff_uid: uid.amy, staff_name: 'amy' },
+    });
     expect(await assigneeOf(waiting.line_id)).toBe(uid.amy);
   });
 
@@ -97,7 +105,30 @@ describe('assignment through the server', () => {
     expect(line.assignee).toBe(uid.amy);
     const moved = await amy.request('line.transfer', { line_id: line.line_id, to: uid.ben! });
     expect(moved.line).toMatchObject({ assignee: uid.ben, assignee_name: 'ben' });
+    // Both sides see the transfer in their inbox and in the line's history.
+    const transferred = {
+      type: 'system',
+      code: 'line.transferred',
+      text: 'amy transferred this conversation to ben',
+      params: { staff_uid: uid.ben, staff_name: 'ben', from_staff_uid: uid.amy, from_staff_name: 'amy' },
+    };
+    await benInbox.waitFor(
+      (e) =>
+        e.kind === 'message' && e.message.content.type === 'system' && e.message.content.code === 'line.transferred',
+    );
     const c1 = await t.connectHttp('c1');
+    const c1Inbox = await follow(t, c1);
+    const seen = await c1Inbox.waitFor(
+      (e) =>
+        e.kind === 'message' && e.message.content.type === 'system' && e.message.content.code === 'line.transferred',
+    );
+    expect(seen.kind === 'message' && seen.message.content).toEqual(transferred);
+    const { messages } = await c1.request('history', { line_id: line.line_id });
+    expect(messages.map((m) => (m.content.type === 'system' ? m.content.code : m.content.type))).toEqual([
+      'text',
+      'line.assigned',
+      'line.transferred',
+    ]);
     const ack = await c1.request('send', {
       random_id: rid(),
       line_id: line.line_id,

@@ -104,7 +104,11 @@ describe.each(['ws', 'http'] as const)('authorisation matrix over %s', (transpor
     expect(JSON.stringify(c2Inbox)).not.toContain('c1 secret');
     const s1 = await client('s1');
     const { messages } = await s1.request('history', { line_id: line1 });
-    expect(messages.map((m) => (m.content.type === 'text' ? m.content.text : ''))).toEqual(['c1 secret']);
+    // s1 took the queued line on connecting: the assignment notice is the only other message.
+    expect(messages.map((m) => (m.content.type === 'text' ? m.content.text : m.content.type))).toEqual([
+      'c1 secret',
+      'system',
+    ]);
     expect((await s1.request('lines.list', {})).lines.map((l) => l.status)).toEqual(['open', 'open']);
     expect((await s1.request('quick_replies.list', {})).quick_replies.map((q) => q.title)).toEqual(['Hi']);
   });

@@ -144,6 +144,8 @@ describe('delivery', () => {
       content: { type: 'text', text: 'hi' },
     });
     await inbox.waitFor((e) => text(e) === 'hi');
+    // staff1 is online, so the line was assigned at once and its notice follows the first message.
+    await inbox.waitFor((e) => e.kind === 'message' && e.message.content.type === 'system');
     await inbox.stop();
     await customer.close();
     for (let i = 0; i < 30; i++)
@@ -156,7 +158,7 @@ describe('delivery', () => {
     const back = await t.connectWs('cust1', 'c-dev');
     const page = await back.request('sync', { cursor: inbox.cursor, limit: 7 });
     expect(page).toMatchObject({ outcome: 'recovered', more: true });
-    expect(page.events.map((e) => e.seq)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(page.events.map((e) => e.seq)).toEqual([3, 4, 5, 6, 7, 8, 9]);
     const resumed = t.track(new InboxReader(back, inbox.cursor));
     await resumed.start();
     await resumed.waitFor((e) => text(e) === 'm29');

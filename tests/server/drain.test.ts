@@ -56,7 +56,11 @@ describe('graceful shutdown', () => {
     await t.restart('close');
     const back = await t.connectWs('c1');
     const inbox = await follow(t, back);
-    expect(inbox.messages().map((e) => e.message.message_id)).toEqual([ack.message.message_id]);
+    await inbox.waitFor((e) => e.kind === 'message' && e.message.content.type === 'system');
+    expect(inbox.messages().map((e) => [e.message.message_id, e.message.content.type])).toEqual([
+      [ack.message.message_id, 'text'],
+      [String(Number(ack.message.message_id) + 1), 'system'],
+    ]);
   });
 
   it('refuses new requests with SERVER_DRAINING while draining', async () => {

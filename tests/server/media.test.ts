@@ -238,6 +238,7 @@ describe('image upload and serving', () => {
     expect(sent.message.content).toEqual(up.image);
     await staffInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === sent.message.message_id);
     const { messages } = await customer.request('history', { line_id });
-    expect(messages.map((m) => m.content.type)).toEqual(['text', 'image']);
+    // text, the assignment notice (staff1 is online), image
+    expect(messages.map((m) => m.content.type)).toEqual(['text', 'system', 'image']);
   });
 });

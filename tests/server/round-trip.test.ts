@@ -45,6 +45,12 @@ describe('round trips', () => {
     expect(seen.kind === 'message' && seen.message.sender_role).toBe('staff');
     expect(customerInbox.messages().map((e) => e.message.content)).toEqual([
       { type: 'text', text: 'Is the lake room free?' },
+      {
+        type: 'system',
+        code: 'line.assigned',
+        text: 'staff1 is now looking after this conversation',
+        params: { staff_uid: staff.welcome!.user.uid, staff_name: 'staff1' },
+      },
       { type: 'text', text: 'Yes, two nights left.' },
     ]);
   });
@@ -66,6 +72,6 @@ describe('round trips', () => {
       content: { type: 'text', text: 'hi!' },
     });
     await customerInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === answer.message.message_id);
-    expect(customerInbox.messages()).toHaveLength(2);
+    expect(customerInbox.messages().map((e) => e.message.content.type)).toEqual(['text', 'system', 'text']);
   });
 });

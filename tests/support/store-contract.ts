@@ -114,14 +114,15 @@ export function describeStoreContract(
       for (let i = 0; i < 6; i++) await send({ sender: i % 2 ? alice : cust, target: { line_id: line.line_id } });
       const all = await store.sync(cust.uid, null, 100);
       expect(all.outcome).toBe('reset');
-      expect(all.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      // The first message, the assignment notice, six more messages.
+      expect(all.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       const head = await store.inboxHead(cust.uid);
-      expect(head).toEqual({ epoch: all.epoch, seq: 7 });
+      expect(head).toEqual({ epoch: all.epoch, seq: 8 });
       const p1 = await store.sync(cust.uid, { epoch: all.epoch, seq: 0 }, 3);
       expect(p1).toMatchObject({ outcome: 'recovered', more: true, next: { seq: 3 } });
       const p2 = await store.sync(cust.uid, p1.next, 3);
       const p3 = await store.sync(cust.uid, p2.next, 3);
-      expect([...p1.events, ...p2.events, ...p3.events].map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect([...p1.events, ...p2.events, ...p3.events].map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
       expect(p3.more).toBe(false);
       const empty = await store.sync(cust.uid, p3.next, 3);
       expect(empty).toMatchObject({ outcome: 'recovered', events: [], next: p3.next, more: false });
@@ -196,7 +197,8 @@ export function describeStoreContract(
         now: tick(),
       });
       expect((await store.listLines({ viewer: bob, limit: 10 })).unread[first.line.line_id]).toBe(1);
-      expect((await store.listLines({ viewer: cust, limit: 10 })).unread[first.line.line_id]).toBe(0);
+      // The customer has not read the assignment notice, which comes from the staff side.
+      expect((await store.listLines({ viewer: cust, limit: 10 })).unread[first.line.line_id]).toBe(1);
     });
 
     it('listLines scopes by viewer and filters', async () => {
@@ -268,6 +270,94 @@ export function describeStoreContract(
       expect((await store.listStaff('m1')).find((s) => s.uid === alice.uid)?.open_lines).toBe(2);
     });
 
+    it('an automatic assignment appends a line.assigned notice after the message, for the customer and the assignee', async () => {
+      const out = await open(cust, 'room', [alice.uid]);
+      const notice = {
+        line_id: out.line.line_id,
+        sender: alice.uid,
+        sender_role: 'staff',
+        random_id: null,
+        content: {
+          type: 'system',
+          code: 'line.assigned',
+          text: expect.stringContaining('ALICE') as unknown,
+          params: { staff_uid: alice.uid, staff_name: 'ALICE' },
+        },
+      };
+      const custPage = await store.sync(cust.uid, null, 10);
+      expect(custPage.events.map((e) => e.kind)).toEqual(['message', 'message']);
+      expect(custPage.events[1]).toMatchObject({ kind: 'message', message: notice, line: { assignee: alice.uid } });
+      const alicePage = await store.sync(alice.uid, null, 10);
+      expect(alicePage.events.map((e) => e.kind === 'message' && e.message.content.type)).toEqual(['text', 'system']);
+      // Other staff learn of the line through a line event only.
+      expect((await store.sync(bob.uid, null, 10)).events.map((e) => e.kind)).toEqual(['line']);
+      const { messages } = await store.history(out.line.line_id, null, 10);
+      expect(messages.map((m) => m.content.type)).toEqual(['text', 'system']);
+      expect(Number(messages[1]!.message_id)).toBeGreaterThan(Number(out.message.message_id));
+      // The ack is the customer's own message; later messages on an assigned line make no notice.
+      expect(out.seq).toBe(custPage.events[0]!.seq);
+      await send({ sender: cust, target: { line_id: out.line.line_id }, onlineStaff: new Set([bob.uid]) });
+      const queued = await open(cust2);
+      await send({ sender: bob, target: { line_id: queued.line.line_id } });
+      const all = [
+        ...(await store.history(out.line.line_id, null, 10)).messages,
+        ...(await store.history(queued.line.line_id, null, 10)).messages,
+      ];
+      expect(all.map((m) => m.content.type)).toEqual(['text', 'system', 'text', 'text', 'text']);
+
+      // Queued lines handed out later get their notice too.
+      const waiting = await open(cust, 'suite');
+      const [given] = await store.assignQueued({
+        merchant_id: 'm1',
+        onlineStaff: new Set([carol.uid]),
+        now: tick(),
+        stickyWindowMs: 0,
+      });
+      expect(given!.line.assignee).toBe(carol.uid);
+      expect(given!.heads.map((h) => h.uid).sort()).toEqual([alice.uid, bob.uid, carol.uid, cust.uid].sort());
+      const last = (await store.history(waiting.line.line_id, null, 10)).messages;
+      expect(last.map((m) => m.content)).toMatchObject([
+        { type: 'text' },
+        { type: 'system', code: 'line.assigned', params: { staff_uid: carol.uid, staff_name: 'CAROL' } },
+      ]);
+      const custEvents = (await store.sync(cust.uid, null, 100)).events;
+      expect(custEvents[custEvents.length - 1]).toMatchObject({ kind: 'message', message: { sender: carol.uid } });
+    });
+
+    it('a transfer appends a line.transferred notice for the customer, the new and the previous assignee', async () => {
+      const { line } = await open(cust, 'room', [alice.uid]);
+      const heads = async (uid: string) => (await store.inboxHead(uid)).seq;
+      const before = { cust: await heads(cust.uid), alice: await heads(alice.uid), bob: await heads(bob.uid) };
+      const moved = await store.transfer({ line_id: line.line_id, to: bob.uid, now: tick() });
+      const notice = {
+        type: 'system',
+        code: 'line.transferred',
+        params: { staff_uid: bob.uid, staff_name: 'BOB', from_staff_uid: alice.uid, from_staff_name: 'ALICE' },
+      };
+      for (const [who, uid] of [
+        ['cust', cust.uid],
+        ['alice', alice.uid],
+        ['bob', bob.uid],
+      ] as const) {
+        const page = await store.sync(uid, { epoch: (await store.inboxHead(uid)).epoch, seq: before[who] }, 10);
+        expect(page.events, who).toHaveLength(1);
+        expect(page.events[0], who).toMatchObject({
+          kind: 'message',
+          message: { sender: bob.uid, random_id: null, content: notice },
+          line: { assignee: bob.uid },
+        });
+        expect(moved.heads, who).toContainEqual({ uid, seq: before[who] + 1 });
+      }
+      const carolEvents = (await store.sync(carol.uid, null, 10)).events;
+      expect(carolEvents[carolEvents.length - 1]).toMatchObject({ kind: 'line', line: { assignee: bob.uid } });
+      const { messages } = await store.history(line.line_id, null, 10);
+      expect(messages.map((m) => m.content.type === 'system' && m.content.code)).toEqual([
+        false,
+        'line.assigned',
+        'line.transferred',
+      ]);
+    });
+
     it('history pages backwards in message order', async () => {
       const { line } = await open(cust, 'room', [alice.uid]);
       for (let i = 0; i < 4; i++)
@@ -276,7 +366,7 @@ export function describeStoreContract(
       expect(last.messages.map((m) => (m.content.type === 'text' ? m.content.text : ''))).toEqual(['m2', 'm3']);
       expect(last.more).toBe(true);
       const before = await store.history(line.line_id, last.messages[0]!.message_id, 10);
-      expect(before.messages).toHaveLength(3);
+      expect(before.messages.map((m) => m.content.type)).toEqual(['text', 'system', 'text', 'text']);
       expect(before.more).toBe(false);
     });
 

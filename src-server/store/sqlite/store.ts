@@ -14,7 +14,8 @@ import {
 } from '../../../src-shared/protocol';
 import { chooseAssignee } from '../../domain/assignment';
 import { renderLine } from '../../domain/line';
-import { lineRecipients, messageRecipients, readRecipients } from '../../domain/recipients';
+import { assignedNotice, assigneeOf, previousStaff, transferredNotice, type NoticeContent } from '../../domain/notices';
+import { lineRecipients, messageRecipients, noticeRecipients, readRecipients } from '../../domain/recipients';
 import type {
   Account,
   AccountWithSecret,
@@ -317,12 +318,16 @@ export class SqliteStore implements Store {
       this.sql("UPDATE lines SET status = 'open' WHERE line_id = ?").run(lineId);
       lineChanged = true;
     }
+    const previousAssignee = line.assignee;
+    // The policy chose someone for the customer: a notice follows their message. (Staff replying claim it.)
+    let autoAssigned = false;
     if (line.assignee === null || reopened) {
       const assignee =
         sender.role === 'staff' ? sender.uid : this.pickAssignee(line, input.onlineStaff, input.stickyWindowMs, now);
       if (assignee !== line.assignee) {
         this.setAssignee(line.line_id, assignee, now);
         lineChanged = true;
+        autoAssigned = sender.role === 'customer' && assignee !== null;
       }
     }
 
@@ -354,7 +359,13 @@ export class SqliteStore implements Store {
       heads.push({ uid, seq: s });
       if (uid === sender.uid) seq = s;
     }
-    if (lineChanged) heads.push(...this.appendLineEvents(line, staff, now, new Set(recipients)));
+    const informed = new Set(recipients);
+    if (autoAssigned) {
+      const notice = this.appendNotice(line, assignedNotice(assigneeOf(line)), previousAssignee, now);
+      heads.push(...notice.heads);
+      for (const uid of notice.recipients) informed.add(uid);
+    }
+    if (lineChanged) heads.push(...this.appendLineEvents(line, staff, now, informed));
     this.sql('UPDATE messages SET sender_seq = ? WHERE message_id = ?').run(seq, messageId);
     return { message, line, seq, duplicate: false, heads, delivered_to: recipients.filter((u) => u !== sender.uid) };
   }
@@ -407,7 +418,17 @@ export class SqliteStore implements Store {
         if (before.assignee === input.to) return { line: before, heads: [] };
         this.setAssignee(before.line_id, input.to, input.now);
         const line = this.mustLine(before.line_id);
-        return { line, heads: this.appendLineEvents(line, this.activeStaff(line.merchant_id), input.now) };
+        const notice = this.appendNotice(
+          line,
+          transferredNotice(assigneeOf(line), previousStaff(before)),
+          before.assignee,
+          input.now,
+        );
+        const heads = [
+          ...notice.heads,
+          ...this.appendLineEvents(line, this.activeStaff(line.merchant_id), input.now, new Set(notice.recipients)),
+        ];
+        return { line, heads };
       })(),
     );
   }
@@ -443,7 +464,12 @@ export class SqliteStore implements Store {
           if (assignee === null) break;
           this.setAssignee(before.line_id, assignee, input.now);
           const line = this.mustLine(before.line_id);
-          out.push({ line, heads: this.appendLineEvents(line, this.activeStaff(line.merchant_id), input.now) });
+          const notice = this.appendNotice(line, assignedNotice(assigneeOf(line)), null, input.now);
+          const staff = this.activeStaff(line.merchant_id);
+          out.push({
+            line,
+            heads: [...notice.heads, ...this.appendLineEvents(line, staff, input.now, new Set(notice.recipients))],
+          });
         }
         return out;
       })(),
@@ -635,6 +661,41 @@ export class SqliteStore implements Store {
         uid,
         seq: this.append(uid, (n) => ({ kind: 'line', seq: n, line: renderLine(line, roleOn(line, uid)) }), now),
       }));
+  }
+
+  /**
+   * A system notice in the line, in the name of the new assignee (no random_id), and its message
+   * events; `line` already shows the change.
+   */
+  private appendNotice(
+    line: LineRecord,
+    content: NoticeContent,
+    previousAssignee: string | null,
+    now: number,
+  ): { heads: InboxHead[]; recipients: string[] } {
+    const sender = assigneeOf(line).uid;
+    const info = this.sql(
+      "INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES (?, ?, 'staff', 'system', NULL, ?, ?)",
+    ).run(rowId(line.line_id), rowId(sender), JSON.stringify(content), now);
+    const message: Message = {
+      message_id: String(info.lastInsertRowid),
+      line_id: line.line_id,
+      sender,
+      sender_role: 'staff',
+      random_id: null,
+      content,
+      ts: now,
+    };
+    const recipients = noticeRecipients(line, previousAssignee);
+    const heads = recipients.map((uid) => ({
+      uid,
+      seq: this.append(
+        uid,
+        (n) => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }),
+        now,
+      ),
+    }));
+    return { heads, recipients };
   }
 
   /** Append one event to a user's inbox at head.seq + 1. */
