@@ -36,6 +36,17 @@ async function startImServer(): Promise<RunningServer> {
   return startServer({ dataDir: serverDir, demo: true, port, logger: false });
 }
 
+function startClient(): Promise<BrowserClient> {
+  return startBrowserClient({
+    dataDir: clientDir,
+    rendererDir,
+    serverUrl: { url: server.url, locked: false },
+    ports: { notifier: new RecordingNotifier(), links: new RecordingLinkOpener() },
+    // Seconds, not the production 5–20 s, between reconnection attempts: the test waits for them.
+    config: { reconnect: { fastMinMs: 200, fastMaxMs: 500, promptMinMs: 50, promptMaxMs: 100 } },
+  });
+}
+
 async function connectCustomer(): Promise<{ ws: WsClient; inbox: InboxReader }> {
   const device = `e2e-customer-${process.pid}`;
   const { token } = await signIn(server.url, CUSTOMER.login, TEST_PASSWORD, device);
@@ -65,14 +76,7 @@ describe.skipIf(skipReason !== null)('workspace in Chromium against the real ser
     [rendererDir, server] = await Promise.all([buildRendererOnce(), startServer({ dataDir: serverDir, demo: true, port: 0, logger: false })]);
     port = server.port;
     await createAccount(server.store, { account: CUSTOMER.login, password: TEST_PASSWORD, role: 'customer', display_name: CUSTOMER.name }, { cost: TEST_PASSWORD_COST });
-    client = await startBrowserClient({
-      dataDir: clientDir,
-      rendererDir,
-      serverUrl: { url: server.url, locked: false },
-      ports: { notifier: new RecordingNotifier(), links: new RecordingLinkOpener() },
-      // Seconds, not the production 5–20 s, between reconnection attempts: the test waits for them.
-      config: { reconnect: { fastMinMs: 200, fastMaxMs: 500, promptMinMs: 50, promptMaxMs: 100 } },
-    });
+    client = await startClient();
     browser = await launchChromium();
     page = await browser.context.newPage();
     page.setDefaultTimeout(10_000);
@@ -204,12 +208,21 @@ describe.skipIf(skipReason !== null)('workspace in Chromium against the real ser
     await shot('conversation.zh-CN');
     await page.locator('.line-count', { hasText: '个会话' }).waitFor();
     await page.getByRole('button', { name: '退出登录' }).click();
-    await page.getByRole('button', { name: '登录' }).waitFor();
+    await page.getByRole('button', { name: '登录', exact: true }).waitFor();
     await shot('sign-in.zh-CN');
     await page.getByLabel('账号').fill(STAFF.login);
     await page.getByLabel('密码').fill(STAFF.password);
-    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('button', { name: '登录', exact: true }).click();
     await row('Emma Johnson').first().waitFor();
     await shot('list.zh-CN');
+  });
+
+  it('keeps the session and the language across a restart of the client', async () => {
+    await client.close();
+    client = await startClient();
+    await page.goto(client.url);
+    await row('Emma Johnson').first().waitFor();
+    await page.locator('.line-count', { hasText: '个会话' }).waitFor();
+    expect(await page.getByRole('button', { name: '登录', exact: true }).count()).toBe(0);
   });
 });
