@@ -8,7 +8,8 @@ export interface HttpJsonRequest {
   method: 'GET' | 'POST';
   url: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** A string is sent as JSON; bytes go as they are, under the caller's own content-type header. */
+  body?: string | Uint8Array;
   /** The whole exchange must finish within this, or it fails with TIMEOUT. */
   timeoutMs: number;
   agent?: Agent | undefined;
@@ -17,7 +18,7 @@ export interface HttpJsonRequest {
 export type HttpJsonResult = { ok: true; status: number; json: unknown } | { ok: false; error: IpcErrorShape };
 
 /**
- * One JSON request over node:http(s) — not fetch, so a host-supplied Agent (system proxy) applies
+ * One request with a JSON answer over node:http(s) — not fetch, so a host-supplied Agent (system proxy) applies
  * exactly as for the WebSocket. Never rejects: network failures come back as error data.
  * Returns an abort function alongside the result promise.
  */
@@ -40,7 +41,9 @@ export function httpJson(req: HttpJsonRequest): { result: Promise<HttpJsonResult
         agent: req.agent,
         headers: {
           accept: 'application/json',
-          ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...(typeof req.body === 'string' ? { 'content-type': 'application/json' } : {}),
+          // A known length lets the server refuse an oversized body before it is sent in full.
+          ...(req.body !== undefined ? { 'content-length': String(Buffer.byteLength(req.body)) } : {}),
           ...req.headers,
         },
       },

@@ -4,6 +4,7 @@ import type { TopicBus } from '../bus/topic-bus';
 import type { ClientTopics } from '../bus/topics';
 import { refresh } from '../channel/auth-client';
 import { DataChannel } from '../channel/data-channel';
+import type { UploadedImage } from '../channel/media-client';
 import type { NeedStack } from '../channel/need-stack';
 import type { TransportMemoryFile } from '../channel/transport-memory';
 import type { ClientPorts } from '../ports';
@@ -18,6 +19,7 @@ import { InboxSync } from '../sync/inbox-sync';
 import { OutboxSender } from '../sync/outbox-sender';
 import type { ClientConfig } from './config';
 import { ClientError, toErrorShape } from './errors';
+import { uploadImage, type ImageUploadArgs } from './image-upload';
 import type { SessionData } from './session-file';
 
 export interface AccountDeps {
@@ -53,6 +55,8 @@ export class AccountRuntime {
   readonly push: LocalPush;
   private session: SessionData;
   private refreshTimer: TimerHandle | null = null;
+  /** The refresh in flight, shared by everyone who meets an expiring token at the same time. */
+  private refreshing: Promise<void> | null = null;
   /** Reads made while offline (or whose request failed), told to the server on the next connect. */
   private readonly pendingReads = new Map<string, string>();
   private readonly offs: (() => void)[] = [];
@@ -303,14 +307,40 @@ export class AccountRuntime {
     return searchMessages(this.store, query, limit);
   }
 
+  /** Upload an image to this account's server; the answer is the content for `send`. */
+  uploadImage(args: ImageUploadArgs): Promise<UploadedImage> {
+    const { ports, config } = this.d;
+    return uploadImage(
+      {
+        serverUrl: this.session.server_url,
+        deviceId: this.d.deviceId,
+        token: () => this.session.token,
+        connected: () => this.channel.connection() !== null,
+        refreshToken: () => this.refreshToken(),
+        agent: async () => ports.agents?.agentFor(this.session.server_url),
+        maxBytes: config.media.maxBytes,
+        timeoutMs: config.media.uploadTimeoutMs,
+      },
+      args,
+    );
+  }
+
   // ---- internals ------------------------------------------------------------------------------------
 
-  /** Over HTTP: the channel's way back after TOKEN_EXPIRED, when there is no connection to ask. */
-  private async refreshToken(): Promise<void> {
-    const agent = await this.d.ports.agents?.agentFor(this.session.server_url);
-    this.adoptToken(
-      await refresh(this.session.server_url, { token: this.session.token, deviceId: this.d.deviceId, agent }),
-    );
+  /**
+   * Over HTTP: the way back after TOKEN_EXPIRED (the server closes a socket whose token expired, so
+   * there is no connection to ask). The channel and an upload can meet the expiry together: one refresh serves both.
+   */
+  private refreshToken(): Promise<void> {
+    this.refreshing ??= (async () => {
+      const agent = await this.d.ports.agents?.agentFor(this.session.server_url);
+      this.adoptToken(
+        await refresh(this.session.server_url, { token: this.session.token, deviceId: this.d.deviceId, agent }),
+      );
+    })().finally(() => {
+      this.refreshing = null;
+    });
+    return this.refreshing;
   }
 
   private adoptToken(issued: { token: string; expires_at: number }): void {

@@ -25,6 +25,7 @@ import { isOpenableUrl } from '../ports/links';
 import { AccountRuntime } from './account';
 import { resolveConfig, type ClientConfig, type ConfigOverrides } from './config';
 import { ClientError, errorShape, toErrorShape } from './errors';
+import { tooLargeForContract } from './image-upload';
 import { SessionFile, loadDeviceId, type SessionData } from './session-file';
 import { SettingsFile } from './settings';
 
@@ -121,8 +122,11 @@ export class ClientCore implements MerchantImApi {
     if (this.disposed) return { ok: false, error: errorShape('DISPOSED', 'the client core has been shut down') };
     if (!isIpcMethod(method)) return { ok: false, error: errorShape('UNKNOWN_TYPE', `no such method: ${method}`) };
     const parsed = IPC_METHODS[method].args.safeParse(args ?? {});
-    if (!parsed.success)
+    if (!parsed.success) {
+      const tooLarge = method === 'media.upload' ? tooLargeForContract(args, this.config.media.maxBytes) : null;
+      if (tooLarge) return { ok: false, error: tooLarge.toShape() };
       return { ok: false, error: errorShape('INVALID_ARGUMENT', `${method}: ${describeIssues(parsed.error)}`) };
+    }
     try {
       if (this.started) await this.started;
       const handler = this.handlers[method] as (a: unknown) => unknown;
@@ -202,9 +206,7 @@ export class ClientCore implements MerchantImApi {
     'settings.set': (patch) => this.updateSettings(patch),
     'diagnostics.get': () => this.diagnostics(),
     'notifications.test': () => this.testNotification(),
-    'media.upload': () => {
-      throw new ClientError('NOT_SUPPORTED', 'the server offers no media upload endpoint yet');
-    },
+    'media.upload': (a) => this.signedIn().uploadImage(a),
     'link.open': async ({ url }) => {
       if (!isOpenableUrl(url)) throw new ClientError('INVALID_ARGUMENT', 'only http and https links can be opened');
       await this.options.ports.links.open(url);

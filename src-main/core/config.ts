@@ -57,12 +57,20 @@ export interface NotifyConfig {
   previewChars: number;
 }
 
+export interface MediaConfig {
+  /** Largest image `media.upload` accepts (the IPC contract's cap and the server's default, protocol §8). */
+  maxBytes: number;
+  /** The whole upload must finish within this, or it fails with TIMEOUT (8 MB over a slow hotel line). */
+  uploadTimeoutMs: number;
+}
+
 export interface ClientConfig {
   reconnect: ReconnectConfig;
   transport: TransportConfig;
   heartbeat: HeartbeatConfig;
   sync: SyncConfig;
   notify: NotifyConfig;
+  media: MediaConfig;
   /** SQLite busy timeout: how long to wait for a lock before reporting STORE_LOCKED. */
   storeBusyTimeoutMs: number;
 }
@@ -92,6 +100,7 @@ export const DEFAULT_CONFIG: ClientConfig = {
   heartbeat: { intervalMs: 25_000, timeoutMs: 10_000 },
   sync: { pageSize: 500, requestTimeoutMs: 15_000 },
   notify: { freshForMs: 5 * 60_000, previewChars: 120 },
+  media: { maxBytes: 8 * 1024 * 1024, uploadTimeoutMs: 120_000 },
   storeBusyTimeoutMs: 2_000,
 };
 
@@ -106,6 +115,7 @@ export function resolveConfig(overrides: ConfigOverrides = {}): ClientConfig {
     heartbeat: { ...DEFAULT_CONFIG.heartbeat, ...overrides.heartbeat },
     sync: { ...DEFAULT_CONFIG.sync, ...overrides.sync },
     notify: { ...DEFAULT_CONFIG.notify, ...overrides.notify },
+    media: { ...DEFAULT_CONFIG.media, ...overrides.media },
     storeBusyTimeoutMs: overrides.storeBusyTimeoutMs ?? DEFAULT_CONFIG.storeBusyTimeoutMs,
   };
 }

@@ -1,0 +1,111 @@
+import type { Agent } from 'node:http';
+import { uploadMedia, type ImageMime, type UploadedImage } from '../channel/media-client';
+import { ClientError, toErrorShape } from './errors';
+
+export interface ImageUploadHost {
+  serverUrl: string;
+  deviceId: string;
+  token(): string;
+  /** Whether the data channel is connected right now. */
+  connected(): boolean;
+  /** Exchange the session's token for a fresh one (throws a ClientError when it cannot). */
+  refreshToken(): Promise<void>;
+  agent(): Promise<Agent | undefined>;
+  maxBytes: number;
+  timeoutMs: number;
+}
+
+export interface ImageUploadArgs {
+  name: string;
+  mime: ImageMime;
+  data_base64: string;
+  width: number;
+  height: number;
+}
+
+/**
+ * Bare standard base64 (a `data:` URL prefix or URL-safe alphabet is refused, not guessed at).
+ * One character class and the length rule, not a grouped pattern: 11 MB strings overflow a backtracking one.
+ */
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * `media.upload`: the renderer's image goes to the signed-in server's media store and comes back
+ * as the ImageContent to pass to `message.send`. Unlike text this cannot wait in the outbox while
+ * offline: a message can only name an image the server already holds (protocol §8), so without a
+ * connection the upload fails at once with OFFLINE and the user decides when to try again.
+ */
+export async function uploadImage(host: ImageUploadHost, args: ImageUploadArgs): Promise<UploadedImage> {
+  const bytes = decodeImage(args.data_base64, host.maxBytes);
+  if (!host.connected())
+    throw new ClientError(
+      'OFFLINE',
+      `${args.name || 'the image'} was not sent: images are uploaded to the server before they are sent, ` +
+        'so they cannot wait in the outbox like text; send it again when the connection is back',
+    );
+  const upload = { bytes, mime: args.mime, width: args.width, height: args.height };
+  const attempt = async (): Promise<UploadedImage> =>
+    uploadMedia(host.serverUrl, upload, {
+      token: host.token(),
+      deviceId: host.deviceId,
+      timeoutMs: host.timeoutMs,
+      agent: await host.agent(),
+    });
+  try {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof ClientError) || err.code !== 'TOKEN_EXPIRED') throw err;
+      // Once: a token that expired between the last refresh and this upload. A second expiry is real.
+      await host.refreshToken();
+      return await attempt();
+    }
+  } catch (err) {
+    throw explain(err, args.name);
+  }
+}
+
+/** The image's bytes, refused before any network traffic when they are not base64 or too large. */
+export function decodeImage(base64: string, maxBytes: number): Buffer {
+  if (base64.length % 4 !== 0 || !BASE64.test(base64))
+    throw new ClientError('INVALID_ARGUMENT', 'data_base64 must be the image bytes in plain base64 (no data: prefix)');
+  const bytes = Buffer.from(base64, 'base64');
+  if (bytes.length === 0) throw new ClientError('INVALID_ARGUMENT', 'the image is empty');
+  if (bytes.length > maxBytes) throw tooLarge(bytes.length, maxBytes);
+  return bytes;
+}
+
+/**
+ * An image too large for the IPC contract's own cap on `data_base64` fails its schema: say
+ * PAYLOAD_TOO_LARGE (what the user can act on), not INVALID_ARGUMENT. Null for any other arguments.
+ */
+export function tooLargeForContract(args: unknown, maxBytes: number): ClientError | null {
+  const data = (args as { data_base64?: unknown } | null)?.data_base64;
+  if (typeof data !== 'string') return null;
+  const bytes = Math.floor((data.length * 3) / 4);
+  return bytes > maxBytes ? tooLarge(bytes, maxBytes) : null;
+}
+
+function tooLarge(bytes: number, maxBytes: number): ClientError {
+  return new ClientError(
+    'PAYLOAD_TOO_LARGE',
+    `the image is ${megabytes(bytes)} MB; images of at most ${megabytes(maxBytes)} MB can be sent`,
+  );
+}
+
+/** Keep the code (the renderer translates it), say in the message that nothing was sent and why. */
+function explain(err: unknown, name: string): ClientError {
+  const shape = toErrorShape(err);
+  const what = name || 'the image';
+  const reason =
+    shape.code === 'NETWORK' || shape.code === 'TIMEOUT'
+      ? `the upload of ${what} failed (${shape.message}); nothing was sent, try again`
+      : shape.code === 'PAYLOAD_TOO_LARGE'
+        ? `${what} is larger than the server accepts (${shape.message})`
+        : `the server refused ${what}: ${shape.message}`;
+  return ClientError.fromWire({ ...shape, message: reason });
+}
+
+function megabytes(n: number): string {
+  return (n / (1024 * 1024)).toFixed(1);
+}
