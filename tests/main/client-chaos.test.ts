@@ -165,8 +165,8 @@ describe('ClientCore under failure', () => {
     proxy.refuse = false;
     await expectConverged(second, w.t, w.staff);
     // The server's system notices (e.g. "Alice is now looking after this conversation") name the staff member too.
-    const mine = second.core.runtime!.store
-      .allMessages(line_id)
+    const mine = second.core
+      .runtime!.store.allMessages(line_id)
       .filter((m) => m.sender === w.staff.uid && m.content.type !== 'system');
     expect(mine.map((m) => m.random_id)).toEqual(rids);
   });
