@@ -6,7 +6,8 @@ import { startSimulation } from './sim/simulate';
  * `npm run server -- --port P --data-dir D [--host H] [--demo] [--simulate N]`
  * Cluster mode: `--db postgres://… [--redis redis://…] [--redis-prefix P] [--node-id ID]`.
  * Every flag has an environment equivalent: IM_PORT, IM_DATA_DIR, IM_HOST, IM_DEMO=1, IM_SIMULATE,
- * IM_DB_URL, IM_REDIS_URL, IM_REDIS_PREFIX, IM_NODE_ID.
+ * IM_DB_URL, IM_REDIS_URL, IM_REDIS_PREFIX, IM_NODE_ID; `--trust-proxy A,B` (IM_TRUST_PROXY) names the
+ * reverse proxies whose X-Forwarded-For gives the client address.
  */
 const { values } = parseArgs({
   options: {
@@ -19,6 +20,7 @@ const { values } = parseArgs({
     redis: { type: 'string', default: process.env.IM_REDIS_URL },
     'redis-prefix': { type: 'string', default: process.env.IM_REDIS_PREFIX },
     'node-id': { type: 'string', default: process.env.IM_NODE_ID },
+    'trust-proxy': { type: 'string', default: process.env.IM_TRUST_PROXY },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -26,7 +28,8 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     'usage: npm run server -- --port P --data-dir D [--host H] [--demo] [--simulate N]\n' +
-      '       [--db postgres://… [--redis redis://… --redis-prefix P --node-id ID]]   (cluster mode)\n',
+      '       [--db postgres://… [--redis redis://… --redis-prefix P --node-id ID]]   (cluster mode)\n' +
+      '       [--trust-proxy 127.0.0.1,10.0.0.0/8]   (behind a reverse proxy)\n',
   );
   process.exit(0);
 }
@@ -42,6 +45,7 @@ if (values.redis && !values.db)
 const server = await startServer({
   port,
   host: values.host,
+  trustProxy: values['trust-proxy'] === 'true' ? true : values['trust-proxy'],
   dataDir: values['data-dir'],
   demo: values.demo || simulate > 0,
   cluster: values.db

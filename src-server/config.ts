@@ -1,7 +1,8 @@
 import { LIMITS } from '../src-shared/protocol';
+import type { LoginThrottleConfig } from './auth/login-throttle';
 
 /** Every limit and timeout of the server, each overridable through startServer options. */
-export interface ServerConfig {
+export interface ServerConfig extends LoginThrottleConfig {
   maxPacketBytes: number;
   maxTextLength: number;
   maxSyncPage: number;
@@ -55,4 +56,10 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxMediaBytes: 8 * 1024 * 1024,
   mediaUploadRatePerSecond: 0.5,
   mediaUploadBurst: 20,
+  loginFreeFailuresPerAccountAddress: 5,
+  loginFreeFailuresPerAccount: 20,
+  loginFreeFailuresPerAddress: 50,
+  loginDelayBaseMs: 1_000,
+  loginDelayMaxMs: 15 * 60_000,
+  loginForgetAfterMs: 3600_000,
 };

@@ -31,6 +31,11 @@ export interface StartServerOptions extends Partial<ServerConfig> {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
+  /**
+   * Behind a reverse proxy: which proxies' X-Forwarded-For to believe (comma-separated addresses or
+   * CIDRs, or true for any), so sign-in throttling sees the client's address. Default: none.
+   */
+  trustProxy?: boolean | string;
   /** Where the embedded SQLite database lives (ignored when `store` is given). */
   dataDir: string;
   /** Load the demo merchants, staff, customers and history (idempotent). */
@@ -83,7 +88,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
 
-  const cluster = options.cluster ? createClusterParts(options.cluster, { logger, now, stickyWindowMs: config.stickyWindowMs }) : null;
+  const cluster = options.cluster
+    ? createClusterParts(options.cluster, { logger, now, stickyWindowMs: config.stickyWindowMs })
+    : null;
   const store =
     options.store ??
     cluster?.store ??
@@ -112,7 +119,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   let draining = false;
 
   // Fastify's own logging stays off: the gateway logs what matters through `logger`.
-  const app = Fastify({ logger: false, forceCloseConnections: true });
+  const app = Fastify({ logger: false, forceCloseConnections: true, trustProxy: options.trustProxy ?? false });
   registerHttpRoutes(app, {
     ctx,
     handlers,

@@ -9,6 +9,7 @@ import {
   type LoginResult,
   type WireError,
 } from '../../src-shared/protocol';
+import { LoginThrottle } from '../auth/login-throttle';
 import { verifyPassword } from '../auth/passwords';
 import { authenticate, bearer } from '../im/authenticate';
 import { dispatchFrame, runRequest } from '../im/dispatch';
@@ -47,6 +48,7 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
   // HTTP has no connection to hang a bucket on, so requests are limited per (user, device).
   const buckets = new KeyedBuckets(config.ratePerSecond, config.rateBurst);
   const bucketOf = (s: Session): TokenBucket => buckets.for(`${s.account.uid}\n${s.device_id}`, ctx.now());
+  const logins = new LoginThrottle(config);
 
   // Bodies arrive as text: the protocol parses every inbound packet once, itself (parseClientFrame).
   app.removeAllContentTypeParsers();
@@ -89,9 +91,17 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
     if (!parsed.success) return sendError(res, wireError('BAD_PACKET', describeIssues(parsed.error)), false);
     if (parsed.data.protocol !== PROTOCOL_VERSION)
       return sendError(res, wireError('PROTOCOL_VERSION', `this server speaks protocol ${PROTOCOL_VERSION}`), false);
-    const account = await ctx.store.findAccountByLogin(parsed.data.account);
+    // Refused before the (slow) password check: guessing costs the guesser time, not the server CPU.
+    const login = parsed.data.account;
+    const wait = logins.attempt(login, req.ip, ctx.now());
+    if (wait !== null) {
+      ctx.logger.warn({ account: login, address: req.ip }, 'sign-in throttled');
+      return sendError(res, wireError('RATE_LIMITED', 'too many failed sign-ins; wait and try again', wait), false);
+    }
+    const account = await ctx.store.findAccountByLogin(login);
     const matches = await verifyPassword(parsed.data.password, account?.password_hash ?? DUMMY_HASH);
     if (!account || !matches) return sendError(res, wireError('BAD_CREDENTIALS', 'wrong account or password'), false);
+    logins.succeeded(login, req.ip);
     if (account.disabled) return sendError(res, wireError('ACCOUNT_DISABLED', 'account disabled'), false);
     const issued = await ctx.tokens.issue({ uid: account.uid, role: account.role, merchant_id: account.merchant_id });
     const result: LoginResult = {
