@@ -114,6 +114,7 @@ export const en = {
     testNotification: 'Send a test notification',
     testShown: 'Test notification shown.',
     testSuppressed: 'Not shown: {{reason}}',
+    general: 'General',
     language: 'Language',
     startAtLogin: 'Start Merchant IM when I log in',
     closeToTray: 'Keep running in the tray when the window is closed',

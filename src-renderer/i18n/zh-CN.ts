@@ -116,6 +116,7 @@ export const zhCN: Strings = {
     testNotification: '发送测试通知',
     testShown: '已显示测试通知。',
     testSuppressed: '未显示：{{reason}}',
+    general: '常规',
     language: '语言',
     startAtLogin: '登录系统时启动商家 IM',
     closeToTray: '关闭窗口时保留在托盘中运行',

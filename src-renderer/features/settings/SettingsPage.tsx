@@ -55,21 +55,23 @@ export function SettingsPage() {
         {test ? <span className="test-result">{test.shown ? t('settings.testShown') : t('settings.testSuppressed', { reason: test.reason ?? '' })}</span> : null}
       </section>
       <section className="settings-section" aria-labelledby="general-title">
-        <h2 id="general-title">{t('settings.language')}</h2>
-        <select
-          aria-label={t('settings.language')}
-          value={settings.language}
-          onChange={(e) => {
-            const language = LANGUAGES.find((l) => l === e.target.value);
-            if (language) void dispatch(settingsChangeRequested({ language: language satisfies Language }));
-          }}
-        >
-          {LANGUAGES.map((l) => (
-            <option key={l} value={l}>
-              {t(`languageName.${l}`)}
-            </option>
-          ))}
-        </select>
+        <h2 id="general-title">{t('settings.general')}</h2>
+        <label>
+          {t('settings.language')}{' '}
+          <select
+            value={settings.language}
+            onChange={(e) => {
+              const language = LANGUAGES.find((l) => l === e.target.value);
+              if (language) void dispatch(settingsChangeRequested({ language: language satisfies Language }));
+            }}
+          >
+            {LANGUAGES.map((l) => (
+              <option key={l} value={l}>
+                {t(`languageName.${l}`)}
+              </option>
+            ))}
+          </select>
+        </label>
         {toggle(t('settings.startAtLogin'), settings.start_at_login, (start_at_login) => ({ start_at_login }))}
         {toggle(t('settings.closeToTray'), settings.close_to_tray, (close_to_tray) => ({ close_to_tray }))}
       </section>
