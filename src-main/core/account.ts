@@ -57,8 +57,6 @@ export class AccountRuntime {
   private refreshTimer: TimerHandle | null = null;
   /** The refresh in flight, shared by everyone who meets an expiring token at the same time. */
   private refreshing: Promise<void> | null = null;
-  /** Reads made while offline (or whose request failed), told to the server on the next connect. */
-  private readonly pendingReads = new Map<string, string>();
   private readonly offs: (() => void)[] = [];
   private disposed = false;
 
@@ -96,7 +94,7 @@ export class AccountRuntime {
           this.sync.attach(conn);
           this.outbox.kick();
           this.refreshLines();
-          for (const [lineId, messageId] of this.pendingReads) this.sendRead(lineId, messageId);
+          this.sendPendingReads();
         },
         onInboxPush: (body) => this.sync.onInboxPush(body),
         onPollPage: (page) => this.sync.onPollPage(page),
@@ -234,26 +232,42 @@ export class AccountRuntime {
     this.publishLine(lineId);
   }
 
+  /** The receipt is stored with the read (see ClientStore.markRead) and sent now, or on the next connect. */
   markRead(lineId: string): void {
-    const messageId = this.store.markRead(lineId);
+    const messageId = this.store.markRead(lineId, this.d.ports.clock.now());
     this.push.clear(lineId);
     this.publishUnread(lineId);
     this.publishLine(lineId);
-    if (messageId !== null) this.sendRead(lineId, messageId);
+    if (messageId !== null && this.channel.connection()) this.sendRead(lineId, messageId);
+  }
+
+  private sendPendingReads(): void {
+    let pending;
+    try {
+      pending = this.store.pendingReads();
+    } catch (err) {
+      this.storeFailed(err);
+      return;
+    }
+    for (const { line_id, message_id } of pending) this.sendRead(line_id, message_id);
   }
 
   private sendRead(lineId: string, messageId: string): void {
-    this.pendingReads.set(lineId, messageId);
-    if (!this.channel.connection()) return;
+    const forget = (): void => {
+      if (this.disposed) return;
+      try {
+        this.store.readDelivered(lineId, messageId);
+      } catch (err) {
+        this.storeFailed(err);
+      }
+    };
     this.channel
       .request('read', { line_id: lineId, message_id: messageId })
-      .then(() => {
-        if (this.pendingReads.get(lineId) === messageId) this.pendingReads.delete(lineId);
-      })
+      .then(forget)
       .catch((err: unknown) => {
         const error = toErrorShape(err);
-        // A line that is gone or not ours any more: nothing to tell.
-        if (!error.temporary) this.pendingReads.delete(lineId);
+        // A line that is gone or not ours any more: nothing to tell. Temporary: kept for the next connect.
+        if (!error.temporary) forget();
         this.d.ports.log.warn({ line_id: lineId, err: error }, 'read receipt not delivered yet');
       });
   }

@@ -134,8 +134,10 @@ export class ClientStore {
   }
 
   private dropServerState(): void {
+    // Pending receipts name messages of the old epoch: they mean nothing to the server any more.
     this.db.exec(
-      `DELETE FROM messages WHERE message_id IS NOT NULL; DELETE FROM lines WHERE line_id NOT IN (SELECT line_id FROM messages);`,
+      `DELETE FROM messages WHERE message_id IS NOT NULL; DELETE FROM lines WHERE line_id NOT IN (SELECT line_id FROM messages);
+       DELETE FROM pending_reads;`,
     );
   }
 
@@ -194,6 +196,8 @@ export class ClientStore {
 
   private applyRead(lineId: string, reader: string, ord: number, changes: StoreChanges): void {
     if (reader === this.me) {
+      // The server already has a read this far (ours echoed, or another device's): nothing left to tell it.
+      this.s.settlePendingRead.run(lineId, ord);
       if (this.s.advanceRead.run(ord, lineId, ord).changes > 0) {
         this.s.recountUnread.run({ line_id: lineId, me: this.me });
         changes.unread.add(lineId);
@@ -374,15 +378,31 @@ export class ClientStore {
 
   // ---- reads, mutes ------------------------------------------------------------------------------
 
-  /** Mark a line read up to its newest server message; returns that message id (to tell the server) or null. */
-  markRead(lineId: string): string | null {
+  /**
+   * Mark a line read up to its newest server message and, in the same transaction, keep the receipt
+   * for the server until `readDelivered` (so one made offline survives a restart). Returns that
+   * message id (to tell the server now, if connected) or null when the line has no server message.
+   */
+  markRead(lineId: string, now: number): string | null {
     return this.guard(() =>
       this.db.transaction(() => {
         const last = this.s.lastServerMessage.get(lineId) as { message_id: string; ord: number } | undefined;
         this.s.clearUnread.run(last?.ord ?? null, lineId);
-        return last?.message_id ?? null;
+        if (!last) return null;
+        this.s.putPendingRead.run({ line_id: lineId, message_id: last.message_id, ord: last.ord, marked_at: now });
+        return last.message_id;
       })(),
     );
+  }
+
+  /** Read receipts not yet acknowledged by the server, oldest first. */
+  pendingReads(): { line_id: string; message_id: string }[] {
+    return this.guard(() => this.s.listPendingReads.all() as { line_id: string; message_id: string }[]);
+  }
+
+  /** The server has the receipt (or refused it for good): forget it, unless a newer read replaced it meanwhile. */
+  readDelivered(lineId: string, messageId: string): void {
+    this.guard(() => this.s.deletePendingRead.run(lineId, messageId));
   }
 
   setMuted(lineId: string, muted: boolean, now: number): void {
@@ -574,6 +594,14 @@ function prepare(db: Database) {
     markSending: p(`UPDATE messages SET state = 'sending', error = NULL WHERE sender = ? AND random_id = ?`),
     getFailed: p(`SELECT line_id, content FROM messages WHERE sender = ? AND random_id = ? AND state = 'failed'`),
     deleteLocal: p(`DELETE FROM messages WHERE sender = ? AND random_id = ? AND message_id IS NULL`),
+    putPendingRead: p(`INSERT INTO pending_reads (line_id, message_id, ord, marked_at)
+                       VALUES (@line_id, @message_id, @ord, @marked_at)
+                       ON CONFLICT (line_id) DO UPDATE SET message_id = excluded.message_id, ord = excluded.ord,
+                         marked_at = excluded.marked_at
+                       WHERE excluded.ord > pending_reads.ord`),
+    listPendingReads: p(`SELECT line_id, message_id FROM pending_reads ORDER BY marked_at, line_id`),
+    deletePendingRead: p(`DELETE FROM pending_reads WHERE line_id = ? AND message_id = ?`),
+    settlePendingRead: p(`DELETE FROM pending_reads WHERE line_id = ? AND ord <= ?`),
     mute: p(`INSERT INTO line_mutes (line_id, muted_at) VALUES (?, ?) ON CONFLICT DO NOTHING`),
     unmute: p(`DELETE FROM line_mutes WHERE line_id = ?`),
     isMuted: p(`SELECT 1 FROM line_mutes WHERE line_id = ?`),

@@ -87,6 +87,19 @@ export const MIGRATIONS: readonly Migration[] = [
         INSERT INTO messages_fts(messages_fts) VALUES ('rebuild');
       `),
   },
+  {
+    version: 3,
+    name: 'read receipts made offline, kept until the server has them',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE pending_reads (
+          line_id     TEXT PRIMARY KEY,              -- one receipt per line: the newest read wins
+          message_id  TEXT NOT NULL,                 -- read up to this server message
+          ord         INTEGER NOT NULL,              -- its numeric id, so an older read never replaces a newer one
+          marked_at   INTEGER NOT NULL
+        );
+      `),
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

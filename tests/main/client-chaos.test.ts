@@ -259,6 +259,39 @@ describe('ClientCore under failure', () => {
     expect(diagnostics.recent_errors.some((e) => e.code === 'ACCOUNT_DISABLED')).toBe(true);
   });
 
+  it('a line read while offline is told to the server after an app restart', async () => {
+    const { w, proxy } = await setup();
+    const first = core();
+    await w.customerSays('are you there?');
+    const { line_id, message_id } = await w.customerSays('hello?');
+    await signIn(first, proxy.url);
+    await online(first, 'ws');
+    await expectConverged(first, w.t, w.staff);
+    const staffUnread = async (): Promise<number> =>
+      (await w.t.server.store.listLines({ viewer: w.staff, limit: 10 })).unread[line_id] ?? 0;
+    expect(await staffUnread()).toBeGreaterThan(0);
+
+    proxy.refuse = true;
+    proxy.cutAll();
+    await waitFor(() => first.core.runtime!.channel.connection() === null, 5_000, 'offline');
+    await first.core.invoke('line.markRead', { line_id });
+    expect(first.core.runtime!.store.line(line_id)!.unread).toBe(0);
+    await first.core.dispose();
+    expect(await staffUnread()).toBeGreaterThan(0);
+
+    const second = core(first.dataDir);
+    await second.core.start();
+    expect(second.core.runtime!.store.pendingReads()).toEqual([{ line_id, message_id: expect.any(String) }]);
+    proxy.refuse = false;
+    await waitFor(async () => (await staffUnread()) === 0, 10_000, 'the server has the read');
+    await waitFor(() => second.core.runtime!.store.pendingReads().length === 0, 5_000, 'receipt forgotten');
+    const { lines } = await w.t.server.store.listLines({ viewer: w.staff, limit: 10 });
+    // At least the customer's last message (a system notice may follow it).
+    expect(Number(lines.find((l) => l.line_id === line_id)!.staff_read_message_id)).toBeGreaterThanOrEqual(
+      Number(message_id),
+    );
+  });
+
   it('refreshes an expiring token and carries on', async () => {
     const { w, proxy } = await setup({ tokenTtlMs: 1_500, heartbeatIntervalMs: 300 });
     const h = core();

@@ -66,6 +66,25 @@ describe('account database migrations', () => {
     expect(match('"湖景房"')).toBe(0);
   });
 
+  it('3: adds pending read receipts beside the data already stored', () => {
+    const db = fresh();
+    migrate(db, 2);
+    db.prepare(
+      `INSERT INTO lines (line_id, data, busi_type, status, assignee, activity, unread) VALUES ('L', '{}', 'consult', 'open', NULL, 1, 2)`,
+    ).run();
+    db.prepare(
+      `INSERT INTO messages (message_id, ord, line_id, sender, sender_role, content, ts, state, search_text) VALUES ('7', 7, 'L', 'u', 'customer', '{}', 1, 'sent', 'hi')`,
+    ).run();
+    expect(migrate(db, 3)).toBe(3);
+    expect(tables(db)).toContain('pending_reads');
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM pending_reads`).get()).toEqual({ n: 0 });
+    expect(db.prepare(`SELECT unread FROM lines WHERE line_id = 'L'`).get()).toEqual({ unread: 2 });
+    expect(db.prepare(`SELECT message_id FROM messages`).all()).toEqual([{ message_id: '7' }]);
+    const put = db.prepare(`INSERT INTO pending_reads (line_id, message_id, ord, marked_at) VALUES ('L', ?, ?, 1)`);
+    put.run('7', 7);
+    expect(() => put.run('8', 8)).toThrow(/UNIQUE/);
+  });
+
   it('is idempotent and refuses a database from a newer app without touching it', () => {
     const db = fresh();
     migrate(db);

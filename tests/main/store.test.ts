@@ -142,9 +142,33 @@ describe('ClientStore', () => {
     expect(store.line('L1')!.unread).toBe(1);
     const peer = store.applyInbox('e1', [{ kind: 'read', seq: 5, line_id: 'L1', reader: CUSTOMER, message_id: '3' }]);
     expect(peer.changes.updatedMessages).toMatchObject([{ message_id: '2', state: 'read' }]);
-    expect(store.markRead('L1')).toBe('3');
+    expect(store.markRead('L1', 100)).toBe('3');
     expect(store.line('L1')!.unread).toBe(0);
     expect(store.totalUnread()).toBe(0);
+  });
+
+  it('keeps read receipts for the server across a reopen until delivered; the newest read wins', () => {
+    const { store, dir } = open();
+    store.applyInbox('e1', [messageEvent(1, message(1, 'L1')), messageEvent(2, message(2, 'L2'))], { reset: true });
+    expect(store.markRead('L2', 10)).toBe('2');
+    expect(store.markRead('L1', 20)).toBe('1');
+    store.applyInbox('e1', [messageEvent(3, message(3, 'L1'))]);
+    expect(store.markRead('L1', 30)).toBe('3');
+    expect(store.markRead('EMPTY', 40)).toBeNull();
+    store.close();
+
+    const again = open(dir).store;
+    expect(again.pendingReads()).toEqual([
+      { line_id: 'L2', message_id: '2' },
+      { line_id: 'L1', message_id: '3' },
+    ]);
+    // An answer for an older receipt does not drop the newer one that replaced it.
+    again.readDelivered('L1', '1');
+    again.readDelivered('L2', '2');
+    expect(again.pendingReads()).toEqual([{ line_id: 'L1', message_id: '3' }]);
+    // The server's own read event (another device read this far) settles it too.
+    again.applyInbox('e1', [{ kind: 'read', seq: 4, line_id: 'L1', reader: ME, message_id: '3' }]);
+    expect(again.pendingReads()).toEqual([]);
   });
 
   it('lists lines by activity with filters, mutes and history paging', () => {
