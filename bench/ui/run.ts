@@ -6,7 +6,8 @@
  *   3. JS heap and DOM size after scrolling the whole list, plus frame times while scrolling
  * The renderer runs over a fake client core (bench/ui/page-fake.ts), so only the UI is measured.
  */
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -79,7 +80,9 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const rendererDir = await buildRendererOnce();
+  // A private copy of the shared build: the reference page is added next to the renderer.
+  const rendererDir = mkdtempSync(join(tmpdir(), 'bench-ui-'));
+  cpSync(await buildRendererOnce(), rendererDir, { recursive: true });
   const css = readdirSync(join(rendererDir, 'assets')).find((f) => f.endsWith('.css'))!;
   writeFileSync(join(rendererDir, 'reference.js'), await bundle('reference.ts'));
   writeFileSync(

@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -46,7 +45,6 @@ describe.skipIf(skipReason !== null)('conversation history in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await host?.close();
-    if (rendererDir) rmSync(rendererDir, { recursive: true, force: true });
   });
 
   it('opens at the newest message with only a window of the history in the DOM', async () => {

@@ -89,7 +89,7 @@ describe.skipIf(skipReason !== null)('workspace in Chromium against the real ser
     await browser?.close();
     await client?.close();
     await server?.close().catch(() => undefined);
-    for (const dir of [serverDir, clientDir, rendererDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+    for (const dir of [serverDir, clientDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
   it('signs in, explaining a wrong password and an unreachable server', async () => {
