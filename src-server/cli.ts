@@ -4,9 +4,9 @@ import { startSimulation } from './sim/simulate';
 
 /**
  * `npm run server -- --port P --data-dir D [--host H] [--demo] [--simulate N]`
- * Cluster mode: `--db postgres://… [--redis redis://…] [--redis-prefix P] [--node-id ID]`.
+ * Cluster mode: `--db postgres://… [--redis redis://…] [--redis-prefix P] [--node-id ID] [--db-pool N]`.
  * Every flag has an environment equivalent: IM_PORT, IM_DATA_DIR, IM_HOST, IM_DEMO=1, IM_SIMULATE,
- * IM_DB_URL, IM_REDIS_URL, IM_REDIS_PREFIX, IM_NODE_ID; `--trust-proxy A,B` (IM_TRUST_PROXY) names the
+ * IM_DB_URL, IM_REDIS_URL, IM_REDIS_PREFIX, IM_NODE_ID, IM_DB_POOL; `--trust-proxy A,B` (IM_TRUST_PROXY) names the
  * reverse proxies whose X-Forwarded-For gives the client address.
  */
 const { values } = parseArgs({
@@ -20,6 +20,7 @@ const { values } = parseArgs({
     redis: { type: 'string', default: process.env.IM_REDIS_URL },
     'redis-prefix': { type: 'string', default: process.env.IM_REDIS_PREFIX },
     'node-id': { type: 'string', default: process.env.IM_NODE_ID },
+    'db-pool': { type: 'string', default: process.env.IM_DB_POOL ?? '10' },
     'trust-proxy': { type: 'string', default: process.env.IM_TRUST_PROXY },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -28,7 +29,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     'usage: npm run server -- --port P --data-dir D [--host H] [--demo] [--simulate N]\n' +
-      '       [--db postgres://… [--redis redis://… --redis-prefix P --node-id ID]]   (cluster mode)\n' +
+      '       [--db postgres://… [--redis redis://… --redis-prefix P --node-id ID --db-pool N]]   (cluster mode)\n' +
       '       [--trust-proxy 127.0.0.1,10.0.0.0/8]   (behind a reverse proxy)\n',
   );
   process.exit(0);
@@ -38,6 +39,8 @@ const port = Number(values.port);
 const simulate = Number(values.simulate);
 if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`bad --port ${values.port}`);
 if (!Number.isInteger(simulate) || simulate < 0) throw new Error(`bad --simulate ${values.simulate}`);
+const dbPool = Number(values['db-pool']);
+if (!Number.isInteger(dbPool) || dbPool < 1) throw new Error(`bad --db-pool ${values['db-pool']}`);
 // Nodes share state only through PostgreSQL: Redis next to a per-node SQLite file would be a split brain.
 if (values.redis && !values.db)
   throw new Error('--redis needs --db postgres://… (cluster mode shares one PostgreSQL database)');
@@ -49,7 +52,7 @@ const server = await startServer({
   dataDir: values['data-dir'],
   demo: values.demo || simulate > 0,
   cluster: values.db
-    ? { dbUrl: values.db, redisUrl: values.redis, redisPrefix: values['redis-prefix'], nodeId: values['node-id'] }
+    ? { dbUrl: values.db, redisUrl: values.redis, redisPrefix: values['redis-prefix'], nodeId: values['node-id'], dbPoolSize: dbPool }
     : undefined,
 });
 server.logger.info(
