@@ -1,9 +1,13 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { ImError } from '../../../src-shared/protocol';
 import type { Logger } from '../../logger';
 import { DEFAULT_RETRY, isConnectionBroken, isTransient, retryDelay, type RetryPolicy } from './transient';
 
-export type Queryable = Pick<pg.PoolClient, 'query'>;
+/** What store code runs statements on: parameterised statements are prepared once per connection. */
+export interface Queryable {
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>>;
+}
 
 export interface PgDatabaseOptions {
   /** postgres://user@host:port/db — a `schema` query parameter selects the schema (search_path). */
@@ -85,7 +89,7 @@ export class PgDatabase {
     return this.attempt(async (client) => {
       await client.query('BEGIN');
       try {
-        const out = await fn(client);
+        const out = await fn(this.prepared(client));
         await client.query('COMMIT');
         this.stats.transactions++;
         return out;
@@ -98,7 +102,7 @@ export class PgDatabase {
 
   /** A read outside any transaction (one statement or several that need no common snapshot). */
   read<T>(fn: (q: Queryable) => Promise<T>): Promise<T> {
-    return this.attempt(fn);
+    return this.attempt((client) => fn(this.prepared(client)));
   }
 
   /** A connection of its own for work that spans transactions (migrations under an advisory lock). */
@@ -135,6 +139,27 @@ export class PgDatabase {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /**
+   * Statements named by their text, so each connection parses and plans them once (the hot ones run
+   * thousands of times a second; planning them every time costs the database more than running them).
+   */
+  private prepared(client: pg.PoolClient): Queryable {
+    return {
+      query: <R extends pg.QueryResultRow>(text: string, values?: readonly unknown[]) =>
+        values === undefined ? client.query<R>(text) : client.query<R>({ name: this.statementName(text), text, values: values as unknown[] }),
+    };
+  }
+
+  private readonly names = new Map<string, string>();
+  private statementName(text: string): string {
+    let name = this.names.get(text);
+    if (name === undefined) {
+      name = `im_${createHash('sha1').update(text).digest('base64url').slice(0, 24)}`;
+      this.names.set(text, name);
+    }
+    return name;
   }
 
   private async attempt<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {

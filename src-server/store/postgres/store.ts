@@ -54,6 +54,13 @@ interface Append {
   build: (seq: number) => InboxEvent;
 }
 
+/**
+ * Column lists instead of `*`: statements are prepared per connection, and a prepared `SELECT *`
+ * fails once a rolling upgrade adds a column ("cached plan must not change result type").
+ */
+const USER_COLUMNS = 'uid, account, password_hash, role, display_name, merchant_id, capacity, disabled';
+const MESSAGE_COLUMNS = 'message_id, line_id, sender, sender_role, random_id, content, ts, sender_seq';
+
 /** Queued lines one assignQueued call looks at (the rest wait for the next trigger or repair pass). */
 const ASSIGN_BATCH = 200;
 
@@ -152,7 +159,7 @@ export class PostgresStore implements Store {
     return this.db.tx(async (q) => {
       const inserted = await q.query<UserRow>(
         `INSERT INTO users (account, password_hash, role, display_name, merchant_id, capacity, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account) DO NOTHING RETURNING *`,
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account) DO NOTHING RETURNING ${USER_COLUMNS}`,
         [a.account, a.password_hash, a.role, a.display_name, a.merchant_id, a.capacity ?? this.defaultCapacity, now],
       );
       const row = inserted.rows[0];
@@ -227,7 +234,7 @@ export class PostgresStore implements Store {
   history(lineId: string, beforeMessageId: string | null, limit: number): Promise<{ messages: ReturnType<typeof toMessage>[]; more: boolean }> {
     const before = beforeMessageId === null ? Number.MAX_SAFE_INTEGER : (rowId(beforeMessageId) ?? 0);
     return this.db.read(async (q) => {
-      const { rows } = await q.query<MessageRow>('SELECT * FROM messages WHERE line_id = $1 AND message_id < $2 ORDER BY message_id DESC LIMIT $3', [
+      const { rows } = await q.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE line_id = $1 AND message_id < $2 ORDER BY message_id DESC LIMIT $3`, [
         rowId(lineId),
         before,
         limit + 1,
@@ -242,10 +249,11 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Seven round trips on the common path (a message on an assigned line): lock the line, insert the
-   * message, update the line, bump the inbox heads, insert the events and the sender's seq, commit.
-   * The idempotency lookup runs only on a retry: a first attempt that meets an existing
-   * (sender, device, random_id) learns it from ON CONFLICT and starts over to answer with the original.
+   * Five round trips on the common path (a message on an assigned line): BEGIN; lock the line and
+   * reserve the message id; update the line and bump the inbox heads; store the message with the
+   * sender's seq and the events; COMMIT. The idempotency lookup runs only on a retry: a first attempt
+   * that meets an existing (sender, device, random_id) learns it from ON CONFLICT and starts over to
+   * answer with the original.
    */
   private async sendTx(q: Queryable, input: SendInput, retrying: boolean): Promise<SendOutcome> {
     const { sender, now } = input;
@@ -277,7 +285,8 @@ export class PostgresStore implements Store {
     } else {
       lineId = rowId(input.target.line_id);
     }
-    const before = await this.lockLine(q, lineId);
+    // The message id is reserved under the line lock, so ids follow the line's commit order.
+    const { line: before, messageId } = await this.lockLineForMessage(q, lineId);
     const line: LineRecord = { ...before };
 
     if (line.status === 'resolved') {
@@ -304,25 +313,19 @@ export class PostgresStore implements Store {
       }
     }
 
-    const inserted = await q.query<MessageRow>(
-      `INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES ($1, $2, $3, $4, $5, $6, $7)
-       ON CONFLICT (sender, device_id, random_id) WHERE random_id IS NOT NULL DO NOTHING RETURNING *`,
-      [lineId, senderId, sender.role, input.device_id, input.random_id, JSON.stringify(input.content), now],
-    );
-    const row = inserted.rows[0];
-    // Sent before (a resend), or the same send committed on another node meanwhile: start over to answer with its ack.
-    if (!row) throw new RetryTransaction('this random_id was already sent');
     line.last_message_at = now;
     // waiting_since: the oldest customer message staff has not answered yet.
     line.waiting_since = sender.role === 'customer' ? (line.waiting_since ?? now) : null;
-    await q.query('UPDATE lines SET status = $1, assignee = $2, last_message_at = $3, waiting_since = $4 WHERE line_id = $5', [
-      line.status,
-      line.assignee === null ? null : rowId(line.assignee),
-      line.last_message_at,
-      line.waiting_since,
-      lineId,
-    ]);
-
+    const row: MessageRow = {
+      message_id: messageId,
+      line_id: lineId!,
+      sender: senderId!,
+      sender_role: sender.role,
+      random_id: input.random_id,
+      content: JSON.stringify(input.content),
+      ts: now,
+      sender_seq: null,
+    };
     const message = toMessage(row);
     // Merchant staff matter only while the line is queued (they all get the message) or when it changed.
     const staff = line.assignee === null || lineChanged ? await this.activeStaff(q, line.merchant_id) : [];
@@ -330,10 +333,19 @@ export class PostgresStore implements Store {
     const appends: Append[] = recipients.map((uid) => ({ uid, build: (n) => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }) }));
     if (autoAssigned) appends.push(...(await this.noticeAppends(q, line, assignedNotice(assigneeOf(line)), before.assignee, now)));
     if (lineChanged) appends.push(...lineAppends(line, staff, new Set(appends.map((a) => a.uid))));
+
+    // The line's new state rides on the statement that bumps the heads; the message on the one that stores the events.
+    const lineUpdate = {
+      sql: 'UPDATE lines SET status = $1, assignee = $2, last_message_at = $3, waiting_since = $4 WHERE line_id = $5',
+      params: [line.status, line.assignee === null ? null : rowId(line.assignee), line.last_message_at, line.waiting_since, lineId],
+    };
+    const seqs = await this.bumpHeads(q, appends, lineUpdate);
     const senderIndex = appends.findIndex((a) => a.uid === sender.uid);
-    const seqs = await this.appendAll(q, appends, now, (seqOf) => ({ messageId: row.message_id, senderSeq: senderIndex >= 0 ? seqOf[senderIndex]! : 0 }));
-    const heads = appends.map((a, i) => ({ uid: a.uid, seq: seqs[i]! }));
     const seq = senderIndex >= 0 ? seqs[senderIndex]! : 0;
+    const stored = await this.insertEvents(q, appends, seqs, now, { ...row, sender_seq: seq, device_id: input.device_id });
+    // Sent before (a resend), or the same send committed on another node meanwhile: start over to answer with its ack.
+    if (!stored) throw new RetryTransaction('this random_id was already sent');
+    const heads = appends.map((a, i) => ({ uid: a.uid, seq: seqs[i]! }));
     return { message, line, seq, duplicate: false, heads, delivered_to: recipients.filter((u) => u !== sender.uid) };
   }
 
@@ -504,15 +516,15 @@ export class PostgresStore implements Store {
   private async user(q: Queryable, uid: string): Promise<UserRow | null> {
     const id = rowId(uid);
     if (id === null) return null;
-    return (await q.query<UserRow>('SELECT * FROM users WHERE uid = $1', [id])).rows[0] ?? null;
+    return (await q.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE uid = $1`, [id])).rows[0] ?? null;
   }
 
   private async userByLogin(q: Queryable, login: string): Promise<UserRow | null> {
-    return (await q.query<UserRow>('SELECT * FROM users WHERE account = $1', [login])).rows[0] ?? null;
+    return (await q.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE account = $1`, [login])).rows[0] ?? null;
   }
 
   private async sentBefore(q: Queryable, sender: number | null, deviceId: string, randomId: string): Promise<MessageRow | null> {
-    const { rows } = await q.query<MessageRow>('SELECT * FROM messages WHERE sender = $1 AND device_id = $2 AND random_id = $3', [sender, deviceId, randomId]);
+    const { rows } = await q.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender = $1 AND device_id = $2 AND random_id = $3`, [sender, deviceId, randomId]);
     return rows[0] ?? null;
   }
 
@@ -534,6 +546,22 @@ export class PostgresStore implements Store {
     const row = lineId === null ? undefined : (await q.query<LineRow>(`${LINE_SELECT} WHERE l.line_id = $1 FOR UPDATE OF l`, [lineId])).rows[0];
     if (!row) throw new ImError('NOT_FOUND', `no line ${lineId}`);
     return toLineRecord(row);
+  }
+
+  /** The line lock for a send, with the id its message will get (a sequence value: gaps are fine, order holds). */
+  private async lockLineForMessage(q: Queryable, lineId: number | null): Promise<{ line: LineRecord; messageId: number }> {
+    const row =
+      lineId === null
+        ? undefined
+        : (
+            await q.query<LineRow & { next_message_id: number }>(
+              `SELECT x.*, nextval(pg_get_serial_sequence('messages', 'message_id')) AS next_message_id
+               FROM (${LINE_SELECT} WHERE l.line_id = $1 FOR UPDATE OF l) x`,
+              [lineId],
+            )
+          ).rows[0];
+    if (!row) throw new ImError('NOT_FOUND', `no line ${lineId}`);
+    return { line: toLineRecord(row), messageId: row.next_message_id };
   }
 
   /**
@@ -600,7 +628,7 @@ export class PostgresStore implements Store {
   /** A system notice in the line, in the name of its new assignee (no random_id), and the message events carrying it. */
   private async noticeAppends(q: Queryable, line: LineRecord, content: NoticeContent, previousAssignee: string | null, now: number): Promise<Append[]> {
     const { rows } = await q.query<MessageRow>(
-      `INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES ($1, $2, 'staff', 'system', NULL, $3, $4) RETURNING *`,
+      `INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES ($1, $2, 'staff', 'system', NULL, $3, $4) RETURNING ${MESSAGE_COLUMNS}`,
       [rowId(line.line_id), rowId(assigneeOf(line).uid), JSON.stringify(content), now],
     );
     const message = toMessage(rows[0]!);
@@ -615,14 +643,18 @@ export class PostgresStore implements Store {
    * one statement and bumped by the number of events each user gets, then the events are inserted
    * in one statement, all in the caller's transaction.
    */
-  private async appendAll(
-    q: Queryable,
-    appends: readonly Append[],
-    now: number,
-    /** A send stores its sender's seq on the message in the same statement as the events. */
-    senderSeq?: (seqs: readonly number[]) => { messageId: number; senderSeq: number },
-  ): Promise<number[]> {
-    if (appends.length === 0) return [];
+  private async appendAll(q: Queryable, appends: readonly Append[], now: number): Promise<number[]> {
+    const seqs = await this.bumpHeads(q, appends);
+    await this.insertEvents(q, appends, seqs, now);
+    return seqs;
+  }
+
+  /** Lock and bump the heads (in uid order), optionally running one more write in the same statement. */
+  private async bumpHeads(q: Queryable, appends: readonly Append[], alsoRun?: { sql: string; params: unknown[] }): Promise<number[]> {
+    if (appends.length === 0) {
+      if (alsoRun) await q.query(alsoRun.sql, alsoRun.params);
+      return [];
+    }
     const counts = new Map<number, number>();
     for (const a of appends) {
       const id = rowId(a.uid);
@@ -630,31 +662,47 @@ export class PostgresStore implements Store {
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     const uids = [...counts.keys()].sort((a, b) => a - b);
+    const extra = alsoRun ? `also AS (${alsoRun.sql.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + 2}`)}),` : '';
     const { rows } = await q.query<{ uid: number; seq: number }>(
-      `WITH locked AS (SELECT uid FROM inbox_heads WHERE uid = ANY($1::bigint[]) ORDER BY uid FOR UPDATE)
+      `WITH ${extra} locked AS (SELECT uid FROM inbox_heads WHERE uid = ANY($1::bigint[]) ORDER BY uid FOR UPDATE)
        UPDATE inbox_heads h SET seq = h.seq + c.n
        FROM locked JOIN unnest($1::bigint[], $2::int[]) AS c (uid, n) ON c.uid = locked.uid
        WHERE h.uid = locked.uid
        RETURNING h.uid, h.seq`,
-      [uids, uids.map((u) => counts.get(u)!)],
+      [uids, uids.map((u) => counts.get(u)!), ...(alsoRun?.params ?? [])],
     );
     if (rows.length !== uids.length) throw new ImError('NOT_FOUND', 'an inbox is missing');
     const next = new Map(rows.map((r) => [r.uid, r.seq - counts.get(r.uid)! + 1]));
-    const seqs = appends.map((a) => {
+    return appends.map((a) => {
       const id = rowId(a.uid)!;
       const seq = next.get(id)!;
       next.set(id, seq + 1);
       return seq;
     });
+  }
+
+  /**
+   * Insert the events at their seqs. With `message`, the message row is stored by the same statement
+   * (ON CONFLICT on its idempotency key): false means it existed, and nothing was inserted.
+   */
+  private async insertEvents(q: Queryable, appends: readonly Append[], seqs: readonly number[], now: number, message?: MessageRow & { device_id: string }): Promise<boolean> {
     const insert = 'INSERT INTO inbox (uid, seq, event, created_at) SELECT u, s, e, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS x (u, s, e)';
     const args = [appends.map((a) => rowId(a.uid)), seqs, appends.map((a, i) => JSON.stringify(a.build(seqs[i]!))), now];
-    if (senderSeq) {
-      const { messageId, senderSeq: seq } = senderSeq(seqs);
-      await q.query(`WITH events AS (${insert}) UPDATE messages SET sender_seq = $5 WHERE message_id = $6`, [...args, seq, messageId]);
-    } else {
-      await q.query(insert, args);
+    if (!message) {
+      if (appends.length > 0) await q.query(insert, args);
+      return true;
     }
-    return seqs;
+    const { rows } = await q.query<{ stored: boolean }>(
+      `WITH message AS (
+         INSERT INTO messages (message_id, line_id, sender, sender_role, device_id, random_id, content, ts, sender_seq)
+         VALUES ($5, $6, $7, $8, $9, $10, $11, $4, $12)
+         ON CONFLICT (sender, device_id, random_id) WHERE random_id IS NOT NULL DO NOTHING
+         RETURNING message_id),
+       events AS (${insert} WHERE EXISTS (SELECT 1 FROM message))
+       SELECT EXISTS (SELECT 1 FROM message) AS stored`,
+      [...args, message.message_id, message.line_id, message.sender, message.sender_role, message.device_id, message.random_id, message.content, message.sender_seq],
+    );
+    return rows[0]?.stored === true;
   }
 
   private async head(q: Queryable, uid: string): Promise<Cursor> {
