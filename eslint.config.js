@@ -14,7 +14,7 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.ts', '.ci/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -22,6 +22,8 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  // The config file itself is plain JS outside every tsconfig project.
+  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
   {
     // src-shared is VS Code's `common`: it runs in every process, so it may import neither Node, DOM-only libs, nor electron.
     files: ['src-shared/**'],

@@ -175,7 +175,7 @@ export function parseClientFrame(text: string, maxBytes: number = LIMITS.maxPack
     return { ok: false, error: wireError('BAD_PACKET', `a batch holds 1 to ${LIMITS.maxBatch} envelopes`) };
   }
   const envelopes: ClientEnvelope[] = [];
-  for (const item of items) {
+  for (const item of items as unknown[]) {
     const parsed = ClientEnvelope.safeParse(item);
     if (!parsed.success) {
       const versionWrong = typeof item === 'object' && item !== null && 'v' in item && item.v !== PROTOCOL_VERSION;
