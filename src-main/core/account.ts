@@ -172,31 +172,37 @@ export class AccountRuntime {
   }
 
   /**
-   * A page of a line's history, oldest first. When connected, the same window is fetched from the
-   * server first and merged (de-duplicated) into the store: a staff member's inbox does not carry
-   * messages of lines that were someone else's, so the store can have holes. Offline, the store answers alone.
+   * A page of a line's history, oldest first. The store can have holes: a staff member's inbox
+   * carries a line's messages only while the line is theirs or queued (protocol §9), so after a
+   * transfer away and back, or for a line that was someone else's, messages are missing locally.
+   * The store therefore keeps, per line, a window it knows to be complete (built from `history`
+   * pages, dropped when the line's messages stop reaching this inbox). A page inside that window
+   * is answered locally; otherwise, when connected, the same window is fetched from the server and
+   * merged (de-duplicated) first. Offline, the store answers alone.
    */
   async history(
     lineId: string,
     beforeKey: string | undefined,
     limit: number,
   ): Promise<{ messages: LocalMessage[]; more: boolean }> {
+    const cached = this.store.history(lineId, beforeKey, limit);
+    if (cached.complete || !this.channel.connection()) return { messages: cached.messages, more: cached.more };
     let remoteMore = false;
-    if (this.channel.connection()) {
-      // Local echoes sort after every server message, so "before a local key" means "the newest".
-      const before = beforeKey === undefined || beforeKey.startsWith('local:') ? undefined : beforeKey;
-      try {
-        const remote = await this.channel.request('history', {
-          line_id: lineId,
-          limit,
-          ...(before ? { before_message_id: before } : {}),
-        });
-        this.publish(this.store.addHistory(remote.messages));
-        remoteMore = remote.more;
-      } catch (err) {
-        if (err instanceof ClientError && err.name === 'StoreError') throw err;
-        this.d.ports.log.warn({ err: toErrorShape(err) }, 'history from the server failed; showing the local copy');
-      }
+    // Local echoes sort after every server message, so "before a local key" means "the newest".
+    const before = beforeKey === undefined || beforeKey.startsWith('local:') ? null : beforeKey;
+    try {
+      const remote = await this.channel.request('history', {
+        line_id: lineId,
+        limit,
+        ...(before ? { before_message_id: before } : {}),
+      });
+      this.publish(
+        this.store.addHistory(remote.messages, { line_id: lineId, before_message_id: before, more: remote.more }),
+      );
+      remoteMore = remote.more;
+    } catch (err) {
+      if (err instanceof ClientError && err.name === 'StoreError') throw err;
+      this.d.ports.log.warn({ err: toErrorShape(err) }, 'history from the server failed; showing the local copy');
     }
     const local = this.store.history(lineId, beforeKey, limit);
     return { messages: local.messages, more: local.more || remoteMore };

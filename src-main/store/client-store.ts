@@ -134,10 +134,11 @@ export class ClientStore {
   }
 
   private dropServerState(): void {
-    // Pending receipts name messages of the old epoch: they mean nothing to the server any more.
+    // Pending receipts name messages of the old epoch: they mean nothing to the server any more;
+    // the lines kept for their unsent messages have no known history left.
     this.db.exec(
       `DELETE FROM messages WHERE message_id IS NOT NULL; DELETE FROM lines WHERE line_id NOT IN (SELECT line_id FROM messages);
-       DELETE FROM pending_reads;`,
+       DELETE FROM pending_reads; UPDATE lines SET history_from_ord = NULL;`,
     );
   }
 
@@ -163,7 +164,7 @@ export class ClientStore {
       after === null
         ? undefined
         : (this.s.getPeerRead.get(line.line_id) as { peer_read_ord: number | null } | undefined);
-    this.s.upsertLine.run(lineParams(line));
+    this.s.upsertLine.run(lineParams(line, this.me));
     changes.lines.add(line.line_id);
     if (after !== null && (before?.peer_read_ord ?? -1) < after)
       this.republishRead(line.line_id, before?.peer_read_ord ?? -1, after, changes);
@@ -239,7 +240,10 @@ export class ClientStore {
       this.db.transaction(() => {
         const changes = emptyChanges();
         for (const line of lines) {
-          if (this.s.insertLineIfMissing.run({ ...lineParams(line), unread: unread[line.line_id] ?? 0 }).changes > 0)
+          if (
+            this.s.insertLineIfMissing.run({ ...lineParams(line, this.me), unread: unread[line.line_id] ?? 0 })
+              .changes > 0
+          )
             changes.lines.add(line.line_id);
         }
         return changes;
@@ -247,13 +251,32 @@ export class ClientStore {
     );
   }
 
-  /** Messages from `history` (older than what the inbox brought): inserted unless already there. */
-  addHistory(messages: readonly Message[]): StoreChanges {
+  /**
+   * A `history` page from the server (older than what the inbox brought, or a hole): inserted unless
+   * already there. The page is contiguous on the server, so it also widens the line's known-complete
+   * window: the newest page starts one (while the line's messages reach this inbox, see `reachesMe`);
+   * a page just before a message inside the window extends it down; `more: false` reaches the start.
+   */
+  addHistory(
+    messages: readonly Message[],
+    page?: { line_id: string; before_message_id: string | null; more: boolean },
+  ): StoreChanges {
     return this.guard(() =>
       this.db.transaction(() => {
         const changes = emptyChanges();
         for (const m of messages) {
           if (this.s.insertMessage.run(messageParams(m, 'sent')).changes > 0) changes.lines.add(m.line_id);
+        }
+        const oldest = messages[0];
+        if (page && (oldest || !page.more)) {
+          const from = page.more ? ordOf(oldest!.message_id) : 0;
+          if (page.before_message_id === null) {
+            const row = this.s.getLineReach.get(page.line_id) as { data: string } | undefined;
+            if (row && reachesMe(JSON.parse(row.data) as Line, this.me))
+              this.s.openWindow.run({ from, line_id: page.line_id });
+          } else {
+            this.s.extendWindow.run({ from, line_id: page.line_id, anchor: ordOf(page.before_message_id) });
+          }
         }
         return changes;
       })(),
@@ -444,8 +467,16 @@ export class ClientStore {
     });
   }
 
-  /** Messages of a line, oldest first, strictly before `beforeKey` (a message key) when given. */
-  history(lineId: string, beforeKey: string | undefined, limit: number): { messages: LocalMessage[]; more: boolean } {
+  /**
+   * Messages of a line, oldest first, strictly before `beforeKey` (a message key) when given.
+   * `complete`: the store knows no server message is missing from this page (it lies inside the
+   * line's known-complete window, migration 4), so the server need not be asked.
+   */
+  history(
+    lineId: string,
+    beforeKey: string | undefined,
+    limit: number,
+  ): { messages: LocalMessage[]; more: boolean; complete: boolean } {
     return this.guard(() => {
       let before = { ord: LOCAL_ORD + 1, id: 0 };
       if (beforeKey !== undefined) {
@@ -454,7 +485,7 @@ export class ClientStore {
             ? this.s.positionByRandomId.get(this.me, beforeKey.slice('local:'.length))
             : this.s.positionByServerId.get(beforeKey)
         ) as { ord: number; id: number } | undefined;
-        if (!anchor) return { messages: [], more: false };
+        if (!anchor) return { messages: [], more: false, complete: false };
         before = anchor;
       }
       const rows = this.s.historyPage.all({
@@ -464,12 +495,16 @@ export class ClientStore {
         limit: limit + 1,
       }) as MessageRow[];
       const more = rows.length > limit;
+      const from = (this.s.getWindow.get(lineId) as { history_from_ord: number | null } | undefined)?.history_from_ord;
+      // Older rows exist locally: complete if this page's oldest is inside the window. None: only if it reaches the start.
+      const complete = from !== null && from !== undefined && (more ? rows[limit - 1]!.ord >= from : from === 0);
       return {
         messages: rows
           .slice(0, limit)
           .reverse()
           .map((r) => toLocalMessage(r, this.me)),
         more,
+        complete,
       };
     });
   }
@@ -511,8 +546,9 @@ export class ClientStore {
   }
 }
 
-function lineParams(line: Line) {
+function lineParams(line: Line, me: string) {
   return {
+    reaches_me: reachesMe(line, me) ? 1 : 0,
     line_id: line.line_id,
     data: JSON.stringify(line),
     busi_type: line.busi_type,
@@ -521,6 +557,15 @@ function lineParams(line: Line) {
     activity: line.last_message_at ?? line.created_at,
     peer_read_ord: line.peer_read_message_id === null ? null : ordOf(line.peer_read_message_id),
   };
+}
+
+/**
+ * Whether every new message of the line reaches this account's inbox (protocol §9 "Who receives
+ * what"): the customer always; staff while the line is theirs or queued. Once a line is someone
+ * else's its messages stop coming, so the store's history of it gets a hole.
+ */
+function reachesMe(line: Line, me: string): boolean {
+  return line.uid === me || line.assignee === null || line.assignee === me;
 }
 
 const LINE_COLUMNS = `l.line_id, l.data, l.unread, (mu.line_id IS NOT NULL) AS muted,
@@ -537,12 +582,20 @@ function prepare(db: Database) {
                    ON CONFLICT (line_id) DO UPDATE SET data = excluded.data, busi_type = excluded.busi_type,
                      status = excluded.status, assignee = excluded.assignee,
                      activity = MAX(lines.activity, excluded.activity),
-                     peer_read_ord = MAX(COALESCE(lines.peer_read_ord, -1), COALESCE(excluded.peer_read_ord, -1))`),
+                     peer_read_ord = MAX(COALESCE(lines.peer_read_ord, -1), COALESCE(excluded.peer_read_ord, -1)),
+                     history_from_ord = CASE WHEN @reaches_me THEN lines.history_from_ord END`),
     insertLineIfMissing:
       p(`INSERT INTO lines (line_id, data, busi_type, status, assignee, activity, peer_read_ord, unread)
                    VALUES (@line_id, @data, @busi_type, @status, @assignee, @activity, @peer_read_ord, @unread)
                    ON CONFLICT (line_id) DO NOTHING`),
     touchLine: p(`UPDATE lines SET activity = MAX(activity, ?) WHERE line_id = ?`),
+    getLineReach: p(`SELECT data FROM lines WHERE line_id = ?`),
+    getWindow: p(`SELECT history_from_ord FROM lines WHERE line_id = ?`),
+    openWindow: p(
+      `UPDATE lines SET history_from_ord = MIN(COALESCE(history_from_ord, @from), @from) WHERE line_id = @line_id`,
+    ),
+    extendWindow: p(`UPDATE lines SET history_from_ord = MIN(history_from_ord, @from)
+                     WHERE line_id = @line_id AND history_from_ord <= @anchor`),
     getPeerRead: p(`SELECT peer_read_ord FROM lines WHERE line_id = ?`),
     advancePeerRead: p(`UPDATE lines SET peer_read_ord = ? WHERE line_id = ? AND COALESCE(peer_read_ord, -1) < ?`),
     advanceRead: p(`UPDATE lines SET read_ord = ? WHERE line_id = ? AND COALESCE(read_ord, -1) < ?`),

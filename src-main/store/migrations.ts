@@ -100,6 +100,16 @@ export const MIGRATIONS: readonly Migration[] = [
         );
       `),
   },
+  {
+    version: 4,
+    name: "each line's known-complete history window, so history.load can answer from the store",
+    up: (db) =>
+      db.exec(`
+        -- NULL: unknown (holes possible); 0: every message since the line began is stored;
+        -- n: every server message of the line with ord >= n is stored.
+        ALTER TABLE lines ADD COLUMN history_from_ord INTEGER;
+      `),
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

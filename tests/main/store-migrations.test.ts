@@ -85,6 +85,20 @@ describe('account database migrations', () => {
     expect(() => put.run('8', 8)).toThrow(/UNIQUE/);
   });
 
+  it('4: every existing line starts with an unknown history window', () => {
+    const db = fresh();
+    migrate(db, 3);
+    db.prepare(
+      `INSERT INTO lines (line_id, data, busi_type, status, assignee, activity) VALUES ('L', '{}', 'consult', 'open', 's1', 1)`,
+    ).run();
+    expect(migrate(db, 4)).toBe(4);
+    expect(db.prepare(`SELECT line_id, history_from_ord FROM lines`).all()).toEqual([
+      { line_id: 'L', history_from_ord: null },
+    ]);
+    db.prepare(`UPDATE lines SET history_from_ord = 0`).run();
+    expect(db.prepare(`SELECT history_from_ord FROM lines`).get()).toEqual({ history_from_ord: 0 });
+  });
+
   it('is idempotent and refuses a database from a newer app without touching it', () => {
     const db = fresh();
     migrate(db);

@@ -147,6 +147,68 @@ describe('ClientStore', () => {
     expect(store.totalUnread()).toBe(0);
   });
 
+  it('knows which history pages it holds completely, and forgets when a line’s messages stop reaching it', () => {
+    const { store } = open();
+    const events = Array.from({ length: 10 }, (_, i) => messageEvent(i + 1, message(i + 1, 'L1')));
+    store.applyInbox('e1', events, { reset: true });
+    const page = (before?: string, limit = 4) => store.history('L1', before, limit);
+    // Everything came through the inbox, but the store cannot know nothing came before it.
+    expect(page()).toMatchObject({ more: true, complete: false });
+
+    // The server's newest 4 (7..10) open the window at 7.
+    store.addHistory(
+      events.slice(6).map((e) => (e as { message: ReturnType<typeof message> }).message),
+      {
+        line_id: 'L1',
+        before_message_id: null,
+        more: true,
+      },
+    );
+    expect(page()).toMatchObject({ complete: true, more: true });
+    expect(page().messages.map((m) => m.key)).toEqual(['7', '8', '9', '10']);
+    expect(page('8', 1)).toMatchObject({ complete: true });
+    expect(page('8', 2)).toMatchObject({ complete: false }); // 6 lies below the window
+    // A page just before 7 (3..6) extends it; one before 3 with more: false reaches the start.
+    store.addHistory(
+      [3, 4, 5, 6].map((i) => message(i, 'L1')),
+      { line_id: 'L1', before_message_id: '7', more: true },
+    );
+    expect(page('7')).toMatchObject({ complete: true });
+    expect(page('3')).toMatchObject({ complete: false });
+    store.addHistory(
+      [1, 2].map((i) => message(i, 'L1')),
+      { line_id: 'L1', before_message_id: '3', more: false },
+    );
+    expect(page('3')).toMatchObject({ complete: true, more: false });
+    expect(page(undefined, 50)).toMatchObject({ complete: true, more: false });
+    // A page fetched before a message outside any window extends nothing.
+    store.applyInbox('e1', [messageEvent(11, message(20, 'L2'))]);
+    store.addHistory([message(19, 'L2')], { line_id: 'L2', before_message_id: '20', more: true });
+    expect(store.history('L2', undefined, 5)).toMatchObject({ complete: false });
+
+    // Transferred to a colleague: the line's messages stop coming here, so the window is gone — and
+    // stays gone when the line comes back (what was said meanwhile is a hole).
+    store.applyInbox('e1', [{ kind: 'line', seq: 12, line: line('L1', { assignee: 'other' }) }]);
+    expect(page()).toMatchObject({ complete: false });
+    store.addHistory([message(10, 'L1')], { line_id: 'L1', before_message_id: null, more: true });
+    expect(page(undefined, 1)).toMatchObject({ complete: false }); // not ours: no window opens
+    store.applyInbox('e1', [{ kind: 'line', seq: 13, line: line('L1', { assignee: ME }) }]);
+    expect(page()).toMatchObject({ complete: false });
+    // Queued lines reach every staff member: a window opens and survives.
+    store.applyInbox('e1', [{ kind: 'line', seq: 14, line: line('L1', { assignee: null }) }]);
+    store.addHistory([message(10, 'L1')], { line_id: 'L1', before_message_id: null, more: true });
+    expect(page(undefined, 1)).toMatchObject({ complete: true });
+  });
+
+  it('a customer’s line keeps its window whoever is assigned', () => {
+    const { store } = open();
+    const mine = line('L1', { uid: ME, assignee: 'staff-a' });
+    store.applyInbox('e1', [messageEvent(1, message(1, 'L1'), mine)], { reset: true });
+    store.addHistory([message(1, 'L1')], { line_id: 'L1', before_message_id: null, more: false });
+    store.applyInbox('e1', [{ kind: 'line', seq: 2, line: { ...mine, assignee: 'staff-b' } }]);
+    expect(store.history('L1', undefined, 5)).toMatchObject({ complete: true, more: false });
+  });
+
   it('keeps read receipts for the server across a reopen until delivered; the newest read wins', () => {
     const { store, dir } = open();
     store.applyInbox('e1', [messageEvent(1, message(1, 'L1')), messageEvent(2, message(2, 'L2'))], { reset: true });
