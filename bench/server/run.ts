@@ -11,6 +11,10 @@
  *   bare ws relay           — forwards frames to the pair's other socket, stores nothing
  *   Socket.IO relay         — same relay with rooms (WebSocket transport), stores nothing
  *
+ * Besides throughput and latency it reports the server process's CPU time per hop in the measured
+ * window (user + system, read from the child on SIGUSR2): on a shared, noisy machine that figure
+ * moves far less than msg/s.
+ *
  * Options: --pairs N (default 20), --seconds S measured per scenario (default 8), --warmup S (default 1.5).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -50,9 +54,18 @@ interface Result {
   p50: number;
   p99: number;
   samples: number;
+  /** Server CPU (user + system) per hop in the measured window, microseconds. */
+  cpuPerHopUs: number;
 }
 
-async function startChild(kind: string): Promise<{ port: number; child: ChildProcess }> {
+interface Child {
+  port: number;
+  child: ChildProcess;
+  /** The child's CPU time so far (user + system), microseconds. */
+  cpu(): Promise<number>;
+}
+
+async function startChild(kind: string): Promise<Child> {
   const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
   const child = spawn(
     process.execPath,
@@ -61,8 +74,13 @@ async function startChild(kind: string): Promise<{ port: number; child: ChildPro
   );
   const lines = createInterface({ input: child.stdout });
   const [first] = (await once(lines, 'line')) as [string];
-  lines.close();
-  return { port: (JSON.parse(first) as { port: number }).port, child };
+  const cpu = async (): Promise<number> => {
+    const answer = once(lines, 'line') as Promise<[string]>;
+    child.kill('SIGUSR2');
+    return (JSON.parse((await answer)[0]) as { cpu_us: number }).cpu_us;
+  };
+  child.once('exit', () => lines.close());
+  return { port: (JSON.parse(first) as { port: number }).port, child, cpu };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -75,7 +93,7 @@ const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 /** Drive every pair's ping-pong for warmup + measure, collecting hop latencies from the measured window. */
-async function drive(name: string, pairs: Pair[]): Promise<Result> {
+async function drive(name: string, pairs: Pair[], serverCpu: () => Promise<number>): Promise<Result> {
   const samples: number[] = [];
   let measuring = false;
   let running = true;
@@ -88,11 +106,16 @@ async function drive(name: string, pairs: Pair[]): Promise<Result> {
   }
   for (const pair of pairs) pair.send('customer', performance.now());
   await new Promise((r) => setTimeout(r, WARMUP_MS));
+  const cpuBefore = await serverCpu();
+  const mine = process.cpuUsage();
   measuring = true;
   const started = performance.now();
   await new Promise((r) => setTimeout(r, MEASURE_MS));
   measuring = false;
   const elapsed = performance.now() - started;
+  const cpuUsed = (await serverCpu()) - cpuBefore;
+  const m = process.cpuUsage(mine);
+  process.stderr.write(`client cpu µs/hop ${((m.user + m.system) / Math.max(1, samples.length)).toFixed(0)}\n`);
   running = false;
   await new Promise((r) => setTimeout(r, 300));
   for (const pair of pairs) await pair.close();
@@ -103,6 +126,7 @@ async function drive(name: string, pairs: Pair[]): Promise<Result> {
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
     samples: samples.length,
+    cpuPerHopUs: cpuUsed / Math.max(1, samples.length),
   };
 }
 
@@ -258,9 +282,9 @@ async function scenario(
   makePairs: (port: number) => Promise<Pair[]>,
 ): Promise<Result | null> {
   if (!name.includes(values.only)) return null;
-  const { port, child } = await startChild(kind);
+  const { port, child, cpu } = await startChild(kind);
   try {
-    return await drive(name, await makePairs(port));
+    return await drive(name, await makePairs(port), cpu);
   } finally {
     await stopChild(child);
   }
@@ -279,18 +303,19 @@ const [wsRelay, sio] = results;
 const pad = (s: string, n: number): string => s.padEnd(n);
 const num = (x: number, digits = 1): string => x.toFixed(digits).padStart(9);
 process.stdout.write(
-  `\n${pad('scenario', 34)}${'msg/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}  ratio msg/s vs ws | vs socket.io   p50 vs ws | vs socket.io\n`,
+  `\n${pad('scenario', 34)}${'msg/s'.padStart(9)}${'p50 ms'.padStart(9)}${'p99 ms'.padStart(9)}${'cpu µs/hop'.padStart(12)}  ratio msg/s vs ws | vs socket.io   p50 vs ws | vs socket.io\n`,
 );
 const ratio = (x: number, ref: Result | null | undefined, key: 'messagesPerSecond' | 'p50'): string =>
   ref ? (x / ref[key]).toFixed(2) : '-';
 for (const r of results) {
   if (!r) continue;
   process.stdout.write(
-    `${pad(r.name, 34)}${num(r.messagesPerSecond, 0)}${num(r.p50, 2)}${num(r.p99, 2)}  ${ratio(r.messagesPerSecond, wsRelay, 'messagesPerSecond').padStart(17)} | ${ratio(r.messagesPerSecond, sio, 'messagesPerSecond').padEnd(12)} ${ratio(r.p50, wsRelay, 'p50').padStart(9)} | ${ratio(r.p50, sio, 'p50')}\n`,
+    `${pad(r.name, 34)}${num(r.messagesPerSecond, 0)}${num(r.p50, 2)}${num(r.p99, 2)}${num(r.cpuPerHopUs, 0).padStart(12)}  ${ratio(r.messagesPerSecond, wsRelay, 'messagesPerSecond').padStart(17)} | ${ratio(r.messagesPerSecond, sio, 'messagesPerSecond').padEnd(12)} ${ratio(r.p50, wsRelay, 'p50').padStart(9)} | ${ratio(r.p50, sio, 'p50')}\n`,
   );
 }
 process.stdout.write(
-  '\nmsg/s: hops delivered per second (each hop = one message sent by one side and received by the other).\n',
+  '\nmsg/s: hops delivered per second (each hop = one message sent by one side and received by the other).\n' +
+    'cpu µs/hop: CPU time (user + system) the server process spent per hop while measured.\n',
 );
 process.stdout.write(
   'The IM server authenticates, validates, commits to SQLite (WAL) and fans out through the inbox; the relays store nothing.\n',

@@ -1,6 +1,6 @@
 /**
  * Child process for the server benchmark: starts one server under test and prints its port as a
- * JSON line on stdout, then runs until killed. Kinds:
+ * JSON line on stdout, then runs until killed; on SIGUSR2 it prints `{"cpu_us": n}` (its CPU time). Kinds:
  *   im <pairs>      the IM server (SQLite in a temp dir, logs off) with a merchant, <pairs> staff and customers
  *   ws              a bare `ws` relay: forwards each frame to the other member of its pair, stores nothing
  *   socketio        the same relay on Socket.IO (WebSocket transport), stores nothing
@@ -18,6 +18,11 @@ const [kind, pairsArg] = process.argv.slice(2);
 const announce = (port: number): void => {
   process.stdout.write(`${JSON.stringify({ port })}\n`);
 };
+// The benchmark asks for this process's CPU time around its measured window.
+process.on('SIGUSR2', () => {
+  const { user, system } = process.cpuUsage();
+  process.stdout.write(`${JSON.stringify({ cpu_us: user + system })}\n`);
+});
 
 if (kind === 'im') {
   const pairs = Number(pairsArg ?? '10');

@@ -209,7 +209,16 @@ export class WsConnection {
 
   private onSignal(signal: HubSignal): void {
     if (signal.kind === 'inbox') {
-      if (this.pushedSeq !== null && signal.seq > this.pushedSeq) void this.pump();
+      if (this.pushedSeq === null || signal.seq <= this.pushedSeq) return;
+      // The very next event, handed over by the commit that wrote it: push it as stored, no read-back.
+      if (signal.event !== undefined && signal.seq === this.pushedSeq + 1 && !this.pumping) {
+        this.pushedSeq = signal.seq;
+        this.sendText(
+          `{"v":${PROTOCOL_VERSION},"type":"push","topic":"inbox","body":{"epoch":${JSON.stringify(this.epoch)},"events":[${signal.event}]}}`,
+        );
+        return;
+      }
+      void this.pump();
       return;
     }
     const { envelope, line_id } = signal.push;
@@ -279,8 +288,12 @@ export class WsConnection {
   }
 
   private send(frame: ServerEnvelope | ServerEnvelope[]): void {
+    this.sendText(JSON.stringify(frame));
+  }
+
+  private sendText(text: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
-    this.ws.send(JSON.stringify(frame));
+    this.ws.send(text);
     if (this.ws.bufferedAmount > this.ctx.config.maxOutboundQueueBytes)
       this.close('SLOW_CONSUMER', 'outbound queue overflow');
   }

@@ -8,7 +8,7 @@ export class LocalHub implements Hub {
   constructor(private readonly onListenerError: (err: unknown) => void = () => undefined) {}
 
   publishInbox(heads: readonly InboxHead[]): Promise<void> {
-    for (const { uid, seq } of heads) this.emit(uid, { kind: 'inbox', seq });
+    for (const { uid, seq, event } of heads) this.emit(uid, { kind: 'inbox', seq, event });
     return Promise.resolve();
   }
 

@@ -29,5 +29,9 @@ export interface EphemeralPush {
   line_id?: string;
 }
 
-export type HubSignal = { kind: 'inbox'; seq: number } | { kind: 'ephemeral'; push: EphemeralPush };
+/**
+ * `event` (the stored JSON of the event at `seq`) may ride along on the node that wrote it, so a
+ * listener already at `seq - 1` pushes it without a read; it never crosses nodes.
+ */
+export type HubSignal = { kind: 'inbox'; seq: number; event?: string } | { kind: 'ephemeral'; push: EphemeralPush };
 export type HubListener = (signal: HubSignal) => void;

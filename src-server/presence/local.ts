@@ -8,9 +8,13 @@ interface DeviceState {
   touched_at: number;
 }
 
-/** In-process presence: channel leases expire lazily on read, and are swept at most once a minute. */
+/**
+ * In-process presence: channel leases expire lazily on read, and are swept at most once a minute.
+ * Leases are indexed by user, so a lookup costs the user's own channels, not every connection.
+ */
 export class LocalPresence implements PresenceDirectory {
   private readonly leases = new Map<string, { channel: Channel; expires_at: number }>();
+  private readonly byUser = new Map<string, Set<string>>();
   private readonly devices = new Map<string, DeviceState>();
   private lastSweep = 0;
 
@@ -19,16 +23,17 @@ export class LocalPresence implements PresenceDirectory {
   upsert(channel: Channel, leaseMs: number): Promise<boolean> {
     this.sweep();
     const now = this.now();
-    let wasOnline = false;
-    for (const lease of this.leases.values()) {
-      if (lease.channel.uid === channel.uid && lease.expires_at > now) wasOnline = true;
-    }
+    const wasOnline = this.live(channel.uid, now).length > 0;
+    this.drop(channel.channel_id);
     this.leases.set(channel.channel_id, { channel, expires_at: now + leaseMs });
+    let ids = this.byUser.get(channel.uid);
+    if (!ids) this.byUser.set(channel.uid, (ids = new Set()));
+    ids.add(channel.channel_id);
     return Promise.resolve(!wasOnline);
   }
 
   remove(channelId: string): Promise<void> {
-    this.leases.delete(channelId);
+    this.drop(channelId);
     return Promise.resolve();
   }
 
@@ -44,30 +49,42 @@ export class LocalPresence implements PresenceDirectory {
   }
 
   channels(uid: string): Promise<ChannelState[]> {
-    const now = this.now();
-    const out: ChannelState[] = [];
-    for (const { channel, expires_at } of this.leases.values()) {
-      if (channel.uid !== uid || expires_at <= now) continue;
+    const out = this.live(uid, this.now()).map((channel) => {
       const device = this.devices.get(deviceKey(uid, channel.device_id));
-      out.push({ ...channel, focused: device?.focused ?? true, need: device?.need ?? null });
-    }
+      return { ...channel, focused: device?.focused ?? true, need: device?.need ?? null };
+    });
     return Promise.resolve(out);
   }
 
   online(uids: readonly string[]): Promise<Set<string>> {
-    const wanted = new Set(uids);
     const now = this.now();
-    const out = new Set<string>();
-    for (const { channel, expires_at } of this.leases.values()) {
-      if (expires_at > now && wanted.has(channel.uid)) out.add(channel.uid);
-    }
-    return Promise.resolve(out);
+    return Promise.resolve(new Set(uids.filter((uid) => this.live(uid, now).length > 0)));
   }
 
   close(): Promise<void> {
     this.leases.clear();
+    this.byUser.clear();
     this.devices.clear();
     return Promise.resolve();
+  }
+
+  /** A user's unexpired channels. */
+  private live(uid: string, now: number): Channel[] {
+    const out: Channel[] = [];
+    for (const id of this.byUser.get(uid) ?? []) {
+      const lease = this.leases.get(id);
+      if (lease && lease.expires_at > now) out.push(lease.channel);
+    }
+    return out;
+  }
+
+  private drop(channelId: string): void {
+    const lease = this.leases.get(channelId);
+    if (!lease) return;
+    this.leases.delete(channelId);
+    const ids = this.byUser.get(lease.channel.uid);
+    ids?.delete(channelId);
+    if (ids?.size === 0) this.byUser.delete(lease.channel.uid);
   }
 
   private sweep(): void {
@@ -75,8 +92,8 @@ export class LocalPresence implements PresenceDirectory {
     if (now - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = now;
     const liveDevices = new Set<string>();
-    for (const [id, lease] of this.leases) {
-      if (lease.expires_at <= now) this.leases.delete(id);
+    for (const [id, lease] of [...this.leases]) {
+      if (lease.expires_at <= now) this.drop(id);
       else liveDevices.add(deviceKey(lease.channel.uid, lease.channel.device_id));
     }
     for (const [key, state] of this.devices) {

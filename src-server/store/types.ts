@@ -180,6 +180,12 @@ export interface SendInput {
 export interface InboxHead {
   uid: string;
   seq: number;
+  /**
+   * The event at `seq` as stored (its JSON), when the write has it at hand. A listener on this node
+   * that has pushed everything up to `seq - 1` may push it without reading it back; without it
+   * (or after any gap) listeners read from the Store as usual.
+   */
+  event?: string;
 }
 
 export interface WriteOutcome {

@@ -21,6 +21,33 @@ const seqs = (r: InboxReader): number[] => r.events.map((e) => e.seq);
 const contiguous = (r: InboxReader): void => expect(seqs(r)).toEqual(seqs(r).map((_s, i) => i + 1));
 
 describe('delivery', () => {
+  it('live pushes carry exactly the stored events, in seq order, one after another', async () => {
+    const staff = await t.connectWs('staff1');
+    const customer = await t.connectWs('cust1');
+    const first = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room-1', busi_type: 'consult' },
+      content: { type: 'text', text: 'hello' },
+    });
+    for (let i = 0; i < 10; i++) {
+      const from = i % 2 ? customer : staff;
+      await from.request('send', {
+        random_id: rid(),
+        line_id: first.line.line_id,
+        content: { type: 'text', text: `m${i}` },
+      });
+    }
+    for (const client of [staff, customer]) {
+      const stored = (await client.request('sync', { cursor: null })).events;
+      await client.waitFor((env) => JSON.stringify(env).includes('"text":"m9"'));
+      const pushed = client.received.flatMap((env) =>
+        env.type === 'push' && env.topic === 'inbox' ? (env.body as { events: InboxEvent[] }).events : [],
+      );
+      expect(pushed).toEqual(stored);
+      expect(pushed.map((e) => e.seq)).toEqual(stored.map((_e, i) => i + 1));
+    }
+  });
+
   it('a long-polling customer and a WebSocket staff member chat both ways, in order', async () => {
     const staff = await t.connectWs('staff1');
     const staffInbox = await follow(t, staff);

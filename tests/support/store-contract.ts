@@ -346,7 +346,7 @@ export function describeStoreContract(
           message: { sender: bob.uid, random_id: null, content: notice },
           line: { assignee: bob.uid },
         });
-        expect(moved.heads, who).toContainEqual({ uid, seq: before[who] + 1 });
+        expect(moved.heads, who).toContainEqual(expect.objectContaining({ uid, seq: before[who] + 1 }));
       }
       const carolEvents = (await store.sync(carol.uid, null, 10)).events;
       expect(carolEvents[carolEvents.length - 1]).toMatchObject({ kind: 'line', line: { assignee: bob.uid } });
@@ -356,6 +356,23 @@ export function describeStoreContract(
         'line.assigned',
         'line.transferred',
       ]);
+    });
+
+    it('a head that carries its event carries exactly the stored one', async () => {
+      const out = await open(cust, 'room', [alice.uid]);
+      const reply = await send({ sender: alice, target: { line_id: out.line.line_id } });
+      const read = await store.markRead({
+        line_id: out.line.line_id,
+        reader: cust,
+        message_id: reply.message.message_id,
+        now: tick(),
+      });
+      for (const head of [...out.heads, ...reply.heads, ...read.heads]) {
+        if (head.event === undefined) continue;
+        const { epoch } = await store.inboxHead(head.uid);
+        const page = await store.sync(head.uid, { epoch, seq: head.seq - 1 }, 1);
+        expect(JSON.parse(head.event)).toEqual(page.events[0]);
+      }
     });
 
     it('history pages backwards in message order', async () => {

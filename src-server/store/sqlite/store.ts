@@ -14,7 +14,14 @@ import {
 } from '../../../src-shared/protocol';
 import { chooseAssignee } from '../../domain/assignment';
 import { renderLine } from '../../domain/line';
-import { assignedNotice, assigneeOf, previousStaff, transferredNotice, type NoticeContent } from '../../domain/notices';
+import {
+  assignedNotice,
+  assigneeOf,
+  previousStaff,
+  transferredNotice,
+  type NoticeContent,
+  type StaffRef,
+} from '../../domain/notices';
 import { lineRecipients, messageRecipients, noticeRecipients, readRecipients } from '../../domain/recipients';
 import type {
   Account,
@@ -312,52 +319,68 @@ export class SqliteStore implements Store {
       line = this.mustLine(input.target.line_id);
     }
     const lineId = rowId(line.line_id);
-
+    // The line is changed in memory and written once; it is not read back.
+    line = { ...line };
     const reopened = line.status === 'resolved';
     if (reopened) {
-      this.sql("UPDATE lines SET status = 'open' WHERE line_id = ?").run(lineId);
+      line.status = 'open';
       lineChanged = true;
     }
     const previousAssignee = line.assignee;
     // The policy chose someone for the customer: a notice follows their message. (Staff replying claim it.)
     let autoAssigned = false;
     if (line.assignee === null || reopened) {
-      const assignee =
-        sender.role === 'staff' ? sender.uid : this.pickAssignee(line, input.onlineStaff, input.stickyWindowMs, now);
-      if (assignee !== line.assignee) {
-        this.setAssignee(line.line_id, assignee, now);
+      const chosen =
+        sender.role === 'staff'
+          ? { uid: sender.uid, name: sender.display_name }
+          : this.pickAssignee(line, input.onlineStaff, input.stickyWindowMs, now);
+      if ((chosen?.uid ?? null) !== line.assignee) {
+        if (chosen) this.sql('UPDATE users SET last_assigned_at = ? WHERE uid = ?').run(now, rowId(chosen.uid));
+        line.assignee = chosen?.uid ?? null;
+        line.assignee_name = chosen?.name ?? null;
         lineChanged = true;
-        autoAssigned = sender.role === 'customer' && assignee !== null;
+        autoAssigned = sender.role === 'customer' && chosen !== null;
       }
     }
 
+    const contentJson = JSON.stringify(input.content);
     const info = this.sql(
       'INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(lineId, senderId, sender.role, input.device_id, input.random_id, JSON.stringify(input.content), now);
-    const messageId = Number(info.lastInsertRowid);
+    ).run(lineId, senderId, sender.role, input.device_id, input.random_id, contentJson, now);
+    const message: Message = {
+      message_id: String(info.lastInsertRowid),
+      line_id: line.line_id,
+      sender: sender.uid,
+      sender_role: sender.role,
+      random_id: input.random_id,
+      content: input.content,
+      ts: now,
+    };
+    line.last_message_at = now;
     // waiting_since: the oldest customer message staff has not answered yet.
-    if (sender.role === 'customer') {
-      this.sql(
-        'UPDATE lines SET last_message_at = ?, waiting_since = COALESCE(waiting_since, ?) WHERE line_id = ?',
-      ).run(now, now, lineId);
-    } else {
-      this.sql('UPDATE lines SET last_message_at = ?, waiting_since = NULL WHERE line_id = ?').run(now, lineId);
-    }
+    line.waiting_since = sender.role === 'customer' ? (line.waiting_since ?? now) : null;
+    this.sql('UPDATE lines SET status = ?, assignee = ?, last_message_at = ?, waiting_since = ? WHERE line_id = ?').run(
+      line.status,
+      line.assignee === null ? null : rowId(line.assignee),
+      now,
+      line.waiting_since,
+      lineId,
+    );
 
-    line = this.mustLine(line.line_id);
-    const message = toMessage(this.sql('SELECT * FROM messages WHERE message_id = ?').get(messageId) as MessageRow);
-    const staff = this.activeStaff(line.merchant_id);
+    // Merchant staff matter only while the line is queued (they all get the message) or when it changed.
+    const staff = line.assignee === null || lineChanged ? this.activeStaff(line.merchant_id) : [];
     const recipients = messageRecipients(line, staff, sender.uid);
     const heads: InboxHead[] = [];
     let seq = 0;
+    const final = line;
     for (const uid of recipients) {
-      const s = this.append(
+      const head = this.append(
         uid,
-        (n) => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }),
+        (n) => ({ kind: 'message', seq: n, message, line: renderLine(final, roleOn(final, uid)) }),
         now,
       );
-      heads.push({ uid, seq: s });
-      if (uid === sender.uid) seq = s;
+      heads.push(head);
+      if (uid === sender.uid) seq = head.seq;
     }
     const informed = new Set(recipients);
     if (autoAssigned) {
@@ -366,7 +389,7 @@ export class SqliteStore implements Store {
       for (const uid of notice.recipients) informed.add(uid);
     }
     if (lineChanged) heads.push(...this.appendLineEvents(line, staff, now, informed));
-    this.sql('UPDATE messages SET sender_seq = ? WHERE message_id = ?').run(seq, messageId);
+    this.sql('UPDATE messages SET sender_seq = ? WHERE message_id = ?').run(seq, info.lastInsertRowid);
     return { message, line, seq, duplicate: false, heads, delivered_to: recipients.filter((u) => u !== sender.uid) };
   }
 
@@ -388,9 +411,8 @@ export class SqliteStore implements Store {
           messageId,
         );
         if (moved.changes === 0) return { heads: [] };
-        const heads = readRecipients(line, input.reader.uid).map((uid) => ({
-          uid,
-          seq: this.append(
+        const heads = readRecipients(line, input.reader.uid).map((uid) =>
+          this.append(
             uid,
             (n) => ({
               kind: 'read',
@@ -401,7 +423,7 @@ export class SqliteStore implements Store {
             }),
             input.now,
           ),
-        }));
+        );
         return { heads };
       })(),
     );
@@ -462,7 +484,7 @@ export class SqliteStore implements Store {
           const before = this.mustLine(String(line_id));
           const assignee = this.pickAssignee(before, input.onlineStaff, input.stickyWindowMs, input.now);
           if (assignee === null) break;
-          this.setAssignee(before.line_id, assignee, input.now);
+          this.setAssignee(before.line_id, assignee.uid, input.now);
           const line = this.mustLine(before.line_id);
           const notice = this.appendNotice(line, assignedNotice(assigneeOf(line)), null, input.now);
           const staff = this.activeStaff(line.merchant_id);
@@ -631,14 +653,16 @@ export class SqliteStore implements Store {
     online: ReadonlySet<string>,
     stickyWindowMs: number,
     now: number,
-  ): string | null {
+  ): StaffRef | null {
     const recent = this.sql(
       `SELECT assignee FROM lines WHERE uid = ? AND merchant_id = ? AND assignee IS NOT NULL
            AND COALESCE(last_message_at, created_at) >= ?
          ORDER BY COALESCE(last_message_at, created_at) DESC, line_id DESC LIMIT 1`,
     ).get(rowId(line.uid), line.merchant_id, now - stickyWindowMs) as { assignee: number } | undefined;
     const staff = this.staffLoads(line.merchant_id).map((s) => ({ ...s, online: online.has(s.uid) }));
-    return chooseAssignee({ staff, recent: recent ? String(recent.assignee) : null });
+    const chosen = chooseAssignee({ staff, recent: recent ? String(recent.assignee) : null });
+    const member = staff.find((s) => s.uid === chosen);
+    return member ? { uid: member.uid, name: member.display_name } : null;
   }
 
   private setAssignee(lineId: string, assignee: string | null, now: number): void {
@@ -657,10 +681,9 @@ export class SqliteStore implements Store {
   ): InboxHead[] {
     return lineRecipients(line, staff)
       .filter((uid) => !skip.has(uid))
-      .map((uid) => ({
-        uid,
-        seq: this.append(uid, (n) => ({ kind: 'line', seq: n, line: renderLine(line, roleOn(line, uid)) }), now),
-      }));
+      .map((uid) =>
+        this.append(uid, (n) => ({ kind: 'line', seq: n, line: renderLine(line, roleOn(line, uid)) }), now),
+      );
   }
 
   /**
@@ -687,30 +710,21 @@ export class SqliteStore implements Store {
       ts: now,
     };
     const recipients = noticeRecipients(line, previousAssignee);
-    const heads = recipients.map((uid) => ({
-      uid,
-      seq: this.append(
-        uid,
-        (n) => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }),
-        now,
-      ),
-    }));
+    const heads = recipients.map((uid) =>
+      this.append(uid, (n) => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }), now),
+    );
     return { heads, recipients };
   }
 
-  /** Append one event to a user's inbox at head.seq + 1. */
-  private append(uid: string, build: (seq: number) => InboxEvent, now: number): number {
+  /** Append one event to a user's inbox at head.seq + 1; the head carries the event as stored. */
+  private append(uid: string, build: (seq: number) => InboxEvent, now: number): InboxHead {
     const id = rowId(uid);
     const { seq } = this.sql('UPDATE inbox_heads SET seq = seq + 1 WHERE uid = ? RETURNING seq').get(id) as {
       seq: number;
     };
-    this.sql('INSERT INTO inbox (uid, seq, event, created_at) VALUES (?, ?, ?, ?)').run(
-      id,
-      seq,
-      JSON.stringify(build(seq)),
-      now,
-    );
-    return seq;
+    const event = JSON.stringify(build(seq));
+    this.sql('INSERT INTO inbox (uid, seq, event, created_at) VALUES (?, ?, ?, ?)').run(id, seq, event, now);
+    return { uid, seq, event };
   }
 
   private head(uid: string): Cursor {
