@@ -50,7 +50,7 @@ export function syntheticInbox(count: number, lines: number): InboxEvent[] {
 
 export interface IngestResult {
   ours: { messagesPerSec: number; stored: number; duplicatesSkipped: number };
-  /** The same without the FTS5 trigger, to show what the search index costs (not a product setting). */
+  /** The same with a plain table for the FTS5 index, to show what the search index costs (not a product setting). */
   oursWithoutSearch: { messagesPerSec: number };
   raw: { messagesPerSec: number; stored: number };
 }
@@ -61,7 +61,8 @@ function ingestOurs(
   searchIndex: boolean,
 ): { ms: number; stored: number; duplicatesSkipped: number } {
   const db = openDatabase(path, { busyTimeoutMs: 1000 });
-  if (!searchIndex) db.exec('DROP TRIGGER messages_fts_insert');
+  // The store fills the index itself (migration 5); a plain table in its place shows the index's cost.
+  if (!searchIndex) db.exec('DROP TABLE messages_fts; CREATE TABLE messages_fts (messages_fts TEXT, search_text TEXT)');
   const store = new ClientStore(db, 'staff', path);
   let duplicatesSkipped = 0;
   const t0 = process.hrtime.bigint();
@@ -90,11 +91,11 @@ export function benchIngest(dir: string, count: number, lines: number, rounds = 
   let bareMs = Infinity;
   let raw = { ms: Infinity, stored: 0 };
   for (let round = 0; round < rounds; round++) {
-    const o = ingestOurs(join(dir, `ours-${round}.db`), events, true);
+    const o = ingestOurs(join(dir, `ours-${lines}-${round}.db`), events, true);
     if (o.ms < ours.ms) ours = o;
-    const r = ingestRaw(join(dir, `raw-${round}.db`), events);
+    const r = ingestRaw(join(dir, `raw-${lines}-${round}.db`), events);
     if (r.ms < raw.ms) raw = r;
-    bareMs = Math.min(bareMs, ingestOurs(join(dir, `ours-no-search-${round}.db`), events, false).ms);
+    bareMs = Math.min(bareMs, ingestOurs(join(dir, `ours-no-search-${lines}-${round}.db`), events, false).ms);
   }
   return {
     ours: {

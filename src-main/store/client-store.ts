@@ -64,6 +64,8 @@ const MAX_READ_UPDATES = 200;
  */
 export class ClientStore {
   private readonly s: ReturnType<typeof prepare>;
+  /** Rowid of the current write transaction's first inserted message (see `writing`). */
+  private firstInserted: number | null = null;
 
   constructor(
     readonly db: Database,
@@ -92,45 +94,45 @@ export class ClientStore {
    * epoch gone) drops the server-derived state first: the old ids mean nothing in the new epoch.
    */
   applyInbox(epoch: string, events: readonly InboxEvent[], options: { reset?: boolean } = {}): ApplyResult {
-    return this.guard(() =>
-      this.db.transaction(() => {
-        const changes = emptyChanges();
-        let cursor = this.cursor();
-        if (options.reset) {
-          if (cursor !== null) this.dropServerState();
-          cursor = { epoch, seq: 0 };
-        }
-        const result: ApplyResult = {
-          changes,
-          cursor: cursor ?? { epoch, seq: 0 },
-          applied: 0,
-          duplicates: 0,
-          gap: null,
-          epochMismatch: false,
-        };
-        if (cursor === null || cursor.epoch !== epoch) {
-          result.epochMismatch = true;
-          return result;
-        }
-        let seq = cursor.seq;
-        for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
-          if (event.seq <= seq) {
-            result.duplicates++;
-            continue;
-          }
-          if (event.seq !== seq + 1) {
-            result.gap = { after: seq, got: event.seq };
-            break;
-          }
-          this.applyEvent(event, changes);
-          seq = event.seq;
-          result.applied++;
-        }
-        this.s.putCursor.run({ epoch, seq });
-        result.cursor = { epoch, seq };
+    return this.writing(() => {
+      const changes = emptyChanges();
+      let cursor = this.cursor();
+      if (options.reset) {
+        if (cursor !== null) this.dropServerState();
+        cursor = { epoch, seq: 0 };
+      }
+      const result: ApplyResult = {
+        changes,
+        cursor: cursor ?? { epoch, seq: 0 },
+        applied: 0,
+        duplicates: 0,
+        gap: null,
+        epochMismatch: false,
+      };
+      if (cursor === null || cursor.epoch !== epoch) {
+        result.epochMismatch = true;
         return result;
-      })(),
-    );
+      }
+      let seq = cursor.seq;
+      const pageLines = new Map<string, PageLine>();
+      for (const event of [...events].sort((a, b) => a.seq - b.seq)) {
+        if (event.seq <= seq) {
+          result.duplicates++;
+          continue;
+        }
+        if (event.seq !== seq + 1) {
+          result.gap = { after: seq, got: event.seq };
+          break;
+        }
+        this.applyEvent(event, changes, pageLines);
+        seq = event.seq;
+        result.applied++;
+      }
+      for (const lineId of [...pageLines.keys()]) this.flushLine(lineId, pageLines, changes);
+      this.s.putCursor.run({ epoch, seq });
+      result.cursor = { epoch, seq };
+      return result;
+    });
   }
 
   private dropServerState(): void {
@@ -142,29 +144,66 @@ export class ClientStore {
     );
   }
 
-  private applyEvent(event: InboxEvent, changes: StoreChanges): void {
+  /**
+   * A message event's line snapshot is not written at once: a page often carries many messages
+   * of one line, and only its newest snapshot (plus what the others imply: unread, reach) needs
+   * writing, once, at the end of the page — or before a line or read event about that line,
+   * which must see it up to date.
+   */
+  private applyEvent(event: InboxEvent, changes: StoreChanges, pageLines: Map<string, PageLine>): void {
     switch (event.kind) {
-      case 'message':
-        this.upsertLine(event.line, changes);
-        this.mergeMessage(event.message, changes);
+      case 'message': {
+        const { line } = event;
+        const pending = pageLines.get(line.line_id);
+        if (pending) {
+          pending.line = line;
+          pending.reaches &&= reachesMe(line, this.me);
+          pending.activity = Math.max(pending.activity, activityOf(line));
+        } else {
+          pageLines.set(line.line_id, {
+            line,
+            reaches: reachesMe(line, this.me),
+            activity: activityOf(line),
+            unreadOrds: [],
+          });
+          changes.lines.add(line.line_id);
+        }
+        this.mergeMessage(event.message, changes, pageLines.get(line.line_id)!.unreadOrds);
         return;
+      }
       case 'line':
+        this.flushLine(event.line.line_id, pageLines, changes);
         this.upsertLine(event.line, changes);
         return;
       case 'read':
+        this.flushLine(event.line_id, pageLines, changes);
         this.applyRead(event.line_id, event.reader, ordOf(event.message_id), changes);
         return;
     }
   }
 
-  private upsertLine(line: Line, changes: StoreChanges): void {
+  private flushLine(lineId: string, pageLines: Map<string, PageLine>, changes: StoreChanges): void {
+    const pending = pageLines.get(lineId);
+    if (!pending) return;
+    pageLines.delete(lineId);
+    this.upsertLine(pending.line, changes, pending);
+  }
+
+  /** Write a line snapshot; from an inbox page, with what the page's other snapshots and messages add. */
+  private upsertLine(line: Line, changes: StoreChanges, page?: Omit<PageLine, 'line'>): void {
     const after = line.peer_read_message_id === null ? null : ordOf(line.peer_read_message_id);
     // Only a snapshot that carries a read pointer can move it (most snapshots carry none yet).
     const before =
       after === null
         ? undefined
         : (this.s.getPeerRead.get(line.line_id) as { peer_read_ord: number | null } | undefined);
-    this.s.upsertLine.run(lineParams(line, this.me));
+    const params = lineParams(line, this.me);
+    this.s.upsertLine.run({
+      ...params,
+      reaches_me: page && !page.reaches ? 0 : params.reaches_me,
+      activity: Math.max(params.activity, page?.activity ?? 0),
+      unread_ords: page && page.unreadOrds.length > 0 ? JSON.stringify(page.unreadOrds) : '[]',
+    });
     changes.lines.add(line.line_id);
     if (after !== null && (before?.peer_read_ord ?? -1) < after)
       this.republishRead(line.line_id, before?.peer_read_ord ?? -1, after, changes);
@@ -172,9 +211,10 @@ export class ClientStore {
 
   /**
    * A server copy of a message: replaces our local echo (matched by random_id), or is inserted,
-   * or is a duplicate and changes nothing.
+   * or is a duplicate and changes nothing. A new message from the other side counts as unread:
+   * at once, or — from an inbox page — through `unreadOrds`, when its line is written.
    */
-  private mergeMessage(message: Message, changes: StoreChanges): void {
+  private mergeMessage(message: Message, changes: StoreChanges, unreadOrds: number[] | null = null): void {
     const params = messageParams(message, 'sent');
     // Only our own messages can have a local echo (from this device) to replace.
     if (message.random_id !== null && message.sender === this.me) {
@@ -186,13 +226,15 @@ export class ClientStore {
         return;
       }
     }
-    const inserted = this.s.insertMessage.run(params);
-    if (inserted.changes === 0) return;
+    if (!this.insertMessage(params)) return;
     // Built from what was just written rather than read back: ingest is the hot path.
     changes.newMessages.push({ ...message, key: message.message_id, state: 'sent', error: null });
     changes.lines.add(message.line_id);
-    if (message.sender !== this.me && this.s.bumpUnread.run(message.line_id, params.ord).changes > 0)
+    if (message.sender === this.me) return;
+    if (unreadOrds) {
+      unreadOrds.push(params.ord);
       changes.unread.add(message.line_id);
+    } else if (this.s.bumpUnread.run(message.line_id, params.ord).changes > 0) changes.unread.add(message.line_id);
   }
 
   private applyRead(lineId: string, reader: string, ord: number, changes: StoreChanges): void {
@@ -261,26 +303,24 @@ export class ClientStore {
     messages: readonly Message[],
     page?: { line_id: string; before_message_id: string | null; more: boolean },
   ): StoreChanges {
-    return this.guard(() =>
-      this.db.transaction(() => {
-        const changes = emptyChanges();
-        for (const m of messages) {
-          if (this.s.insertMessage.run(messageParams(m, 'sent')).changes > 0) changes.lines.add(m.line_id);
+    return this.writing(() => {
+      const changes = emptyChanges();
+      for (const m of messages) {
+        if (this.insertMessage(messageParams(m, 'sent'))) changes.lines.add(m.line_id);
+      }
+      const oldest = messages[0];
+      if (page && (oldest || !page.more)) {
+        const from = page.more ? ordOf(oldest!.message_id) : 0;
+        if (page.before_message_id === null) {
+          const row = this.s.getLineReach.get(page.line_id) as { data: string } | undefined;
+          if (row && reachesMe(JSON.parse(row.data) as Line, this.me))
+            this.s.openWindow.run({ from, line_id: page.line_id });
+        } else {
+          this.s.extendWindow.run({ from, line_id: page.line_id, anchor: ordOf(page.before_message_id) });
         }
-        const oldest = messages[0];
-        if (page && (oldest || !page.more)) {
-          const from = page.more ? ordOf(oldest!.message_id) : 0;
-          if (page.before_message_id === null) {
-            const row = this.s.getLineReach.get(page.line_id) as { data: string } | undefined;
-            if (row && reachesMe(JSON.parse(row.data) as Line, this.me))
-              this.s.openWindow.run({ from, line_id: page.line_id });
-          } else {
-            this.s.extendWindow.run({ from, line_id: page.line_id, anchor: ordOf(page.before_message_id) });
-          }
-        }
-        return changes;
-      })(),
-    );
+      }
+      return changes;
+    });
   }
 
   // ---- outbox ------------------------------------------------------------------------------------
@@ -293,35 +333,33 @@ export class ClientStore {
     role: Role;
     now: number;
   }): LocalMessage {
-    return this.guard(() =>
-      this.db.transaction(() => {
-        this.s.insertMessage.run({
-          message_id: null,
-          ord: LOCAL_ORD,
-          line_id: input.line_id,
-          sender: this.me,
-          sender_role: input.role,
-          random_id: input.random_id,
-          content: JSON.stringify(input.content),
-          ts: input.now,
-          state: 'sending',
-          search_text: searchTextOf(input.content),
-        });
-        const body: RequestBody<'send'> = {
-          random_id: input.random_id,
-          line_id: input.line_id,
-          content: input.content,
-        };
-        this.s.insertOutbox.run({
-          random_id: input.random_id,
-          line_id: input.line_id,
-          body: JSON.stringify(body),
-          created_at: input.now,
-        });
-        this.s.touchLine.run(input.now, input.line_id);
-        return this.messageByRandomId(input.random_id)!;
-      })(),
-    );
+    return this.writing(() => {
+      this.insertMessage({
+        message_id: null,
+        ord: LOCAL_ORD,
+        line_id: input.line_id,
+        sender: this.me,
+        sender_role: input.role,
+        random_id: input.random_id,
+        content: JSON.stringify(input.content),
+        ts: input.now,
+        state: 'sending',
+        search_text: searchTextOf(input.content),
+      });
+      const body: RequestBody<'send'> = {
+        random_id: input.random_id,
+        line_id: input.line_id,
+        content: input.content,
+      };
+      this.s.insertOutbox.run({
+        random_id: input.random_id,
+        line_id: input.line_id,
+        body: JSON.stringify(body),
+        created_at: input.now,
+      });
+      this.s.touchLine.run(input.now, input.line_id);
+      return this.messageByRandomId(input.random_id)!;
+    });
   }
 
   /** The outbox in send order. */
@@ -344,15 +382,13 @@ export class ClientStore {
 
   /** The server acknowledged a send: the echo becomes the server copy (unless the inbox got there first). */
   acknowledge(randomId: string, message: Message, line: Line): StoreChanges {
-    return this.guard(() =>
-      this.db.transaction(() => {
-        const changes = emptyChanges();
-        this.upsertLine(line, changes);
-        if (message.random_id === randomId) this.mergeMessage(message, changes);
-        this.s.deleteOutbox.run(randomId);
-        return changes;
-      })(),
-    );
+    return this.writing(() => {
+      const changes = emptyChanges();
+      this.upsertLine(line, changes);
+      if (message.random_id === randomId) this.mergeMessage(message, changes);
+      this.s.deleteOutbox.run(randomId);
+      return changes;
+    });
   }
 
   /** A permanent rejection: the message is marked failed with the reason and leaves the outbox. */
@@ -536,6 +572,40 @@ export class ClientStore {
     return rows.map((r) => ({ id: r.id, message: toLocalMessage(r, this.me) }));
   }
 
+  /**
+   * A write transaction that may insert messages: the rows it inserted are added to the search
+   * index in one statement at its end (migration 5). Every message insert goes through
+   * `insertMessage`, so the index never misses a row.
+   */
+  private writing<T>(fn: () => T): T {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        this.firstInserted = null;
+        try {
+          const result = fn();
+          if (this.firstInserted !== null) this.s.indexMessagesFrom.run(this.firstInserted);
+          return result;
+        } finally {
+          this.firstInserted = null;
+        }
+      })(),
+    );
+  }
+
+  /**
+   * Insert unless already there (de-duplication); true when inserted. SQLite gives a new row the
+   * largest rowid + 1, so every row from the transaction's first insert on is one of its own,
+   * even after a reset emptied the table and rowids start over.
+   */
+  private insertMessage(
+    params: Omit<ReturnType<typeof messageParams>, 'message_id'> & { message_id: string | null },
+  ): boolean {
+    const inserted = this.s.insertMessage.run(params);
+    if (inserted.changes === 0) return false;
+    this.firstInserted ??= Number(inserted.lastInsertRowid);
+    return true;
+  }
+
   /** Run `fn`, turning any SQLite failure into a typed StoreError. */
   guard<T>(fn: () => T): T {
     try {
@@ -546,6 +616,22 @@ export class ClientStore {
   }
 }
 
+/** A line's place in the list: its last message, else its creation. */
+function activityOf(line: Line): number {
+  return line.last_message_at ?? line.created_at;
+}
+
+/** One line's message events within an inbox page (see `applyEvent`). */
+interface PageLine {
+  /** The newest snapshot. */
+  line: Line;
+  /** Every snapshot in the page let the line's messages reach this inbox (else its history window goes). */
+  reaches: boolean;
+  activity: number;
+  /** Ords of new messages from the other side. */
+  unreadOrds: number[];
+}
+
 function lineParams(line: Line, me: string) {
   return {
     reaches_me: reachesMe(line, me) ? 1 : 0,
@@ -554,7 +640,7 @@ function lineParams(line: Line, me: string) {
     busi_type: line.busi_type,
     status: line.status,
     assignee: line.assignee,
-    activity: line.last_message_at ?? line.created_at,
+    activity: activityOf(line),
     peer_read_ord: line.peer_read_message_id === null ? null : ordOf(line.peer_read_message_id),
   };
 }
@@ -577,13 +663,17 @@ function prepare(db: Database) {
     getCursor: p(`SELECT epoch, seq FROM sync_cursor WHERE id = 1`),
     putCursor: p(`INSERT INTO sync_cursor (id, epoch, seq) VALUES (1, @epoch, @seq)
                   ON CONFLICT (id) DO UPDATE SET epoch = excluded.epoch, seq = excluded.seq`),
-    upsertLine: p(`INSERT INTO lines (line_id, data, busi_type, status, assignee, activity, peer_read_ord)
-                   VALUES (@line_id, @data, @busi_type, @status, @assignee, @activity, @peer_read_ord)
+    // @unread_ords: new messages from the other side (JSON array of ords); those past my read pointer count.
+    upsertLine: p(`INSERT INTO lines (line_id, data, busi_type, status, assignee, activity, peer_read_ord, unread)
+                   VALUES (@line_id, @data, @busi_type, @status, @assignee, @activity, @peer_read_ord,
+                     json_array_length(@unread_ords))
                    ON CONFLICT (line_id) DO UPDATE SET data = excluded.data, busi_type = excluded.busi_type,
                      status = excluded.status, assignee = excluded.assignee,
                      activity = MAX(lines.activity, excluded.activity),
                      peer_read_ord = MAX(COALESCE(lines.peer_read_ord, -1), COALESCE(excluded.peer_read_ord, -1)),
-                     history_from_ord = CASE WHEN @reaches_me THEN lines.history_from_ord END`),
+                     history_from_ord = CASE WHEN @reaches_me THEN lines.history_from_ord END,
+                     unread = lines.unread + (SELECT COUNT(*) FROM json_each(@unread_ords)
+                                              WHERE value > COALESCE(lines.read_ord, -1))`),
     insertLineIfMissing:
       p(`INSERT INTO lines (line_id, data, busi_type, status, assignee, activity, peer_read_ord, unread)
                    VALUES (@line_id, @data, @busi_type, @status, @assignee, @activity, @peer_read_ord, @unread)
@@ -606,6 +696,9 @@ function prepare(db: Database) {
     bumpUnread: p(`UPDATE lines SET unread = unread + 1 WHERE line_id = ? AND COALESCE(read_ord, -1) < ?`),
     clearUnread: p(
       `UPDATE lines SET unread = 0, read_ord = MAX(COALESCE(read_ord, -1), COALESCE(?, -1)) WHERE line_id = ?`,
+    ),
+    indexMessagesFrom: p(
+      `INSERT INTO messages_fts (rowid, search_text) SELECT id, search_text FROM messages WHERE id >= ?`,
     ),
     insertMessage:
       p(`INSERT INTO messages (message_id, ord, line_id, sender, sender_role, random_id, content, ts, state, search_text)

@@ -110,6 +110,14 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE lines ADD COLUMN history_from_ord INTEGER;
       `),
   },
+  {
+    version: 5,
+    name: 'the store indexes new messages for search once per transaction instead of a trigger per row',
+    // An FTS5 insert per row from a trigger costs ~45 % of ingest; one INSERT … SELECT of the
+    // transaction's new rows at its end does the same work in bulk (ClientStore.writing). The
+    // update and delete triggers stay: those writes are rare and touch rows indexed already.
+    up: (db) => db.exec(`DROP TRIGGER messages_fts_insert;`),
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -99,6 +99,29 @@ describe('account database migrations', () => {
     expect(db.prepare(`SELECT history_from_ord FROM lines`).get()).toEqual({ history_from_ord: 0 });
   });
 
+  it('5: messages indexed before stay found; new rows are indexed by the store, not a trigger', () => {
+    const db = fresh();
+    migrate(db, 4);
+    const insert = db.prepare(
+      `INSERT INTO messages (message_id, ord, line_id, sender, sender_role, content, ts, state, search_text) VALUES (?, ?, 'L', 'u', 'customer', '{}', 1, 'sent', ?)`,
+    );
+    insert.run('1', 1, 'free breakfast');
+    expect(migrate(db, 5)).toBe(5);
+    const match = (q: string): number =>
+      (db.prepare(`SELECT COUNT(*) AS n FROM messages_fts WHERE messages_fts MATCH ?`).get(q) as { n: number }).n;
+    expect(match('"breakfast"')).toBe(1);
+    insert.run('2', 2, 'late checkout');
+    expect(match('"checkout"')).toBe(0);
+    db.prepare(`INSERT INTO messages_fts (rowid, search_text) SELECT id, search_text FROM messages WHERE id > 1`).run();
+    expect(match('"checkout"')).toBe(1);
+    // Updates and deletes still follow through their triggers.
+    db.prepare(`UPDATE messages SET search_text = 'early checkin' WHERE message_id = '2'`).run();
+    expect(match('"checkout"')).toBe(0);
+    db.prepare(`DELETE FROM messages WHERE message_id = '1'`).run();
+    expect(match('"breakfast"')).toBe(0);
+    db.prepare(`INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')`).run();
+  });
+
   it('is idempotent and refuses a database from a newer app without touching it', () => {
     const db = fresh();
     migrate(db);

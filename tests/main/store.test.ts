@@ -209,6 +209,35 @@ describe('ClientStore', () => {
     expect(store.history('L1', undefined, 5)).toMatchObject({ complete: true, more: false });
   });
 
+  it('writes each line once per page yet keeps unread, order, read pointers and reach exact within the page', () => {
+    const { store } = open();
+    const mine = (id: number) => message(id, 'L1', { sender: ME, sender_role: 'staff', random_id: null });
+    store.applyInbox('e1', [messageEvent(1, message(1, 'L1'))], { reset: true });
+    store.addHistory([message(1, 'L1')], { line_id: 'L1', before_message_id: null, more: false });
+    const page = store.applyInbox('e1', [
+      messageEvent(2, message(2, 'L1')),
+      messageEvent(3, message(3, 'L1')),
+      // My other device read up to 2 mid-page: only 3 and later stay unread.
+      { kind: 'read', seq: 4, line_id: 'L1', reader: ME, message_id: '2' },
+      messageEvent(5, message(4, 'L1')),
+      messageEvent(6, mine(5)),
+      // Someone else's for a moment (a transfer away and back within one page): the window goes.
+      messageEvent(7, message(6, 'L1'), line('L1', { assignee: 'other' })),
+      messageEvent(8, message(7, 'L1'), line('L1', { peer_read_message_id: '5' })),
+      messageEvent(9, message(8, 'L2')),
+    ]);
+    expect(page.applied).toBe(8);
+    expect(store.unreadOf('L1')).toBe(4); // 3, 4, 6, 7
+    expect(store.unreadOf('L2')).toBe(1);
+    expect(store.line('L1')!.last_message?.message_id).toBe('7');
+    expect(store.line('L1')!.assignee).toBe(ME);
+    expect(store.allMessages('L1').find((m) => m.message_id === '5')!.state).toBe('read');
+    expect(page.changes.updatedMessages.map((m) => [m.message_id, m.state])).toEqual([['5', 'read']]);
+    expect([...page.changes.unread].sort()).toEqual(['L1', 'L2']);
+    expect(store.history('L1', undefined, 50)).toMatchObject({ complete: false });
+    expect(store.lines().map((l) => l.line_id)).toEqual(['L2', 'L1']);
+  });
+
   it('keeps read receipts for the server across a reopen until delivered; the newest read wins', () => {
     const { store, dir } = open();
     store.applyInbox('e1', [messageEvent(1, message(1, 'L1')), messageEvent(2, message(2, 'L2'))], { reset: true });
@@ -286,6 +315,46 @@ describe('ClientStore', () => {
     const hit = searchMessages(store, '湖景房', 1)[0]!;
     expect(hit.snippet).toContain('湖景房');
     expect(hit.line?.line_id).toBe('L1');
+  });
+
+  it('indexes every message it writes for search, whatever the path, and the index stays consistent', () => {
+    const { store } = open();
+    const text = (t: string) => ({ content: { type: 'text' as const, text: t } });
+    const integrity = () =>
+      store.db.prepare(`INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')`).run();
+    const find = (q: string) => searchMessages(store, q, 10).map((h) => h.message.key);
+    store.applyInbox('e1', [messageEvent(1, message(1, 'L1', text('inbox breakfast')))], { reset: true });
+    const echo = store.enqueue({
+      line_id: 'L1',
+      content: { type: 'text', text: 'echo breakfast' },
+      random_id: makeRandomId(5_000, seededRandom(3)),
+      role: 'staff',
+      now: 5_000,
+    });
+    const doomed = store.enqueue({
+      line_id: 'L1',
+      content: { type: 'text', text: 'doomed breakfast' },
+      random_id: makeRandomId(5_001, seededRandom(4)),
+      role: 'staff',
+      now: 5_001,
+    });
+    expect(find('breakfast')).toHaveLength(3);
+    // The echo becomes the server copy (the update trigger re-indexes the row).
+    store.acknowledge(
+      echo.random_id!,
+      { ...message(2, 'L1', text('echo breakfast, served')), sender: ME, random_id: echo.random_id },
+      line('L1'),
+    );
+    store.fail(doomed.random_id!, errorShape('FORBIDDEN', 'no'));
+    store.deleteFailed(doomed.random_id!);
+    store.addHistory([message(0, 'L1', text('history breakfast'))]);
+    integrity();
+    expect(find('breakfast').sort()).toEqual(['0', '1', '2']);
+    expect(find('served')).toEqual(['2']);
+    // A reset drops server state: its rows leave the index too.
+    store.applyInbox('e2', [messageEvent(1, message(7, 'L2', text('new epoch breakfast')))], { reset: true });
+    integrity();
+    expect(find('breakfast')).toEqual(['7']);
   });
 });
 
