@@ -107,15 +107,12 @@ async function drive(name: string, pairs: Pair[], serverCpu: () => Promise<numbe
   for (const pair of pairs) pair.send('customer', performance.now());
   await new Promise((r) => setTimeout(r, WARMUP_MS));
   const cpuBefore = await serverCpu();
-  const mine = process.cpuUsage();
   measuring = true;
   const started = performance.now();
   await new Promise((r) => setTimeout(r, MEASURE_MS));
   measuring = false;
   const elapsed = performance.now() - started;
   const cpuUsed = (await serverCpu()) - cpuBefore;
-  const m = process.cpuUsage(mine);
-  process.stderr.write(`client cpu µs/hop ${((m.user + m.system) / Math.max(1, samples.length)).toFixed(0)}\n`);
   running = false;
   await new Promise((r) => setTimeout(r, 300));
   for (const pair of pairs) await pair.close();

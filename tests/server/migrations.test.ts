@@ -73,6 +73,34 @@ describe('migrations', () => {
     ).toThrow(/FOREIGN KEY/);
   });
 
+  it('003 turns the inbox into a rowid table, keeping every event and the one-event-per-seq rule', () => {
+    migrate(db, 2);
+    const insert = db.prepare('INSERT INTO inbox (uid, seq, event, created_at) VALUES (?, ?, ?, 0)');
+    for (const [uid, seq] of [
+      [2, 1],
+      [1, 1],
+      [1, 2],
+      [2, 2],
+    ] as const)
+      insert.run(uid, seq, JSON.stringify({ uid, seq }));
+    const schema = (): string =>
+      (db.prepare("SELECT sql FROM sqlite_master WHERE name = 'inbox'").get() as { sql: string }).sql;
+    expect(schema()).toMatch(/WITHOUT ROWID/);
+    expect(migrate(db, 3)).toBe(3);
+    expect(schema()).not.toMatch(/WITHOUT ROWID/);
+    expect(db.prepare('SELECT uid, seq, event FROM inbox WHERE uid = 1 ORDER BY seq').all()).toEqual([
+      { uid: 1, seq: 1, event: '{"uid":1,"seq":1}' },
+      { uid: 1, seq: 2, event: '{"uid":1,"seq":2}' },
+    ]);
+    expect((db.prepare('SELECT COUNT(*) AS n FROM inbox').get() as { n: number }).n).toBe(4);
+    expect(() => db.prepare("INSERT INTO inbox (uid, seq, event, created_at) VALUES (1, 2, 'x', 0)").run()).toThrow(
+      /UNIQUE/,
+    );
+    // Reads by (uid, seq) go through the key, not a scan.
+    const plan = db.prepare('EXPLAIN QUERY PLAN SELECT event FROM inbox WHERE uid = 1 AND seq > 0 ORDER BY seq').all();
+    expect(JSON.stringify(plan)).toMatch(/USING INDEX/);
+  });
+
   it('is idempotent and refuses a database newer than the code', () => {
     migrate(db);
     migrate(db);
