@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import {
   CLOSE_CODES,
@@ -46,10 +47,14 @@ export class WsConnection {
   private pongTimer: NodeJS.Timeout | null = null;
   private killTimer: NodeJS.Timeout | null = null;
   private closed = false;
+  /** Frames written in one tick (a reply and the pushes of the same commit) leave in one write. */
+  private corked = false;
 
   constructor(
     readonly id: string,
     private readonly ws: WebSocket,
+    /** The socket under `ws`, corked per tick. */
+    private readonly socket: Duplex,
     private readonly ctx: ImContext,
     private readonly handlers: RequestHandlers,
     private readonly onClosed: (conn: WsConnection) => void,
@@ -293,6 +298,14 @@ export class WsConnection {
 
   private sendText(text: string): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     this.ws.send(text);
     if (this.ws.bufferedAmount > this.ctx.config.maxOutboundQueueBytes)
       this.close('SLOW_CONSUMER', 'outbound queue overflow');

@@ -44,7 +44,7 @@ export class WsGateway {
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const conn = new WsConnection(`ws-${process.pid}-${this.nextId++}`, ws, this.ctx, this.handlers, (c) =>
+      const conn = new WsConnection(`ws-${process.pid}-${this.nextId++}`, ws, socket, this.ctx, this.handlers, (c) =>
         this.connections.delete(c),
       );
       this.connections.add(conn);

@@ -48,6 +48,8 @@ export type HandledType = Exclude<RequestType, 'hello'>;
  * already validated body. Every handler authorises against the session's account first.
  */
 export class RequestHandlers {
+  private readonly owners = new LineOwners(50_000);
+
   constructor(private readonly ctx: ImContext) {}
 
   handle<T extends HandledType>(session: Session, type: T, body: ParsedRequestBody<T>): Promise<RequestResult<T>> {
@@ -63,19 +65,20 @@ export class RequestHandlers {
       if (b.content.type === 'image') await this.requireOwnMedia(b.content.url, b.content.mime);
       if (b.content.type === 'card' && b.content.image_url !== undefined)
         await this.requireOwnMedia(b.content.image_url, null);
-      let merchantId: string;
-      // Presence is only consulted when the send may assign the line (new, queued or resolved).
-      let mayAssign = true;
+      // Presence is only consulted when a customer's send may assign the line (new, queued or
+      // resolved); staff who reply take a line themselves, so theirs needs no more than the check.
+      let assignWithin: string | null = null;
       if (b.to) {
         if (s.account.role !== 'customer')
           throw new ImError('FORBIDDEN', 'only customers open lines; staff reply with line_id');
         const object = await store.getObject(b.to.object_id);
         if (!object) throw new ImError('NOT_FOUND', `no object ${b.to.object_id}`);
-        merchantId = object.merchant_id;
+        assignWithin = object.merchant_id;
+      } else if (s.account.role === 'staff') {
+        await this.authorizeLine(s.account, b.line_id ?? '');
       } else {
         const line = await this.visibleLine(s.account, b.line_id ?? '');
-        merchantId = line.merchant_id;
-        mayAssign = line.assignee === null || line.status === 'resolved';
+        if (line.assignee === null || line.status === 'resolved') assignWithin = line.merchant_id;
       }
       const out = await store.send({
         sender: s.account,
@@ -84,7 +87,7 @@ export class RequestHandlers {
         target: b.to ? { to: b.to } : { line_id: b.line_id ?? '' },
         content: b.content,
         now: this.ctx.now(),
-        onlineStaff: mayAssign ? await this.onlineStaff(merchantId) : new Set<string>(),
+        onlineStaff: assignWithin === null ? new Set<string>() : await this.onlineStaff(assignWithin),
         stickyWindowMs: this.ctx.config.stickyWindowMs,
       });
       if (!out.duplicate) {
@@ -100,7 +103,7 @@ export class RequestHandlers {
     },
 
     read: async (s, b) => {
-      await this.visibleLine(s.account, b.line_id);
+      await this.authorizeLine(s.account, b.line_id);
       await this.publish(
         await this.ctx.store.markRead({
           line_id: b.line_id,
@@ -157,13 +160,13 @@ export class RequestHandlers {
     },
 
     history: async (s, b) => {
-      await this.visibleLine(s.account, b.line_id);
+      await this.authorizeLine(s.account, b.line_id);
       return this.ctx.store.history(b.line_id, b.before_message_id ?? null, b.limit);
     },
 
     'line.transfer': async (s, b) => {
       this.requireStaff(s.account);
-      await this.visibleLine(s.account, b.line_id);
+      await this.authorizeLine(s.account, b.line_id);
       const out = await this.ctx.store.transfer({ line_id: b.line_id, to: b.to, now: this.ctx.now() });
       await this.publish(out);
       await this.assignQueued(out.line.merchant_id);
@@ -172,7 +175,7 @@ export class RequestHandlers {
 
     'line.status': async (s, b) => {
       this.requireStaff(s.account);
-      await this.visibleLine(s.account, b.line_id);
+      await this.authorizeLine(s.account, b.line_id);
       const out = await this.ctx.store.setStatus({ line_id: b.line_id, status: b.status, now: this.ctx.now() });
       await this.publish(out);
       if (b.status === 'resolved') await this.assignQueued(out.line.merchant_id);
@@ -241,11 +244,16 @@ export class RequestHandlers {
   /** Customers see only their own lines, staff only their merchant's; anything else does not exist for them. */
   async visibleLine(account: Account, lineId: string): Promise<LineRecord> {
     const line = await this.ctx.store.getLine(lineId);
-    const visible =
-      line !== null &&
-      (account.role === 'customer' ? line.uid === account.uid : line.merchant_id === account.merchant_id);
-    if (!visible) throw new ImError('NOT_FOUND', `no line ${lineId}`);
+    if (line) this.owners.remember(line);
+    if (!line || !mayView(account, line)) throw new ImError('NOT_FOUND', `no line ${lineId}`);
     return line;
+  }
+
+  /** The same check when the line itself is not needed: whose a line is never changes, so it is remembered. */
+  private async authorizeLine(account: Account, lineId: string): Promise<void> {
+    const owner = this.owners.get(lineId);
+    if (!owner) await this.visibleLine(account, lineId);
+    else if (!mayView(account, owner)) throw new ImError('NOT_FOUND', `no line ${lineId}`);
   }
 
   /** Images are shown only if this server has them: a client can never make others load a foreign URL. */
@@ -306,5 +314,31 @@ export class RequestHandlers {
     await this.ctx.hub.publishEphemeral(colleagues, {
       envelope: push('presence', { uid: account.uid, online, focused }),
     });
+  }
+}
+
+function mayView(account: Account, line: LineOwner): boolean {
+  return account.role === 'customer' ? line.uid === account.uid : line.merchant_id === account.merchant_id;
+}
+
+interface LineOwner {
+  uid: string;
+  merchant_id: string;
+}
+
+/** A line's customer and merchant, set when it is created and never changed; at most `max`, oldest forgotten. */
+class LineOwners {
+  private readonly owners = new Map<string, LineOwner>();
+
+  constructor(private readonly max: number) {}
+
+  get(lineId: string): LineOwner | undefined {
+    return this.owners.get(lineId);
+  }
+
+  remember(line: LineRecord): void {
+    if (this.owners.has(line.line_id)) return;
+    if (this.owners.size >= this.max) this.owners.delete(this.owners.keys().next().value as string);
+    this.owners.set(line.line_id, { uid: line.uid, merchant_id: line.merchant_id });
   }
 }
