@@ -230,7 +230,8 @@ export class ClientStore {
     // Built from what was just written rather than read back: ingest is the hot path.
     changes.newMessages.push({ ...message, key: message.message_id, state: 'sent', error: null });
     changes.lines.add(message.line_id);
-    if (message.sender === this.me) return;
+    // System notices (assignment, transfer) are context, not something a person is waiting on.
+    if (message.sender === this.me || message.content.type === 'system') return;
     if (unreadOrds) {
       unreadOrds.push(params.ord);
       changes.unread.add(message.line_id);

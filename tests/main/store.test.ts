@@ -60,6 +60,18 @@ describe('ClientStore', () => {
     expect(store.line('L1')!.unread).toBe(1);
   });
 
+  it('does not count system notices (assignment, transfer) as unread', () => {
+    const { store } = open();
+    const notice = message(2, 'L1', {
+      sender_role: 'staff',
+      random_id: null,
+      content: { type: 'system', code: 'line.assigned', text: 'Alice is looking after this conversation' },
+    });
+    store.applyInbox('e1', [messageEvent(1, message(1, 'L1')), messageEvent(2, notice)], { reset: true });
+    expect(store.allMessages('L1').map((m) => m.message_id)).toEqual(['1', '2']);
+    expect(store.line('L1')!.unread).toBe(1);
+  });
+
   it('refuses events of another epoch until a sync reset, which drops server state but keeps the outbox', () => {
     const { store } = open();
     store.applyInbox('e1', [messageEvent(1, message(1, 'L1'))], { reset: true });
