@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InboxEvent } from '../../src-shared/protocol';
 import type { Account, SendInput, Store } from '../../src-server';
 
 /**
@@ -372,6 +373,7 @@ export function describeStoreContract(
         const { epoch } = await store.inboxHead(head.uid);
         const page = await store.sync(head.uid, { epoch, seq: head.seq - 1 }, 1);
         expect(JSON.parse(head.event)).toEqual(page.events[0]);
+        expect(InboxEvent.safeParse(page.events[0]).success).toBe(true);
       }
     });
 

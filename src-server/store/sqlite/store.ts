@@ -13,7 +13,6 @@ import {
   type Role,
 } from '../../../src-shared/protocol';
 import { chooseAssignee } from '../../domain/assignment';
-import { renderLine } from '../../domain/line';
 import {
   assignedNotice,
   assigneeOf,
@@ -38,6 +37,7 @@ import type {
   SyncPage,
   WriteOutcome,
 } from '../types';
+import { EventJson } from '../event-json';
 import { migrate } from './migrations';
 import {
   LINE_SELECT,
@@ -375,13 +375,10 @@ export class SqliteStore implements Store {
     const recipients = messageRecipients(line, staff, sender.uid);
     const heads: InboxHead[] = [];
     let seq = 0;
-    const final = line;
+    const json = new EventJson(line);
+    const messageJson = JSON.stringify(message);
     for (const uid of recipients) {
-      const head = this.append(
-        uid,
-        (n) => ({ kind: 'message', seq: n, message, line: renderLine(final, roleOn(final, uid)) }),
-        now,
-      );
+      const head = this.append(uid, (n) => json.message(n, messageJson, roleOn(line, uid)), now);
       heads.push(head);
       if (uid === sender.uid) seq = head.seq;
     }
@@ -417,13 +414,14 @@ export class SqliteStore implements Store {
         const heads = readRecipients(line, input.reader.uid).map((uid) =>
           this.append(
             uid,
-            (n) => ({
-              kind: 'read',
-              seq: n,
-              line_id: line.line_id,
-              reader: input.reader.uid,
-              message_id: input.message_id,
-            }),
+            (n) =>
+              JSON.stringify({
+                kind: 'read',
+                seq: n,
+                line_id: line.line_id,
+                reader: input.reader.uid,
+                message_id: input.message_id,
+              } satisfies InboxEvent),
             input.now,
           ),
         );
@@ -682,11 +680,10 @@ export class SqliteStore implements Store {
     now: number,
     skip: ReadonlySet<string> = new Set(),
   ): InboxHead[] {
+    const json = new EventJson(line);
     return lineRecipients(line, staff)
       .filter((uid) => !skip.has(uid))
-      .map((uid) =>
-        this.append(uid, (n) => ({ kind: 'line', seq: n, line: renderLine(line, roleOn(line, uid)) }), now),
-      );
+      .map((uid) => this.append(uid, (n) => json.lineChange(n, roleOn(line, uid)), now));
   }
 
   /**
@@ -713,19 +710,21 @@ export class SqliteStore implements Store {
       ts: now,
     };
     const recipients = noticeRecipients(line, previousAssignee);
+    const json = new EventJson(line);
+    const messageJson = JSON.stringify(message);
     const heads = recipients.map((uid) =>
-      this.append(uid, (n) => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }), now),
+      this.append(uid, (n) => json.message(n, messageJson, roleOn(line, uid)), now),
     );
     return { heads, recipients };
   }
 
-  /** Append one event to a user's inbox at head.seq + 1; the head carries the event as stored. */
-  private append(uid: string, build: (seq: number) => InboxEvent, now: number): InboxHead {
+  /** Append one event (its JSON, built for its seq) to a user's inbox at head.seq + 1; the head carries it. */
+  private append(uid: string, json: (seq: number) => string, now: number): InboxHead {
     const id = rowId(uid);
     const { seq } = this.sql('UPDATE inbox_heads SET seq = seq + 1 WHERE uid = ? RETURNING seq').get(id) as {
       seq: number;
     };
-    const event = JSON.stringify(build(seq));
+    const event = json(seq);
     this.sql('INSERT INTO inbox (uid, seq, event, created_at) VALUES (?, ?, ?, ?)').run(id, seq, event, now);
     return { uid, seq, event };
   }
