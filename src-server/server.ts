@@ -49,7 +49,7 @@ export interface StartServerOptions extends Partial<ServerConfig> {
   hub?: Hub;
   presence?: PresenceDirectory;
   remotePush?: RemotePush;
-  /** Where uploaded images live; default: files under `<dataDir>/media`. */
+  /** Where uploaded images live; default: the cluster's database in cluster mode, else files under `<dataDir>/media`. */
   media?: MediaStore;
   /** Cluster mode: the PostgreSQL store, plus Redis fan-out and presence when `redisUrl` is set. */
   cluster?: ClusterOptions;
@@ -105,7 +105,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     hub,
     presence,
     remotePush: options.remotePush ?? new LoggingRemotePush(logger),
-    media: options.media ?? new FileMediaStore(join(options.dataDir, 'media'), now),
+    media: options.media ?? cluster?.media ?? new FileMediaStore(join(options.dataDir, 'media'), now),
     tokens: new TokenIssuer(secret, config.tokenTtlMs, config.refreshGraceMs, now),
     config,
     logger,

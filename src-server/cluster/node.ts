@@ -4,6 +4,8 @@ import { LocalHub } from '../hub/local';
 import { RedisHub } from '../hub/redis';
 import type { Hub } from '../hub/types';
 import type { Logger } from '../logger';
+import { PgMediaStore } from '../media/postgres-store';
+import type { MediaStore } from '../media/types';
 import { LocalPresence } from '../presence/local';
 import { RedisPresence } from '../presence/redis';
 import type { PresenceDirectory } from '../presence/types';
@@ -60,6 +62,8 @@ export interface ClusterHealth {
 export interface ClusterParts {
   nodeId: string;
   store: PostgresStore;
+  /** Uploaded images in the shared database, so any node can send and serve an upload of any other. */
+  media: MediaStore;
   hub: Hub;
   presence: PresenceDirectory;
   /** Starts the background work (wake-up repair, queue sweep) once the server is up. */
@@ -79,6 +83,7 @@ export function createClusterParts(options: ClusterOptions, context: ClusterCont
   const { logger, now } = context;
   const nodeId = options.nodeId ?? defaultNodeId();
   const store = new PostgresStore({ url: options.dbUrl, poolSize: options.dbPoolSize, logger, applicationName: 'im-server' });
+  const media = new PgMediaStore(store.db, now);
   const sweepOver = (hub: Hub, presence: PresenceDirectory): QueueSweep =>
     new QueueSweep({ store, hub, presence, stickyWindowMs: context.stickyWindowMs, now, intervalMs: options.queueSweepIntervalMs, logger });
   if (options.redisUrl === undefined) {
@@ -88,6 +93,7 @@ export function createClusterParts(options: ClusterOptions, context: ClusterCont
     return {
       nodeId,
       store,
+      media,
       hub,
       presence,
       start: () => sweep.start(),
@@ -122,6 +128,7 @@ export function createClusterParts(options: ClusterOptions, context: ClusterCont
   return {
     nodeId,
     store,
+    media,
     hub,
     presence,
     start: () => {

@@ -61,6 +61,19 @@ describe('PostgreSQL migrations', () => {
     await expect(client.query("INSERT INTO quick_replies (owner, title, text, updated_at) VALUES (99, 'x', 'y', 0)")).rejects.toMatchObject({ code: '23503' });
   });
 
+  it('003 adds media, one row per content name, and keeps existing data', async () => {
+    await migratePg(client, 2);
+    await client.query("INSERT INTO merchants VALUES ('m', 'M', 0)");
+    expect(await tables()).not.toContain('media');
+    expect(await migratePg(client, 3)).toBe(3);
+    expect(await tables()).toContain('media');
+    expect((await client.query('SELECT name FROM merchants')).rows).toEqual([{ name: 'M' }]);
+    const put = "INSERT INTO media (name, bytes, size, created_at) VALUES ('a.png', '\\x0102'::bytea, 2, 0)";
+    await client.query(put);
+    await expect(client.query(put)).rejects.toMatchObject({ code: '23505' });
+    await expect(client.query("INSERT INTO media (name, size, created_at) VALUES ('b.png', 0, 0)")).rejects.toMatchObject({ code: '23502' });
+  });
+
   it('is idempotent and refuses a database newer than the code', async () => {
     await migratePg(client);
     await migratePg(client);

@@ -106,6 +106,21 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX quick_replies_owner ON quick_replies (owner);
     `,
   },
+  {
+    version: 3,
+    name: 'media',
+    sql: `
+      -- Uploaded images by content name (media/postgres-store.ts), shared by every node.
+      CREATE TABLE media (
+        name TEXT PRIMARY KEY,
+        bytes BYTEA NOT NULL,
+        size INTEGER NOT NULL,
+        created_at BIGINT NOT NULL
+      );
+      -- Images are compressed already: store them out of line without trying pglz on each one.
+      ALTER TABLE media ALTER COLUMN bytes SET STORAGE EXTERNAL;
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]?.version ?? 0;
