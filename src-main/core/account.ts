@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { ChannelState, LineView, LocalMessage, SearchHit, Settings } from '../../src-shared/ipc';
 import { makeRandomId, type Line, type QuickReply, type StaffMember } from '../../src-shared/protocol';
 import type { TopicBus } from '../bus/topic-bus';
@@ -19,6 +20,7 @@ import { InboxSync } from '../sync/inbox-sync';
 import { OutboxSender } from '../sync/outbox-sender';
 import type { ClientConfig } from './config';
 import { ClientError, toErrorShape } from './errors';
+import { fetchImage, type FetchedImage } from './image-fetch';
 import { uploadImage, type ImageUploadArgs } from './image-upload';
 import type { SessionData } from './session-file';
 
@@ -342,6 +344,25 @@ export class AccountRuntime {
         timeoutMs: config.media.uploadTimeoutMs,
       },
       args,
+    );
+  }
+
+  /** An image a message names, from the local cache or else this account's server (`media.get`). */
+  fetchImage(url: string): Promise<FetchedImage> {
+    const { ports, config } = this.d;
+    return fetchImage(
+      {
+        serverUrl: this.session.server_url,
+        deviceId: this.d.deviceId,
+        token: () => this.session.token,
+        connected: () => this.channel.connection() !== null,
+        refreshToken: () => this.refreshToken(),
+        agent: async () => ports.agents?.agentFor(this.session.server_url),
+        cacheDir: join(this.d.dataDir, 'media-cache'),
+        maxBytes: config.media.maxBytes,
+        timeoutMs: config.media.downloadTimeoutMs,
+      },
+      url,
     );
   }
 

@@ -62,6 +62,8 @@ export interface MediaConfig {
   maxBytes: number;
   /** The whole upload must finish within this, or it fails with TIMEOUT (8 MB over a slow hotel line). */
   uploadTimeoutMs: number;
+  /** One image fetched for display (`media.get`) must arrive within this, or it fails with TIMEOUT. */
+  downloadTimeoutMs: number;
 }
 
 export interface ClientConfig {
@@ -100,7 +102,7 @@ export const DEFAULT_CONFIG: ClientConfig = {
   heartbeat: { intervalMs: 25_000, timeoutMs: 10_000 },
   sync: { pageSize: 500, requestTimeoutMs: 15_000 },
   notify: { freshForMs: 5 * 60_000, previewChars: 120 },
-  media: { maxBytes: 8 * 1024 * 1024, uploadTimeoutMs: 120_000 },
+  media: { maxBytes: 8 * 1024 * 1024, uploadTimeoutMs: 120_000, downloadTimeoutMs: 60_000 },
   storeBusyTimeoutMs: 2_000,
 };
 

@@ -58,6 +58,7 @@ export const en = {
     retry: 'Retry',
     delete: 'Delete',
     imageBlocked: 'Image from an unknown source was not loaded',
+    imageUnavailable: 'The image could not be loaded',
     openLink: 'Opens in your browser',
   },
   composer: {

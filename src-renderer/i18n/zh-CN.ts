@@ -60,6 +60,7 @@ export const zhCN: Strings = {
     retry: '重试',
     delete: '删除',
     imageBlocked: '来源不明的图片未加载',
+    imageUnavailable: '图片无法加载',
     openLink: '在浏览器中打开',
   },
   composer: {

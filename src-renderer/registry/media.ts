@@ -1,19 +1,11 @@
+import { MEDIA_URL_PATTERN } from '../../src-shared/ipc';
+
 /**
- * Images are shown only when they come from the signed-in server: a server-relative media path,
- * or an absolute URL on the server's own origin. Anything else (a tracker, a data: URL, another
- * host) is refused and the bubble says so.
+ * Images are shown only when a message names one of the signed-in server's media: a
+ * server-relative `/v1/media/<sha256>.<ext>` path, which the core fetches with the session's
+ * credentials (`media.get`). Anything else (a tracker, a data: URL, another host, even an
+ * absolute URL) is refused and the bubble says so.
  */
-export function resolveServerImage(url: string, serverUrl: string | null): string | null {
-  if (!serverUrl) return null;
-  let server: URL;
-  let resolved: URL;
-  try {
-    server = new URL(serverUrl);
-    resolved = new URL(url, server);
-  } catch {
-    return null;
-  }
-  if (resolved.protocol !== 'http:' && resolved.protocol !== 'https:') return null;
-  if (resolved.origin !== server.origin) return null;
-  return resolved.href;
+export function resolveServerImage(url: string): string | null {
+  return MEDIA_URL_PATTERN.test(url) ? url : null;
 }

@@ -101,6 +101,9 @@ const LineFilter = z.object({
   mine: z.boolean().optional(),
 });
 
+/** A server media path as `media.upload` answers it: `/v1/media/<sha256 hex>.<ext>` (protocol §8). */
+export const MEDIA_URL_PATTERN = /^\/v1\/media\/[0-9a-f]{64}\.(?:png|jpg|webp|gif)$/;
+
 /** Every request the renderer can make: argument schema and result schema. */
 export const IPC_METHODS = {
   'session.get': { args: z.object({}), result: Session },
@@ -149,6 +152,15 @@ export const IPC_METHODS = {
       height: ImageContent.shape.height,
     }),
     result: ImageContent,
+  },
+  /**
+   * An image a message names, fetched by the core with the session's credentials (the renderer
+   * never holds the token, so it cannot load server media by URL) and kept in a local cache.
+   * Only this server's content-addressed media paths, exactly as `media.upload` answers them.
+   */
+  'media.get': {
+    args: z.object({ url: z.string().regex(MEDIA_URL_PATTERN) }),
+    result: z.object({ mime: ImageContent.shape.mime, data_base64: z.string() }),
   },
   'link.open': { args: z.object({ url: z.string().url().max(4096) }), result: z.object({}) },
 } as const;

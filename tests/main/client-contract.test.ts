@@ -106,6 +106,7 @@ describe('ClientCore implements the renderer contract', () => {
       height: 1,
     });
     expect(image.url).toMatch(/^\/v1\/media\//);
+    expect((await call('media.get', { url: image.url })).mime).toBe('image/png');
     expect((await call('line.setStatus', { line_id, status: 'pending' })).status).toBe('pending');
     const moved = await call('line.transfer', { line_id, to: bob.uid });
     expect(moved.assignee).toBe(bob.uid);

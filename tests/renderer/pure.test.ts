@@ -93,14 +93,16 @@ describe('message text safety', () => {
     ]);
   });
 
-  it('loads images only from the signed-in server', () => {
-    const server = 'http://127.0.0.1:7001';
-    expect(resolveServerImage('/v1/media/abc.png', server)).toBe('http://127.0.0.1:7001/v1/media/abc.png');
-    expect(resolveServerImage('http://127.0.0.1:7001/v1/media/abc.png', server)).toBe('http://127.0.0.1:7001/v1/media/abc.png');
-    expect(resolveServerImage('https://tracker.example/pixel.gif', server)).toBeNull();
-    expect(resolveServerImage('//evil.example/x.png', server)).toBeNull();
-    expect(resolveServerImage('data:image/png;base64,AAAA', server)).toBeNull();
-    expect(resolveServerImage('/v1/media/abc.png', null)).toBeNull();
+  it('loads images only from the signed-in server: its own media paths, nothing absolute', () => {
+    const path = `/v1/media/${'a'.repeat(64)}.png`;
+    expect(resolveServerImage(path)).toBe(path);
+    expect(resolveServerImage(`http://127.0.0.1:7001${path}`)).toBeNull();
+    expect(resolveServerImage('/v1/media/abc.png')).toBeNull();
+    expect(resolveServerImage(`/v1/media/${'a'.repeat(64)}.svg`)).toBeNull();
+    expect(resolveServerImage(`/v1/media/../${'a'.repeat(64)}.png`)).toBeNull();
+    expect(resolveServerImage('https://tracker.example/pixel.gif')).toBeNull();
+    expect(resolveServerImage('//evil.example/x.png')).toBeNull();
+    expect(resolveServerImage('data:image/png;base64,AAAA')).toBeNull();
   });
 });
 

@@ -1,10 +1,11 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { IpcError } from '../../src-shared/ipc';
 import { windowFocusChanged } from '../../src-renderer/features/workspace/workspaceSlice';
 import { FakeApi } from './support/fakeApi';
 import { makeLine, makeMessage, NOW, SIGNED_IN, SIGNED_OUT } from './support/fixtures';
+import { stubObjectUrls } from './support/objectUrls';
 import { installLayout, mountApp } from './support/render';
 
 beforeAll(() => installLayout());
@@ -80,6 +81,8 @@ describe('conversation list', () => {
   });
 });
 
+const ROOM_PNG = `/v1/media/${'c'.repeat(64)}.png`;
+
 describe('conversation view', () => {
   async function openLine(history: ReturnType<typeof makeMessage>[], extra: ConstructorParameters<typeof FakeApi>[0] = {}) {
     const app = await mountApp(new FakeApi({ lines: [makeLine(1, { customer_name: 'Ann' })], history: { L1: history }, ...extra }));
@@ -89,11 +92,15 @@ describe('conversation view', () => {
   }
 
   it('shows bubbles per content type, day separators and the header', async () => {
+    stubObjectUrls();
+    onTestFinished(() => {
+      vi.restoreAllMocks();
+    });
     const yesterday = NOW - 86_400_000;
-    await openLine([
+    const app = await openLine([
       makeMessage('L1', { ts: yesterday, content: { type: 'text', text: 'Hello' } }),
       makeMessage('L1', { ts: NOW - 1000, content: { type: 'card', card_kind: 'tour', object_id: 't1', title: 'West Lake day tour', price: { amount: 299, currency: 'CNY' } } }),
-      makeMessage('L1', { ts: NOW - 900, content: { type: 'image', url: '/v1/media/room.png', width: 400, height: 300, mime: 'image/png' } }),
+      makeMessage('L1', { ts: NOW - 900, content: { type: 'image', url: ROOM_PNG, width: 400, height: 300, mime: 'image/png' } }),
       makeMessage('L1', { ts: NOW - 800, content: { type: 'image', url: 'https://elsewhere.example/x.png', width: 4, height: 3, mime: 'image/png' } }),
       makeMessage('L1', { ts: NOW - 700, content: { type: 'system', code: 'line.transferred', text: 'x', params: { staff_uid: 's1', staff_name: 'Li Na' } } }),
     ]);
@@ -101,7 +108,8 @@ describe('conversation view', () => {
     expect(within(log).getAllByRole('separator').map((s) => s.textContent)).toEqual(['Yesterday', 'Today']);
     expect(log.textContent).toContain('West Lake day tour');
     expect(log.textContent).toContain('CN¥299.00');
-    expect(log.querySelector<HTMLImageElement>('img.bubble-image')!.src).toBe('http://127.0.0.1:7001/v1/media/room.png');
+    expect(log.querySelector<HTMLImageElement>('img.bubble-image')!.src).toMatch(/^blob:/);
+    expect(app.api.callsOf('media.get')).toEqual([{ url: ROOM_PNG }]);
     expect(log.querySelectorAll('img.bubble-image')).toHaveLength(1);
     expect(log.textContent).toContain('Image from an unknown source was not loaded');
     expect(log.textContent).toContain('This conversation was transferred to Li Na');

@@ -14,6 +14,9 @@ import {
 import type { QuickReply, StaffMember } from '../../../src-shared/protocol';
 import { SETTINGS, SIGNED_IN } from './fixtures';
 
+/** Every image the fake serves: one transparent pixel. */
+const ONE_PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+
 type Handler<M extends IpcMethod> = (args: IpcArgs<M>) => IpcResult<M> | Promise<IpcResult<M>>;
 type Overrides = { [M in IpcMethod]?: Handler<M> };
 
@@ -153,6 +156,8 @@ export class FakeApi implements MerchantImApi {
       case 'need.push':
       case 'need.pop':
         return { depth: 1 };
+      case 'media.get':
+        return { mime: 'image/png', data_base64: ONE_PIXEL_PNG };
       default:
         return {};
     }

@@ -1,0 +1,95 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import type { Agent } from 'node:http';
+import { join } from 'node:path';
+import { MEDIA_URL_PATTERN } from '../../src-shared/ipc';
+import { fetchMedia, type ImageMime } from '../channel/media-client';
+import { ClientError, toErrorShape } from './errors';
+
+export interface ImageFetchHost {
+  serverUrl: string;
+  deviceId: string;
+  token(): string;
+  /** Whether the data channel is connected right now. */
+  connected(): boolean;
+  /** Exchange the session's token for a fresh one (throws a ClientError when it cannot). */
+  refreshToken(): Promise<void>;
+  agent(): Promise<Agent | undefined>;
+  /** Folder of fetched images, one file per media name. */
+  cacheDir: string;
+  maxBytes: number;
+  timeoutMs: number;
+}
+
+export interface FetchedImage {
+  mime: ImageMime;
+  data_base64: string;
+}
+
+const MIME_OF_EXT: Readonly<Record<string, ImageMime>> = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  webp: 'image/webp',
+  gif: 'image/gif',
+};
+
+/**
+ * `media.get`: the bytes of an image a message names. Server media are content-addressed and never
+ * change (protocol §8), so a fetched image is kept on disk under its name and served from there
+ * ever after — also offline. The bytes are checked against the sha256 in the name before they are
+ * kept, so a cache entry is the right image whichever server or account fetched it.
+ */
+export async function fetchImage(host: ImageFetchHost, url: string): Promise<FetchedImage> {
+  if (!MEDIA_URL_PATTERN.test(url))
+    throw new ClientError('INVALID_ARGUMENT', 'only this server’s /v1/media/<sha256>.<ext> paths can be fetched');
+  const name = url.slice(url.lastIndexOf('/') + 1);
+  const [hash, ext] = name.split('.') as [string, string];
+  const mime = MIME_OF_EXT[ext]!;
+  const file = join(host.cacheDir, name);
+  const cached = await readFile(file).catch(() => null);
+  if (cached) return { mime, data_base64: cached.toString('base64') };
+
+  if (!host.connected())
+    throw new ClientError('OFFLINE', 'the image has not been downloaded yet and there is no connection to the server');
+  const attempt = async (): Promise<Buffer> =>
+    (
+      await fetchMedia(host.serverUrl, url, {
+        token: host.token(),
+        deviceId: host.deviceId,
+        timeoutMs: host.timeoutMs,
+        maxBytes: host.maxBytes,
+        agent: await host.agent(),
+      })
+    ).bytes;
+  let bytes: Buffer;
+  try {
+    try {
+      bytes = await attempt();
+    } catch (err) {
+      if (!(err instanceof ClientError) || err.code !== 'TOKEN_EXPIRED') throw err;
+      // Once: a token that expired since the last refresh. A second expiry is real.
+      await host.refreshToken();
+      bytes = await attempt();
+    }
+  } catch (err) {
+    const shape = toErrorShape(err);
+    throw ClientError.fromWire({ ...shape, message: `the image could not be loaded: ${shape.message}` });
+  }
+  if (createHash('sha256').update(bytes).digest('hex') !== hash)
+    throw new ClientError('INTERNAL', 'the server answered bytes that are not the image it names');
+  await keep(host.cacheDir, file, bytes);
+  return { mime, data_base64: bytes.toString('base64') };
+}
+
+/** Write-then-rename: a reader sees the whole image or none, and two fetches of one image cannot tear it. */
+async function keep(dir: string, file: string, bytes: Buffer): Promise<void> {
+  const temp = `${file}.${randomUUID()}.tmp`;
+  try {
+    await mkdir(dir, { recursive: true });
+    await writeFile(temp, bytes);
+    await rename(temp, file);
+  } catch {
+    // A full or read-only disk costs the offline copy, not the image on screen.
+    await rm(temp, { force: true });
+  }
+}

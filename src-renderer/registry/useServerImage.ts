@@ -1,0 +1,91 @@
+import { useEffect, useState } from 'react';
+import { IpcError, type MerchantImApi } from '../../src-shared/ipc';
+import { useAppDispatch, useAppSelector } from '../app/hooks';
+import type { AppThunk } from '../app/thunk';
+
+export type ServerImageState =
+  | { status: 'loading' }
+  | { status: 'loaded'; src: string }
+  | { status: 'failed'; code: string; message: string; temporary: boolean };
+
+/** Images kept in memory per contract (one per store, so tests do not share them); oldest dropped first. */
+const MAX_CACHED = 200;
+const caches = new WeakMap<MerchantImApi, Map<string, Promise<Blob>>>();
+
+/** The image's bytes as a Blob, fetched once per path while it stays among the recent ones. */
+function loadServerImage(path: string): AppThunk<Promise<Blob>> {
+  return (_dispatch, _getState, { api }) => {
+    let cache = caches.get(api);
+    if (!cache) caches.set(api, (cache = new Map<string, Promise<Blob>>()));
+    const hit = cache.get(path);
+    if (hit) {
+      // Most recently used goes last.
+      cache.delete(path);
+      cache.set(path, hit);
+      return hit;
+    }
+    const loaded = api.invoke('media.get', { url: path }).then(({ mime, data_base64 }) => {
+      const bytes = Uint8Array.from(atob(data_base64), (c) => c.charCodeAt(0));
+      return new Blob([bytes], { type: mime });
+    });
+    cache.set(path, loaded);
+    // A failure is not remembered: the next mount (or reconnect) asks again.
+    loaded.catch(() => cache.delete(path));
+    if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
+    return loaded;
+  };
+}
+
+/**
+ * A server image for an `<img>`: the core fetches it with the session's credentials (the renderer
+ * never sees the token), this hook turns it into a `blob:` URL owned by the mounted component and
+ * revoked when it unmounts. A temporary failure (offline) is retried when the channel comes back.
+ */
+export function useServerImage(path: string | null): ServerImageState {
+  const dispatch = useAppDispatch();
+  const online = useAppSelector((s) => s.connection.channel?.status === 'online');
+  const [attempt, setAttempt] = useState(0);
+  const [result, setResult] = useState<{ key: string; state: ServerImageState } | null>(null);
+  const key = `${attempt}:${path ?? ''}`;
+  const state: ServerImageState = result?.key === key ? result.state : { status: 'loading' };
+
+  // Derived from the previous render, not an effect: coming online starts a new attempt at once.
+  const [wasOnline, setWasOnline] = useState(online);
+  if (online !== wasOnline) {
+    setWasOnline(online);
+    if (online && state.status === 'failed' && state.temporary) setAttempt((n) => n + 1);
+  }
+
+  useEffect(() => {
+    if (path === null) return undefined;
+    const requested = `${attempt}:${path}`;
+    let src: string | null = null;
+    let live = true;
+    dispatch(loadServerImage(path)).then(
+      (blob) => {
+        if (!live) return;
+        src = URL.createObjectURL(blob);
+        setResult({ key: requested, state: { status: 'loaded', src } });
+      },
+      (err: unknown) => {
+        if (!live) return;
+        const detail = err instanceof IpcError ? err.detail : null;
+        setResult({
+          key: requested,
+          state: {
+            status: 'failed',
+            code: detail?.code ?? 'INTERNAL',
+            message: detail?.message ?? String(err),
+            temporary: detail?.temporary ?? false,
+          },
+        });
+      },
+    );
+    return () => {
+      live = false;
+      if (src) URL.revokeObjectURL(src);
+    };
+  }, [dispatch, path, attempt]);
+
+  return state;
+}

@@ -1,0 +1,70 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ClientCore } from '../../src-main/core/client-core';
+import { IMAGES } from '../support/media';
+import { TEST_PASSWORD } from '../support/test-server';
+import { tempDir, testPorts, waitFor } from './helpers';
+import { FAST, makeWorld, type World } from './live-helpers';
+
+const base64 = (b: Uint8Array): string => Buffer.from(b).toString('base64');
+
+describe('media.get against the real server', () => {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+
+  async function signedIn(): Promise<{ core: ClientCore; dir: string; stopServer: () => Promise<void> }> {
+    const w: World = await makeWorld();
+    let stopped: Promise<void> | null = null;
+    const stopServer = (): Promise<void> => (stopped ??= w.t.stop());
+    cleanups.push(stopServer);
+    const { dir, cleanup } = tempDir();
+    const core = new ClientCore({ dataDir: dir, ports: testPorts(), config: FAST });
+    cleanups.push(async () => {
+      await core.dispose();
+      cleanup();
+    });
+    await core.invoke('session.signIn', { server_url: w.t.url, account: 'alice', password: TEST_PASSWORD });
+    await waitFor(() => core.runtime?.channel.state().status === 'online', 5_000, 'online');
+    return { core, dir, stopServer };
+  }
+
+  it('fetches an uploaded image with the session, keeps it on disk, and serves it from there with the server gone', async () => {
+    const { core, dir, stopServer } = await signedIn();
+    const gif = IMAGES['image/gif'];
+    const image = await core.invoke('media.upload', { name: 'a.gif', mime: 'image/gif', data_base64: base64(gif), width: 1, height: 1 });
+    const other = await core.invoke('media.upload', {
+      name: 'b.png',
+      mime: 'image/png',
+      data_base64: base64(IMAGES['image/png']),
+      width: 1,
+      height: 1,
+    });
+
+    const fetched = await core.invoke('media.get', { url: image.url });
+    expect(fetched.mime).toBe('image/gif');
+    expect(Buffer.from(fetched.data_base64, 'base64').equals(gif)).toBe(true);
+    const name = image.url.split('/').pop()!;
+    expect(readdirSync(join(dir, 'media-cache'))).toEqual([name]);
+
+    await stopServer();
+    await waitFor(() => core.runtime!.channel.state().status !== 'online', 5_000, 'offline');
+    expect(await core.invoke('media.get', { url: image.url })).toEqual(fetched);
+    // Never fetched: nothing to show until the connection is back.
+    expect(await core.call('media.get', { url: other.url })).toMatchObject({
+      ok: false,
+      error: { code: 'OFFLINE', temporary: true },
+    });
+  });
+
+  it('answers NOT_FOUND for an image the server does not hold, and refuses anything but a media path', async () => {
+    const { core, dir } = await signedIn();
+    const missing = `/v1/media/${'0'.repeat(64)}.png`;
+    expect(await core.call('media.get', { url: missing })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(existsSync(join(dir, 'media-cache', `${'0'.repeat(64)}.png`))).toBe(false);
+    for (const url of ['http://evil.example/x.png', `/v1/media/../${'0'.repeat(64)}.png`, '/v1/media/abc.png'])
+      expect(await core.call('media.get', { url })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  });
+});
