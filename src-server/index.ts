@@ -31,3 +31,4 @@ export { LoggingRemotePush } from './presence/remote-push';
 export type { PasswordCost } from './auth/passwords';
 export type { MediaStore } from './media/types';
 export { FileMediaStore } from './media/file-store';
+export { PgMediaStore } from './media/postgres-store';

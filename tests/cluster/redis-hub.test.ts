@@ -129,8 +129,8 @@ describe('Redis hub', () => {
     await waitUntil(() => b.missed.includes('all'), 8_000, 'subscription restored after the restart');
     await waitUntil(() => a.hub.health().publisher === 'ready', 5_000, 'publisher back');
     await a.hub.publishInbox([{ uid: '12', seq: 4 }]);
-    await waitUntil(() => onB.signals.length > 0, 2_000, 'signal after restart');
+    await waitUntil(() => onB.signals.length > 0, 6_000, 'signal after restart');
     expect(onB.signals).toEqual([{ kind: 'inbox', seq: 4 }]);
-    await waitUntil(() => b.hub.health().ok, 3_000, 'healthy again');
+    await waitUntil(() => b.hub.health().ok, 6_000, 'healthy again');
   });
 });
