@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, startServer, type RunningServer } from '../../src-server';
 import { RecordingLinkOpener, RecordingNotifier } from '../../src-main/ports';
 import { startBrowserClient, type BrowserClient } from '../../src-main/web/client';
+import { IMAGES, uploadImage } from '../support/media';
 import { InboxReader, WsClient, signIn } from '../support/protocol-client';
 import { rid, TEST_PASSWORD, TEST_PASSWORD_COST } from '../support/test-server';
 import { chromiumUnavailable, launchChromium, type Browser } from './support/chromium';
@@ -139,6 +140,17 @@ describe.skipIf(skipReason !== null)('workspace in Chromium against the real ser
     await customer!.inbox.waitFor((e) => e.kind === 'message' && e.message.content.type === 'text' && e.message.content.text === 'Yes, we have a twin room on Friday.', 10_000);
     await expect.poll(() => page.locator('.message.outgoing [data-state]').last().getAttribute('data-state')).toMatch(/sent|read/);
     await shot('conversation.en');
+  });
+
+  it('shows an image the customer sends, fetched by the core with the session (not by the page)', async () => {
+    const { token } = await signIn(server.url, CUSTOMER.login, TEST_PASSWORD, `e2e-customer-upload-${process.pid}`);
+    const uploaded = await uploadImage(server.url, token, IMAGES['image/png']);
+    if (!uploaded.ok) throw new Error(`upload refused: ${uploaded.error.code}`);
+    await customer!.ws.request('send', { random_id: rid(), to: { object_id: 'room-twin-city', busi_type: 'consult' }, content: uploaded.image });
+    const img = page.locator('.message img.bubble-image').last();
+    await img.waitFor();
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(1);
+    expect(await img.getAttribute('src')).toMatch(/^blob:/);
   });
 
   it('adds a quick reply in settings and sends it with its placeholders filled', async () => {
