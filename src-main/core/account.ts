@@ -329,17 +329,25 @@ export class AccountRuntime {
     return searchMessages(this.store, query, limit);
   }
 
+  /** What both image transfers need: this account's server, credentials and proxy-aware agent. */
+  private mediaAccess() {
+    const { ports } = this.d;
+    return {
+      serverUrl: this.session.server_url,
+      deviceId: this.d.deviceId,
+      token: () => this.session.token,
+      connected: () => this.channel.connection() !== null,
+      refreshToken: () => this.refreshToken(),
+      agent: async () => ports.agents?.agentFor(this.session.server_url),
+    };
+  }
+
   /** Upload an image to this account's server; the answer is the content for `send`. */
   uploadImage(args: ImageUploadArgs): Promise<UploadedImage> {
-    const { ports, config } = this.d;
+    const { config } = this.d;
     return uploadImage(
       {
-        serverUrl: this.session.server_url,
-        deviceId: this.d.deviceId,
-        token: () => this.session.token,
-        connected: () => this.channel.connection() !== null,
-        refreshToken: () => this.refreshToken(),
-        agent: async () => ports.agents?.agentFor(this.session.server_url),
+        ...this.mediaAccess(),
         maxBytes: config.media.maxBytes,
         timeoutMs: config.media.uploadTimeoutMs,
       },
@@ -349,15 +357,10 @@ export class AccountRuntime {
 
   /** An image a message names, from the local cache or else this account's server (`media.get`). */
   fetchImage(url: string): Promise<FetchedImage> {
-    const { ports, config } = this.d;
+    const { config } = this.d;
     return fetchImage(
       {
-        serverUrl: this.session.server_url,
-        deviceId: this.d.deviceId,
-        token: () => this.session.token,
-        connected: () => this.channel.connection() !== null,
-        refreshToken: () => this.refreshToken(),
-        agent: async () => ports.agents?.agentFor(this.session.server_url),
+        ...this.mediaAccess(),
         cacheDir: join(this.d.dataDir, 'media-cache'),
         maxBytes: config.media.maxBytes,
         timeoutMs: config.media.downloadTimeoutMs,
