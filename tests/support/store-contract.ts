@@ -253,6 +253,10 @@ export function describeStoreContract(
         onlineStaff: new Set([alice.uid]),
       });
       expect(carolAway.line.assignee).toBe(alice.uid);
+      await store.setStatus({ line_id: line.line_id, status: 'resolved', now: tick() });
+      // Nobody online: the reopened line waits in the queue rather than with someone who is away.
+      const nobody = await send({ sender: cust, target: { line_id: line.line_id }, onlineStaff: new Set() });
+      expect(nobody.line).toMatchObject({ status: 'open', assignee: null });
     });
 
     it('assignQueued hands out the oldest waiting lines within capacity', async () => {

@@ -304,12 +304,13 @@ export class PostgresStore implements Store {
         await this.lockMerchant(q, line.merchant_id);
         assignee = await this.pickAssignee(q, line, input.onlineStaff, input.stickyWindowMs, now);
       }
-      if (assignee !== null && assignee.uid !== line.assignee) {
-        await q.query('UPDATE users SET last_assigned_at = $1 WHERE uid = $2', [now, rowId(assignee.uid)]);
-        line.assignee = assignee.uid;
-        line.assignee_name = assignee.name;
+      // No one chosen on a reopened line means the queue, as in the SQLite store; never someone who is away.
+      if ((assignee?.uid ?? null) !== line.assignee) {
+        if (assignee) await q.query('UPDATE users SET last_assigned_at = $1 WHERE uid = $2', [now, rowId(assignee.uid)]);
+        line.assignee = assignee?.uid ?? null;
+        line.assignee_name = assignee?.name ?? null;
         lineChanged = true;
-        autoAssigned = sender.role === 'customer';
+        autoAssigned = sender.role === 'customer' && assignee !== null;
       }
     }
 
