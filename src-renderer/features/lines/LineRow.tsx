@@ -9,7 +9,7 @@ import { selectNow } from '../clock/clockSlice';
 import { lineOpened } from './linesSlice';
 import { activityOf, selectLineById } from './selectors';
 
-export const LINE_ROW_HEIGHT = 88;
+export const LINE_ROW_HEIGHT = 96;
 
 /** One row of the conversation list; it subscribes to its own line, so a new message repaints one row. */
 export const LineRow = memo(function LineRow({ lineId, selected, top }: { lineId: string; selected: boolean; top: number }) {
