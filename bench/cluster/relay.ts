@@ -1,18 +1,9 @@
 import { io as socketIo, type Socket } from 'socket.io-client';
 import { makeRandomId, type InboxEvent, type ServerEnvelope } from '../../src-shared/protocol';
 import { WsClient } from '../../src-server/sim/protocol-client';
+import { drivePingPong, type Pair } from '../support/ping-pong';
 
-/**
- * The relay both systems run: pairs play ping-pong across nodes. The customer of pair k is on node
- * k mod n and its staff member on node (k+1) mod n, so with two or more nodes every hop crosses
- * nodes (through Redis). Each hop is one message; its latency runs from just before the send to the
- * receiving client's handler (one process, one clock).
- */
-export interface Pair {
-  send(from: 'customer' | 'staff', t: number): void;
-  onReceive: (to: 'customer' | 'staff', t: number) => void;
-  close(): Promise<void>;
-}
+export type { Pair };
 
 export interface RelayResult {
   messagesPerSecond: number;
@@ -22,32 +13,9 @@ export interface RelayResult {
   errors: number;
 }
 
-const percentile = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
 export async function drive(pairs: Pair[], warmupMs: number, measureMs: number, errors: () => number): Promise<RelayResult> {
-  const samples: number[] = [];
-  let measuring = false;
-  let running = true;
-  for (const pair of pairs) {
-    pair.onReceive = (to, t) => {
-      const now = performance.now();
-      if (measuring) samples.push(now - t);
-      if (running) pair.send(to, performance.now());
-    };
-  }
-  for (const pair of pairs) pair.send('customer', performance.now());
-  await new Promise((r) => setTimeout(r, warmupMs));
-  const errorsBefore = errors();
-  measuring = true;
-  const started = performance.now();
-  await new Promise((r) => setTimeout(r, measureMs));
-  measuring = false;
-  const elapsed = performance.now() - started;
-  running = false;
-  await new Promise((r) => setTimeout(r, 300));
-  for (const pair of pairs) await pair.close();
-  const sorted = samples.sort((a, b) => a - b);
-  return { messagesPerSecond: samples.length / (elapsed / 1000), p50: percentile(sorted, 50), p99: percentile(sorted, 99), samples: samples.length, errors: errors() - errorsBefore };
+  const { probeDelta, ...rest } = await drivePingPong(pairs, { warmupMs, measureMs, probe: errors });
+  return { ...rest, errors: probeDelta };
 }
 
 export interface ImParty {
@@ -56,7 +24,11 @@ export interface ImParty {
   device: string;
 }
 
-/** IM pairs over WebSocket: tokens are minted up front, lines opened before the measured window. */
+/**
+ * IM pairs over WebSocket: tokens are minted up front, lines opened before the measured window.
+ * The customer of pair k is on node k mod n and its staff member on node (k+1) mod n, so with two
+ * or more nodes every hop crosses nodes (through Redis). Socket.IO pairs are placed the same way.
+ */
 export async function imPairs(urls: readonly string[], parties: Array<{ customer: ImParty; staff: ImParty; objectId: string }>, failures: { count: number }): Promise<Pair[]> {
   const pairs: Pair[] = [];
   for (const [k, p] of parties.entries()) {

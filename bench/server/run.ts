@@ -25,6 +25,7 @@ import { io as socketIo } from 'socket.io-client';
 import WebSocket from 'ws';
 import { makeRandomId } from '../../src-shared/protocol';
 import { HttpClient, InboxReader, WsClient, signIn } from '../../src-server/sim/protocol-client';
+import { drivePingPong, type Pair } from '../support/ping-pong';
 
 const { values } = parseArgs({
   options: {
@@ -42,12 +43,6 @@ const MEASURE_MS = Number(values.seconds) * 1000;
 const WARMUP_MS = Number(values.warmup) * 1000;
 
 /** One ping-pong pair: `send(side, t)` sends a message stamped t; `onReceive(side, t)` is called per arrival. */
-interface Pair {
-  send(from: 'customer' | 'staff', t: number): void;
-  onReceive: (to: 'customer' | 'staff', t: number) => void;
-  close(): Promise<void>;
-}
-
 interface Result {
   name: string;
   messagesPerSecond: number;
@@ -89,42 +84,14 @@ async function stopChild(child: ChildProcess): Promise<void> {
   await once(child, 'exit');
 }
 
-const percentile = (sorted: number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-
-/** Drive every pair's ping-pong for warmup + measure, collecting hop latencies from the measured window. */
+/** Drive every pair's ping-pong for warmup + measure; the probe is the server's CPU time. */
 async function drive(name: string, pairs: Pair[], serverCpu: () => Promise<number>): Promise<Result> {
-  const samples: number[] = [];
-  let measuring = false;
-  let running = true;
-  for (const pair of pairs) {
-    pair.onReceive = (to, t) => {
-      const now = performance.now();
-      if (measuring) samples.push(now - t);
-      if (running) pair.send(to, performance.now());
-    };
-  }
-  for (const pair of pairs) pair.send('customer', performance.now());
-  await new Promise((r) => setTimeout(r, WARMUP_MS));
-  const cpuBefore = await serverCpu();
-  measuring = true;
-  const started = performance.now();
-  await new Promise((r) => setTimeout(r, MEASURE_MS));
-  measuring = false;
-  const elapsed = performance.now() - started;
-  const cpuUsed = (await serverCpu()) - cpuBefore;
-  running = false;
-  await new Promise((r) => setTimeout(r, 300));
-  for (const pair of pairs) await pair.close();
-  const sorted = samples.sort((a, b) => a - b);
-  return {
-    name,
-    messagesPerSecond: samples.length / (elapsed / 1000),
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    samples: samples.length,
-    cpuPerHopUs: cpuUsed / Math.max(1, samples.length),
-  };
+  const { probeDelta, ...rest } = await drivePingPong(pairs, {
+    warmupMs: WARMUP_MS,
+    measureMs: MEASURE_MS,
+    probe: serverCpu,
+  });
+  return { name, ...rest, cpuPerHopUs: probeDelta / Math.max(1, rest.samples) };
 }
 
 const stamp = (t: number): string => `t:${t}`;
