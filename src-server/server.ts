@@ -125,6 +125,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     handlers,
     polls,
     isDraining: () => draining,
+    webSocketCount: () => sockets.size,
     health: cluster ? () => cluster.health() : undefined,
   });
   await registerMediaRoutes(app, ctx);

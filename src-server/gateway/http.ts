@@ -37,6 +37,8 @@ export interface HttpRoutesDeps {
   handlers: RequestHandlers;
   polls: PollGateway;
   isDraining: () => boolean;
+  /** Open WebSockets on this node, so operators (and the balancer tests) see where the load sits. */
+  webSocketCount: () => number;
   /** More state for /healthz (cluster mode: database and Redis); `ok: false` answers 503. */
   health?: () => Promise<{ ok: boolean }>;
 }
@@ -83,7 +85,8 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
   app.get('/healthz', async (_req, res) => {
     const more = deps.health ? await deps.health() : null;
     const ok = !deps.isDraining() && (more?.ok ?? true);
-    return res.code(ok ? 200 : 503).send({ ...more, ok, draining: deps.isDraining(), protocol: PROTOCOL_VERSION });
+    const connections = { websocket: deps.webSocketCount(), held_polls: polls.heldCount };
+    return res.code(ok ? 200 : 503).send({ ...more, ok, draining: deps.isDraining(), protocol: PROTOCOL_VERSION, connections });
   });
 
   app.post('/v1/auth/login', async (req, res) => {

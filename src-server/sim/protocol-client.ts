@@ -188,6 +188,16 @@ export class WsClient implements ProtocolClient {
   }
 }
 
+/** A proxy in front of the server may answer with its own HTML error page (502 when no node is up). */
+async function jsonOf(res: Response): Promise<unknown> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error(`HTTP ${res.status}: the answer is not JSON`);
+  }
+}
+
 /** Request/reply over POST /v1/rpc and receive over GET /v1/poll. Holds no server-side session. */
 export class HttpClient implements ProtocolClient {
   readonly transport = 'poll' as const;
@@ -216,7 +226,7 @@ export class HttpClient implements ProtocolClient {
       headers: { 'content-type': 'application/json' },
       body: frame,
     });
-    return (await res.json()) as ServerEnvelope[];
+    return (await jsonOf(res)) as ServerEnvelope[];
   }
 
   /** One long-poll. Resolves with the page, or throws RequestError for a refused poll. */
@@ -228,7 +238,7 @@ export class HttpClient implements ProtocolClient {
     }
     if (extra.focused !== undefined) q.set('focused', extra.focused ? '1' : '0');
     const res = await this.fetch(`/v1/poll?${q.toString()}`, { method: 'GET' });
-    const json = (await res.json()) as PollResult | { error: WireError };
+    const json = (await jsonOf(res)) as PollResult | { error: WireError };
     if ('error' in json) throw new RequestError(json.error);
     return json;
   }

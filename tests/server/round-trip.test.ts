@@ -75,3 +75,18 @@ describe('round trips', () => {
     expect(customerInbox.messages().map((e) => e.message.content.type)).toEqual(['text', 'system', 'text']);
   });
 });
+
+describe('/healthz', () => {
+  it('counts the open WebSockets and held long-polls of this node', async () => {
+    const health = async (): Promise<unknown> => (await fetch(`${t.url}/healthz`)).json();
+    expect(await health()).toMatchObject({ ok: true, connections: { websocket: 0, held_polls: 0 } });
+    const staff = await t.connectWs('staff1');
+    const customer = await t.connectHttp('cust1');
+    const { next } = await customer.poll(null, 0);
+    const held = customer.poll(next, 2_500);
+    await expect.poll(health, { timeout: 3_000 }).toMatchObject({ connections: { websocket: 1, held_polls: 1 } });
+    await staff.close();
+    await expect.poll(health, { timeout: 3_000 }).toMatchObject({ connections: { websocket: 0 } });
+    await held;
+  });
+});

@@ -63,7 +63,7 @@ export class NodeProcess {
     }, 20_000, `node ${spec.nodeId} healthy`, 100);
   }
 
-  async health(): Promise<{ ok: boolean; redis?: { ok: boolean } | null; [k: string]: unknown } | null> {
+  async health(): Promise<{ ok: boolean; redis?: { ok: boolean } | null; connections?: { websocket: number; held_polls: number }; [k: string]: unknown } | null> {
     try {
       const res = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(2_000) });
       return (await res.json()) as { ok: boolean };

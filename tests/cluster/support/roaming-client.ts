@@ -127,6 +127,8 @@ export class RoamingClient {
   private lost(client: WsClient | HttpClient): void {
     if (this.current !== client) return;
     this.current = null;
+    // Ends a held long-poll too, or the receive loop would only notice after up to 25 s.
+    void client.close().catch(() => undefined);
     this.rotate();
     this.moves++;
   }
