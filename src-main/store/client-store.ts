@@ -692,7 +692,7 @@ function prepare(db: Database) {
     advanceRead: p(`UPDATE lines SET read_ord = ? WHERE line_id = ? AND COALESCE(read_ord, -1) < ?`),
     recountUnread: p(`UPDATE lines SET unread = (SELECT COUNT(*) FROM messages m
                         WHERE m.line_id = @line_id AND m.sender <> @me AND m.message_id IS NOT NULL
-                          AND m.ord > COALESCE(lines.read_ord, -1))
+                          AND m.random_id IS NOT NULL AND m.ord > COALESCE(lines.read_ord, -1))
                       WHERE line_id = @line_id`),
     bumpUnread: p(`UPDATE lines SET unread = unread + 1 WHERE line_id = ? AND COALESCE(read_ord, -1) < ?`),
     clearUnread: p(

@@ -67,8 +67,13 @@ describe('ClientStore', () => {
       random_id: null,
       content: { type: 'system', code: 'line.assigned', text: 'Alice is looking after this conversation' },
     });
-    store.applyInbox('e1', [messageEvent(1, message(1, 'L1')), messageEvent(2, notice)], { reset: true });
-    expect(store.allMessages('L1').map((m) => m.message_id)).toEqual(['1', '2']);
+    store.applyInbox('e1', [messageEvent(1, message(1, 'L1')), messageEvent(2, notice), messageEvent(3, message(3, 'L1'))], {
+      reset: true,
+    });
+    expect(store.allMessages('L1').map((m) => m.message_id)).toEqual(['1', '2', '3']);
+    expect(store.line('L1')!.unread).toBe(2);
+    // A read from another of my devices recounts from the read pointer: the notice still does not count.
+    store.applyInbox('e1', [{ kind: 'read', seq: 4, line_id: 'L1', reader: ME, message_id: '1' }]);
     expect(store.line('L1')!.unread).toBe(1);
   });
 

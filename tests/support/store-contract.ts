@@ -186,7 +186,7 @@ export function describeStoreContract(
       ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
 
-    it('unread counts the other side’s messages after the viewer side’s read pointer', async () => {
+    it('unread counts the other side’s messages after the viewer side’s read pointer, never system notices', async () => {
       const first = await open(cust, 'room', [alice.uid]);
       await send({ sender: cust, target: { line_id: first.line.line_id } });
       const staffView = await store.listLines({ viewer: alice, limit: 10 });
@@ -198,7 +198,10 @@ export function describeStoreContract(
         now: tick(),
       });
       expect((await store.listLines({ viewer: bob, limit: 10 })).unread[first.line.line_id]).toBe(1);
-      // The customer has not read the assignment notice, which comes from the staff side.
+      // The assignment notice comes from the staff side, but nobody is waiting on it to be read.
+      expect((await store.listLines({ viewer: cust, limit: 10 })).unread[first.line.line_id]).toBe(0);
+      const reply = await send({ sender: alice, target: { line_id: first.line.line_id } });
+      expect(reply.message.random_id).not.toBeNull();
       expect((await store.listLines({ viewer: cust, limit: 10 })).unread[first.line.line_id]).toBe(1);
     });
 

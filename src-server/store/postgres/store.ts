@@ -214,9 +214,11 @@ export class PostgresStore implements Store {
     if (query.busi_type) where.push(`l.busi_type = ${arg(query.busi_type)}`);
     if (query.before !== undefined) where.push(`COALESCE(l.last_message_at, l.created_at) < ${arg(query.before)}`);
     const pointer = query.viewer.role === 'customer' ? 'customer_read_message_id' : 'staff_read_message_id';
+    // System notices (no random_id) are context, not something a person is waiting on: not unread.
     const sql = `
       SELECT x.*, (SELECT COUNT(*) FROM messages m
-                   WHERE m.line_id = x.line_id AND m.sender_role <> ${arg(query.viewer.role)} AND m.message_id > COALESCE(x.${pointer}, 0)) AS unread
+                   WHERE m.line_id = x.line_id AND m.sender_role <> ${arg(query.viewer.role)} AND m.random_id IS NOT NULL
+                     AND m.message_id > COALESCE(x.${pointer}, 0)) AS unread
       FROM (${LINE_SELECT} WHERE ${where.join(' AND ')}
             ORDER BY COALESCE(l.last_message_at, l.created_at) DESC, l.line_id DESC LIMIT ${arg(query.limit)}) x
       ORDER BY COALESCE(x.last_message_at, x.created_at) DESC, x.line_id DESC`;

@@ -222,9 +222,10 @@ export class SqliteStore implements Store {
       const lines = rows.map(toLineRecord);
       const unread: Record<string, number> = {};
       const pointer = q.viewer.role === 'customer' ? 'customer_read_message_id' : 'staff_read_message_id';
+      // System notices (no random_id) are context, not something a person is waiting on: not unread.
       const count = this.sql(
         `SELECT COUNT(*) AS n FROM messages m JOIN lines l ON l.line_id = m.line_id
-         WHERE m.line_id = ? AND m.sender_role != ? AND m.message_id > COALESCE(l.${pointer}, 0)`,
+         WHERE m.line_id = ? AND m.sender_role != ? AND m.random_id IS NOT NULL AND m.message_id > COALESCE(l.${pointer}, 0)`,
       );
       for (const line of lines)
         unread[line.line_id] = (count.get(rowId(line.line_id), q.viewer.role) as { n: number }).n;
