@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { LoggerOptions } from 'pino';
+import { LocalLoginAttempts } from './auth/login-attempts';
 import type { PasswordCost } from './auth/passwords';
 import { TokenIssuer } from './auth/tokens';
 import { createClusterParts, type ClusterOptions } from './cluster/node';
@@ -89,7 +90,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const random = options.random ?? Math.random;
 
   const cluster = options.cluster
-    ? createClusterParts(options.cluster, { logger, now, stickyWindowMs: config.stickyWindowMs })
+    ? createClusterParts(options.cluster, { logger, now, stickyWindowMs: config.stickyWindowMs, loginThrottle: config })
     : null;
   const store =
     options.store ??
@@ -127,6 +128,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     isDraining: () => draining,
     webSocketCount: () => sockets.size,
     health: cluster ? () => cluster.health() : undefined,
+    logins: cluster?.logins ?? new LocalLoginAttempts(config),
   });
   await registerMediaRoutes(app, ctx);
   await registerCustomerPage(app, store);

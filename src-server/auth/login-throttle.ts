@@ -15,9 +15,33 @@ export interface ThrottleRule {
   forgetAfterMs: number;
 }
 
+/** What a rule remembers of one key: failures in a row, and when the last one was. */
+export interface FailureRecord {
+  failures: number;
+  last: number;
+}
+
+/**
+ * How long a key with `record` must still wait at `now` (0: it may try now). The one formula of the
+ * policy: the in-memory keeper uses it, and the Redis script (redis-login-attempts.ts) mirrors it
+ * line for line, with a test that both answer alike. The wait never exceeds the delay itself, so a
+ * node whose clock runs behind the one that recorded `last` cannot lock anyone out for longer.
+ */
+export function failureWait(rule: ThrottleRule, record: FailureRecord | null, now: number): number {
+  const beyond = (record?.failures ?? 0) - rule.freeFailures;
+  if (!record || beyond < 0) return 0;
+  const delay = Math.min(rule.maxDelayMs, rule.baseDelayMs * 2 ** beyond);
+  return Math.max(0, Math.min(delay, record.last + delay - now));
+}
+
+/** Whether `record` is forgotten at `now`: its last failure is `forgetAfterMs` old. */
+export function isForgotten(rule: ThrottleRule, record: FailureRecord, now: number): boolean {
+  return now - record.last >= rule.forgetAfterMs;
+}
+
 export class FailureThrottle {
   /** Map order is the order of last failure, oldest first: eviction takes the first key. */
-  private readonly entries = new Map<string, { failures: number; last: number }>();
+  private readonly entries = new Map<string, FailureRecord>();
 
   constructor(
     private readonly rule: ThrottleRule,
@@ -26,11 +50,7 @@ export class FailureThrottle {
 
   /** How long `key` must still wait before its next attempt (0: it may try now). */
   wait(key: string, now: number): number {
-    const entry = this.live(key, now);
-    const beyond = (entry?.failures ?? 0) - this.rule.freeFailures;
-    if (!entry || beyond < 0) return 0;
-    const delay = Math.min(this.rule.maxDelayMs, this.rule.baseDelayMs * 2 ** beyond);
-    return Math.max(0, entry.last + delay - now);
+    return failureWait(this.rule, this.live(key, now), now);
   }
 
   fail(key: string, now: number): void {
@@ -55,9 +75,9 @@ export class FailureThrottle {
     return this.entries.size;
   }
 
-  private live(key: string, now: number): { failures: number; last: number } | null {
+  private live(key: string, now: number): FailureRecord | null {
     const entry = this.entries.get(key);
-    if (entry && now - entry.last >= this.rule.forgetAfterMs) {
+    if (entry && isForgotten(this.rule, entry, now)) {
       this.entries.delete(key);
       return null;
     }
@@ -77,6 +97,28 @@ export interface LoginThrottleConfig {
   loginForgetAfterMs: number;
 }
 
+export type LoginKeyKind = 'pair' | 'account' | 'address';
+
+/** The three rules of sign-in: same delays, different numbers of free failures. */
+export function loginRules(config: LoginThrottleConfig): Record<LoginKeyKind, ThrottleRule> {
+  const rule = (freeFailures: number): ThrottleRule => ({
+    freeFailures,
+    baseDelayMs: config.loginDelayBaseMs,
+    maxDelayMs: config.loginDelayMaxMs,
+    forgetAfterMs: config.loginForgetAfterMs,
+  });
+  return {
+    pair: rule(config.loginFreeFailuresPerAccountAddress),
+    account: rule(config.loginFreeFailuresPerAccount),
+    address: rule(config.loginFreeFailuresPerAddress),
+  };
+}
+
+/** An address never holds a newline, so the pair key cannot be forged from another account's name. */
+export function loginKeys(account: string, address: string): Record<LoginKeyKind, string> {
+  return { pair: `${account}\n${address}`, account, address };
+}
+
 /**
  * Sign-in throttling over three keys. The tight one is (account, address), so an attacker
  * elsewhere cannot lock a member of staff out of their own desk; the per-account and per-address
@@ -88,15 +130,10 @@ export class LoginThrottle {
   private readonly address: FailureThrottle;
 
   constructor(config: LoginThrottleConfig, maxKeys = 10_000) {
-    const rule = (freeFailures: number): ThrottleRule => ({
-      freeFailures,
-      baseDelayMs: config.loginDelayBaseMs,
-      maxDelayMs: config.loginDelayMaxMs,
-      forgetAfterMs: config.loginForgetAfterMs,
-    });
-    this.pair = new FailureThrottle(rule(config.loginFreeFailuresPerAccountAddress), maxKeys);
-    this.account = new FailureThrottle(rule(config.loginFreeFailuresPerAccount), maxKeys);
-    this.address = new FailureThrottle(rule(config.loginFreeFailuresPerAddress), maxKeys);
+    const rules = loginRules(config);
+    this.pair = new FailureThrottle(rules.pair, maxKeys);
+    this.account = new FailureThrottle(rules.account, maxKeys);
+    this.address = new FailureThrottle(rules.address, maxKeys);
   }
 
   /**
@@ -104,7 +141,7 @@ export class LoginThrottle {
    * failure until `succeeded`), else how many ms to wait (the attempt is not counted).
    */
   attempt(account: string, address: string, now: number): number | null {
-    const keys = this.keys(account, address);
+    const keys = loginKeys(account, address);
     const wait = Math.max(
       this.pair.wait(keys.pair, now),
       this.account.wait(keys.account, now),
@@ -122,7 +159,7 @@ export class LoginThrottle {
    * back, so someone with one valid account cannot wipe their address's record of sprayed guesses.
    */
   succeeded(account: string, address: string): void {
-    const keys = this.keys(account, address);
+    const keys = loginKeys(account, address);
     this.pair.clear(keys.pair);
     this.account.clear(keys.account);
     this.address.forgive(keys.address);
@@ -131,9 +168,5 @@ export class LoginThrottle {
   /** Keys tracked per rule (for tests of the memory bound). */
   get sizes(): { pair: number; account: number; address: number } {
     return { pair: this.pair.size, account: this.account.size, address: this.address.size };
-  }
-
-  private keys(account: string, address: string): { pair: string; account: string; address: string } {
-    return { pair: `${account}\n${address}`, account, address };
   }
 }

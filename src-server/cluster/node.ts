@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { LocalLoginAttempts, type LoginAttempts } from '../auth/login-attempts';
+import type { LoginThrottleConfig } from '../auth/login-throttle';
+import { RedisLoginAttempts } from '../auth/redis-login-attempts';
 import { LocalHub } from '../hub/local';
 import { RedisHub } from '../hub/redis';
 import type { Hub } from '../hub/types';
@@ -39,6 +42,8 @@ export interface ClusterContext {
   logger: Logger;
   now: () => number;
   stickyWindowMs: number;
+  /** The sign-in throttle's numbers; with Redis every node counts against one budget. */
+  loginThrottle: LoginThrottleConfig;
 }
 
 export interface ClusterHealth {
@@ -54,6 +59,8 @@ export interface ClusterHealth {
     resubscribes: number;
     publish_failures: number;
     presence_fallbacks: number;
+    sign_in: string;
+    sign_in_fallbacks: number;
   };
   repair: null | { passes: number; users_checked: number; failures: number };
   queue: { sweeps: number; assigned: number; failures: number };
@@ -66,9 +73,10 @@ export interface ClusterParts {
   media: MediaStore;
   hub: Hub;
   presence: PresenceDirectory;
+  logins: LoginAttempts;
   /** Starts the background work (wake-up repair, queue sweep) once the server is up. */
   start(): void;
-  /** Stops the background work; the server then closes hub, presence and store as usual. */
+  /** Stops the background work and the sign-in throttle; the server then closes hub, presence and store as usual. */
   stop(): Promise<void>;
   /** For /healthz: the node serves when its database answers; Redis trouble only degrades it. */
   health(): Promise<ClusterHealth>;
@@ -96,6 +104,7 @@ export function createClusterParts(options: ClusterOptions, context: ClusterCont
       media,
       hub,
       presence,
+      logins: new LocalLoginAttempts(context.loginThrottle),
       start: () => sweep.start(),
       stop: () => sweep.close(),
       health: async () => {
@@ -123,6 +132,7 @@ export function createClusterParts(options: ClusterOptions, context: ClusterCont
     logger,
   });
   const presence = new RedisPresence({ url: options.redisUrl, prefix, nodeId, logger, now });
+  const logins = new RedisLoginAttempts({ url: options.redisUrl, prefix, nodeId, config: context.loginThrottle, logger, now });
   const running = repair;
   const sweep = sweepOver(hub, presence);
   return {
@@ -131,6 +141,7 @@ export function createClusterParts(options: ClusterOptions, context: ClusterCont
     media,
     hub,
     presence,
+    logins,
     start: () => {
       running.start();
       sweep.start();
@@ -138,6 +149,7 @@ export function createClusterParts(options: ClusterOptions, context: ClusterCont
     stop: async () => {
       await sweep.close();
       await running.close();
+      await logins.close();
     },
     health: async () => {
       const dbOk = await store.db.ping();
@@ -147,7 +159,7 @@ export function createClusterParts(options: ClusterOptions, context: ClusterCont
         node: nodeId,
         db: dbHealth(store, dbOk),
         redis: {
-          ok: h.ok && presence.status === 'ready',
+          ok: h.ok && presence.status === 'ready' && logins.status === 'ready',
           subscriber: h.subscriber,
           publisher: h.publisher,
           presence: presence.status,
@@ -155,6 +167,8 @@ export function createClusterParts(options: ClusterOptions, context: ClusterCont
           resubscribes: h.resubscribes,
           publish_failures: h.publish_failures,
           presence_fallbacks: presence.fallbackCount,
+          sign_in: logins.status,
+          sign_in_fallbacks: logins.fallbackCount,
         },
         repair: { ...running.stats },
         queue: { ...sweep.stats },

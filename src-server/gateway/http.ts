@@ -9,7 +9,7 @@ import {
   type LoginResult,
   type WireError,
 } from '../../src-shared/protocol';
-import { LoginThrottle } from '../auth/login-throttle';
+import type { LoginAttempts } from '../auth/login-attempts';
 import { verifyPassword } from '../auth/passwords';
 import { authenticate, bearer } from '../im/authenticate';
 import { dispatchFrame, runRequest } from '../im/dispatch';
@@ -41,6 +41,8 @@ export interface HttpRoutesDeps {
   webSocketCount: () => number;
   /** More state for /healthz (cluster mode: database and Redis); `ok: false` answers 503. */
   health?: () => Promise<{ ok: boolean }>;
+  /** The sign-in throttle: this node's own, or the cluster's in Redis. */
+  logins: LoginAttempts;
 }
 
 /** The HTTP half of the protocol: sign-in, token refresh, request/reply (rpc) and long-poll receive. */
@@ -50,7 +52,7 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
   // HTTP has no connection to hang a bucket on, so requests are limited per (user, device).
   const buckets = new KeyedBuckets(config.ratePerSecond, config.rateBurst);
   const bucketOf = (s: Session): TokenBucket => buckets.for(`${s.account.uid}\n${s.device_id}`, ctx.now());
-  const logins = new LoginThrottle(config);
+  const { logins } = deps;
 
   // Bodies arrive as text: the protocol parses every inbound packet once, itself (parseClientFrame).
   app.removeAllContentTypeParsers();
@@ -96,7 +98,7 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
       return sendError(res, wireError('PROTOCOL_VERSION', `this server speaks protocol ${PROTOCOL_VERSION}`), false);
     // Refused before the (slow) password check: guessing costs the guesser time, not the server CPU.
     const login = parsed.data.account;
-    const wait = logins.attempt(login, req.ip, ctx.now());
+    const wait = await logins.attempt(login, req.ip, ctx.now());
     if (wait !== null) {
       ctx.logger.warn({ account: login, address: req.ip }, 'sign-in throttled');
       return sendError(res, wireError('RATE_LIMITED', 'too many failed sign-ins; wait and try again', wait), false);
@@ -104,7 +106,7 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
     const account = await ctx.store.findAccountByLogin(login);
     const matches = await verifyPassword(parsed.data.password, account?.password_hash ?? DUMMY_HASH);
     if (!account || !matches) return sendError(res, wireError('BAD_CREDENTIALS', 'wrong account or password'), false);
-    logins.succeeded(login, req.ip);
+    await logins.succeeded(login, req.ip);
     if (account.disabled) return sendError(res, wireError('ACCOUNT_DISABLED', 'account disabled'), false);
     const issued = await ctx.tokens.issue({ uid: account.uid, role: account.role, merchant_id: account.merchant_id });
     const result: LoginResult = {
