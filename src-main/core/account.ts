@@ -20,6 +20,7 @@ import { InboxSync } from '../sync/inbox-sync';
 import { OutboxSender } from '../sync/outbox-sender';
 import type { ClientConfig } from './config';
 import { ClientError, toErrorShape } from './errors';
+import { ImageCache } from './image-cache';
 import { fetchImage, type FetchedImage } from './image-fetch';
 import { uploadImage, type ImageUploadArgs } from './image-upload';
 import type { SessionData } from './session-file';
@@ -55,6 +56,7 @@ export class AccountRuntime {
   readonly sync: InboxSync;
   readonly outbox: OutboxSender;
   readonly push: LocalPush;
+  private readonly images: ImageCache;
   private session: SessionData;
   private refreshTimer: TimerHandle | null = null;
   /** The refresh in flight, shared by everyone who meets an expiring token at the same time. */
@@ -134,6 +136,12 @@ export class AccountRuntime {
       previewChars: config.notify.previewChars,
       onOpenLine: (lineId, messageId) => d.bus.publish('ui.openLine', { line_id: lineId, message_id: messageId }),
     });
+    this.images = new ImageCache({
+      dir: join(d.dataDir, 'media-cache'),
+      maxBytes: config.media.cacheMaxBytes,
+      now: () => ports.clock.now(),
+      log: ports.log,
+    });
     this.offs.push(
       ports.window.onChange((w) => {
         if (this.channel.connection()) this.channel.fireAndForget('presence', { focused: isForeground(w) });
@@ -164,6 +172,7 @@ export class AccountRuntime {
     this.outbox.stop();
     this.channel.stop();
     this.push.dispose();
+    this.images.dispose();
     this.store.close();
   }
 
@@ -361,7 +370,7 @@ export class AccountRuntime {
     return fetchImage(
       {
         ...this.mediaAccess(),
-        cacheDir: join(this.d.dataDir, 'media-cache'),
+        cache: this.images,
         maxBytes: config.media.maxBytes,
         timeoutMs: config.media.downloadTimeoutMs,
       },

@@ -64,6 +64,11 @@ export interface MediaConfig {
   uploadTimeoutMs: number;
   /** One image fetched for display (`media.get`) must arrive within this, or it fails with TIMEOUT. */
   downloadTimeoutMs: number;
+  /**
+   * Byte budget of the on-disk cache of fetched images (`<dataDir>/media-cache`): above it the least
+   * recently shown are deleted (and fetched again when next shown). 0 keeps none for offline use.
+   */
+  cacheMaxBytes: number;
 }
 
 export interface ClientConfig {
@@ -102,7 +107,12 @@ export const DEFAULT_CONFIG: ClientConfig = {
   heartbeat: { intervalMs: 25_000, timeoutMs: 10_000 },
   sync: { pageSize: 500, requestTimeoutMs: 15_000 },
   notify: { freshForMs: 5 * 60_000, previewChars: 120 },
-  media: { maxBytes: 8 * 1024 * 1024, uploadTimeoutMs: 120_000, downloadTimeoutMs: 60_000 },
+  media: {
+    maxBytes: 8 * 1024 * 1024,
+    uploadTimeoutMs: 120_000,
+    downloadTimeoutMs: 60_000,
+    cacheMaxBytes: 512 * 1024 * 1024,
+  },
   storeBusyTimeoutMs: 2_000,
 };
 

@@ -1,10 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
 import type { Agent } from 'node:http';
-import { join } from 'node:path';
 import { MEDIA_URL_PATTERN } from '../../src-shared/ipc';
 import { fetchMedia, type ImageMime } from '../channel/media-client';
 import { ClientError, toErrorShape } from './errors';
+import type { ImageCacheStore } from './image-cache';
 
 export interface ImageFetchHost {
   serverUrl: string;
@@ -15,8 +14,8 @@ export interface ImageFetchHost {
   /** Exchange the session's token for a fresh one (throws a ClientError when it cannot). */
   refreshToken(): Promise<void>;
   agent(): Promise<Agent | undefined>;
-  /** Folder of fetched images, one file per media name. */
-  cacheDir: string;
+  /** Fetched images by media name, kept within a byte budget (`ImageCache`). */
+  cache: ImageCacheStore;
   maxBytes: number;
   timeoutMs: number;
 }
@@ -35,8 +34,8 @@ const MIME_OF_EXT: Readonly<Record<string, ImageMime>> = {
 
 /**
  * `media.get`: the bytes of an image a message names. Server media are content-addressed and never
- * change (protocol §8), so a fetched image is kept on disk under its name and served from there
- * ever after — also offline. The bytes are checked against the sha256 in the name before they are
+ * change (protocol §8), so a fetched image is kept on disk under its name and served from there —
+ * also offline — until the cache's byte budget pushes it out as least recently used. The bytes are checked against the sha256 in the name before they are
  * kept, so a cache entry is the right image whichever server or account fetched it.
  */
 export async function fetchImage(host: ImageFetchHost, url: string): Promise<FetchedImage> {
@@ -45,8 +44,7 @@ export async function fetchImage(host: ImageFetchHost, url: string): Promise<Fet
   const name = url.slice(url.lastIndexOf('/') + 1);
   const [hash, ext] = name.split('.') as [string, string];
   const mime = MIME_OF_EXT[ext]!;
-  const file = join(host.cacheDir, name);
-  const cached = await readFile(file).catch(() => null);
+  const cached = await host.cache.read(name);
   if (cached) return { mime, data_base64: cached.toString('base64') };
 
   if (!host.connected())
@@ -77,19 +75,6 @@ export async function fetchImage(host: ImageFetchHost, url: string): Promise<Fet
   }
   if (createHash('sha256').update(bytes).digest('hex') !== hash)
     throw new ClientError('INTERNAL', 'the server answered bytes that are not the image it names');
-  await keep(host.cacheDir, file, bytes);
+  await host.cache.keep(name, bytes);
   return { mime, data_base64: bytes.toString('base64') };
-}
-
-/** Write-then-rename: a reader sees the whole image or none, and two fetches of one image cannot tear it. */
-async function keep(dir: string, file: string, bytes: Buffer): Promise<void> {
-  const temp = `${file}.${randomUUID()}.tmp`;
-  try {
-    await mkdir(dir, { recursive: true });
-    await writeFile(temp, bytes);
-    await rename(temp, file);
-  } catch {
-    // A full or read-only disk costs the offline copy, not the image on screen.
-    await rm(temp, { force: true });
-  }
 }
