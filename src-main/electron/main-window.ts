@@ -113,11 +113,6 @@ export class MainWindow {
     else this.open(true);
   }
 
-  /** Reloads the page (it then picks up a changed Content-Security-Policy). */
-  reload(): void {
-    this.current?.webContents.reload();
-  }
-
   /** From app 'before-quit': closing now really closes. */
   prepareToQuit(): void {
     this.quitting = true;

@@ -36,6 +36,6 @@ export async function rendererResponse(
   }
 }
 
-export function serveRenderer(protocol: Pick<Protocol, 'handle'>, rootDir: string, csp: () => string): void {
-  protocol.handle(APP_SCHEME, (request) => rendererResponse(request.url, rootDir, csp()));
+export function serveRenderer(protocol: Pick<Protocol, 'handle'>, rootDir: string, csp: string): void {
+  protocol.handle(APP_SCHEME, (request) => rendererResponse(request.url, rootDir, csp));
 }

@@ -2,13 +2,13 @@ import { open as openFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as Electron from 'electron';
-import type { LocalMessage, Session, Settings } from '../../src-shared/ipc/contract';
+import type { LocalMessage, Settings } from '../../src-shared/ipc/contract';
 import { ClientCore } from '../core/client-core';
 import { systemClock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
 import { systemRandom } from '../ports/random';
 import { plainSecretBox } from '../ports/secrets';
-import { contentSecurityPolicy, serverOriginOf, APP_ENTRY_URL } from '../shell/app-protocol';
+import { RENDERER_CSP, APP_ENTRY_URL } from '../shell/app-protocol';
 import { attentionFor } from '../shell/attention';
 import { withShellFacts } from '../shell/core-adapter';
 import { findLineLinkInArgv, parseLineLink, DEEP_LINK_SCHEME, type LineLink } from '../shell/deep-link';
@@ -163,9 +163,7 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
   if (app.isPackaged && host.platform === 'win32') app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME);
 
   hardenSession(session.defaultSession);
-  // The CSP lets images come from the IM server only, so it follows the server the user is on.
-  let cspOrigin = serverOriginOf(managed.server_url.value);
-  serveRenderer(protocol, join(host.appRoot, 'dist', 'renderer'), () => contentSecurityPolicy(cspOrigin));
+  serveRenderer(protocol, join(host.appRoot, 'dist', 'renderer'), RENDERER_CSP);
 
   const proxy = new SystemProxy(session.defaultSession, ProxyCredentialStore.fromEnvironment(host.env), log);
   proxy.installLoginHandler(app);
@@ -392,18 +390,9 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
     const lines = await core.invoke('lines.list', {}).catch(() => []);
     tray.update({ unreadTotal: lines.reduce((sum, line) => sum + line.unread, 0), now: clock.now() });
   };
-  // Restoring the stored session is quick (no network): after it the page loads with the right CSP.
+  // Restoring the stored session is quick (no network), so the page opens on the right screen.
   await core.start();
-  cspOrigin = serverOriginOf((await core.invoke('session.get', {})).server_url ?? managed.server_url.value);
-  core.subscribe('session.changed', (next: Session) => {
-    const origin = serverOriginOf(next.server_url ?? managed.server_url.value);
-    if (origin !== cspOrigin) {
-      // A page keeps the CSP it was loaded with: reload once so the new server's images show.
-      cspOrigin = origin;
-      window.reload();
-    }
-    void refreshUnread();
-  });
+  core.subscribe('session.changed', () => void refreshUnread());
 
   const hidden = startsHidden(host.argv, app.getLoginItemSettings().wasOpenedAsHidden) && tray.available;
   window.open(!hidden);

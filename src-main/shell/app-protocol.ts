@@ -62,37 +62,22 @@ export function resolveAppAsset(requestUrl: string, rootDir: string): AppAsset {
 
 /**
  * Strict CSP for the renderer: only its own scripts and styles, no eval, no inline script, no
- * plugins, no framing; images also from the IM server (message images are served by it) and as
- * data:/blob: (pasted images before upload). The renderer talks to nothing but the preload's API,
- * so connect-src stays 'self'.
+ * plugins, no framing, no network. Message images reach the page as blob: URLs made from bytes the
+ * client core fetched and checked (`media.get`), pasted images before upload as data:/blob:, so no
+ * server origin is ever listed and the policy does not change with the server the user is on.
  */
-export function contentSecurityPolicy(serverOrigin: string | null): string {
-  const img = ["'self'", 'data:', 'blob:'];
-  if (serverOrigin) img.push(serverOrigin);
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    `img-src ${img.join(' ')}`,
-    "font-src 'self'",
-    "connect-src 'self'",
-    "media-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-    "frame-src 'none'",
-    "worker-src 'self'",
-  ].join('; ');
-}
-
-/** The origin of a configured server URL, for the CSP; null when it is not an http(s) URL. */
-export function serverOriginOf(serverUrl: string | null): string | null {
-  if (!serverUrl) return null;
-  try {
-    const url = new URL(serverUrl);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.origin : null;
-  } catch {
-    return null;
-  }
-}
+export const RENDERER_CSP = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data: blob:",
+  "font-src 'self'",
+  "connect-src 'self'",
+  "media-src 'self' blob:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+  "frame-src 'none'",
+  "worker-src 'self'",
+].join('; ');

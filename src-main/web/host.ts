@@ -35,14 +35,15 @@ export interface WebHost {
 const LOOPBACK = '127.0.0.1';
 
 /**
- * Content-Security-Policy of the served page. Images may come from any http(s) origin only because
- * the IM server's address is chosen at sign-in; the renderer refuses images not from that server.
+ * Content-Security-Policy of the served page. Message images arrive as blob: URLs made from bytes
+ * the core fetched and checked, so no server origin is listed. connect-src 'self' admits the
+ * bridge's loopback WebSocket (same origin).
  */
 const CSP = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",
-  "img-src 'self' http: https: blob:",
+  "img-src 'self' data: blob:",
   "connect-src 'self'",
   "object-src 'none'",
   "base-uri 'none'",

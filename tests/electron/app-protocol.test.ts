@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, resolveAppAsset, serverOriginOf } from '../../src-main/shell/app-protocol';
+import { RENDERER_CSP, resolveAppAsset } from '../../src-main/shell/app-protocol';
 import { isAllowedExternalUrl } from '../../src-main/shell/external-links';
 
 const root = resolve('/opt/merchant-im/dist/renderer');
@@ -42,15 +42,12 @@ describe('app:// protocol', () => {
     expect(resolveAppAsset('app://merchant-im/%E0%A4%A', root)).toEqual({ ok: false, status: 400 });
   });
 
-  it('has a strict CSP that allows images from the IM server only', () => {
-    const csp = contentSecurityPolicy('https://im.example.com');
-    expect(csp).toContain("default-src 'none'");
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain("img-src 'self' data: blob: https://im.example.com");
-    expect(csp).not.toMatch(/unsafe-(inline|eval)/);
-    expect(contentSecurityPolicy(null)).toContain("img-src 'self' data: blob:;");
-    expect(serverOriginOf('https://im.example.com:8443/v1')).toBe('https://im.example.com:8443');
-    expect(serverOriginOf('javascript:alert(1)')).toBeNull();
+  it('has a strict CSP: no network, images only as the page’s own, data: or blob: (never from a server)', () => {
+    expect(RENDERER_CSP).toContain("default-src 'none'");
+    expect(RENDERER_CSP).toContain("script-src 'self'");
+    expect(RENDERER_CSP).toContain("connect-src 'self'");
+    expect(RENDERER_CSP).toMatch(/(^|; )img-src 'self' data: blob:(;|$)/);
+    expect(RENDERER_CSP).not.toMatch(/unsafe-(inline|eval)|https?:/);
   });
 });
 

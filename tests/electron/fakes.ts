@@ -59,10 +59,6 @@ export class FakeWebContents extends EventEmitter {
   isDestroyed(): boolean {
     return this.destroyed;
   }
-  reloads = 0;
-  reload(): void {
-    this.reloads++;
-  }
   destroy(): void {
     this.destroyed = true;
     this.emit('destroyed');

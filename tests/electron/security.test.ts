@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { rendererResponse } from '../../src-main/electron/renderer-protocol';
 import { guardWebContents, hardenSession, isAppUrl } from '../../src-main/electron/security';
-import { contentSecurityPolicy } from '../../src-main/shell/app-protocol';
+import { RENDERER_CSP } from '../../src-main/shell/app-protocol';
 
 function guarded() {
   const contents = new EventEmitter() as EventEmitter & { openHandler?: (d: { url: string }) => { action: string } };
@@ -66,7 +66,7 @@ describe('navigation and new windows', () => {
 });
 
 describe('app:// responses', () => {
-  const csp = contentSecurityPolicy('https://im.example.com');
+  const csp = RENDERER_CSP;
   const files: Record<string, string> = { '/root/index.html': '<!doctype html>', '/root/assets/a.js': 'export {}' };
   const read = (file: string) =>
     file in files ? Promise.resolve(Buffer.from(files[file]!)) : Promise.reject(new Error('ENOENT'));

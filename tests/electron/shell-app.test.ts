@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runShell, type ElectronApi, type ShellHost } from '../../src-main/electron/shell-app';
+import { RENDERER_CSP } from '../../src-main/shell/app-protocol';
 import { IPC_CHANNELS } from '../../src-main/shell/ipc-channels';
 import { FakeBrowserWindow, FakeTray, fakeElectron } from './fake-electron';
 import { startShell as start, stopShells, temp } from './shell-harness';
@@ -31,7 +32,7 @@ describe('the shell, started against an in-memory Electron', () => {
     expect(s.win.visible).toBe(true);
     const res = await s.protocolHandlers.get('app')!(new Request('app://merchant-im/index.html'));
     expect(res.status).toBe(200);
-    expect(res.headers.get('content-security-policy')).toContain("img-src 'self' data: blob: https://im.corp.example");
+    expect(res.headers.get('content-security-policy')).toBe(RENDERER_CSP);
   });
 
   it('applies machine policy: the server is preset and locked, updates are off, typos are reported', async () => {

@@ -80,7 +80,10 @@ describe('browser-mode host', () => {
     const res = await fetch(`${host.origin}/`);
     expect(res.status).toBe(200);
     expect(await res.text()).toContain('Merchant IM');
-    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const csp = res.headers.get('content-security-policy');
+    expect(csp).toContain("script-src 'self'");
+    // Images are blob: URLs made by the core: no http(s) origin may load into the page.
+    expect(csp).toMatch(/(^|; )img-src 'self' data: blob:(;|$)/);
     expect(res.headers.get('x-frame-options')).toBe('DENY');
     // fetch() will not forge a Host header; a plain request can, as a rebinding page effectively does.
     const status = await new Promise<number | undefined>((resolve, reject) => {
