@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FailureThrottle, LoginThrottle, type LoginThrottleConfig } from '../../src-server/auth/login-throttle';
+import { FailureThrottle, LoginThrottle, failureWait, type LoginThrottleConfig } from '../../src-server/auth/login-throttle';
 import { TEST_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
 
 const rule = { freeFailures: 3, baseDelayMs: 1000, maxDelayMs: 8000, forgetAfterMs: 60_000 };
@@ -48,6 +48,15 @@ describe('FailureThrottle (pure)', () => {
     expect(t.wait('old', 60_000)).toBe(0);
     t.clear('k');
     expect(t.wait('k', 59_999)).toBe(0);
+  });
+
+  it('never waits longer than the delay itself, even on a clock behind the one that counted the failure', () => {
+    expect(failureWait(rule, { failures: 3, last: 10_000 }, 10_000)).toBe(1000);
+    expect(failureWait(rule, { failures: 3, last: 10_000 }, 7_000)).toBe(1000);
+    expect(failureWait(rule, { failures: 4, last: 10_000 }, 10_500)).toBe(1500);
+    expect(failureWait(rule, { failures: 2, last: 10_000 }, 7_000)).toBe(0);
+    expect(failureWait(rule, { failures: 60, last: 0 }, 0)).toBe(8000);
+    expect(failureWait(rule, null, 0)).toBe(0);
   });
 
   it('keeps at most maxKeys keys, forgetting the least recently failed', () => {
