@@ -26,12 +26,19 @@ export interface RedisHubOptions {
   onMissed?: (who: readonly string[] | 'all') => void;
 }
 
-/** What travels on a user's channel: who published it, and an inbox head or an ephemeral push. */
+/**
+ * What travels on a user's channel: who published it, and an inbox head (with the event's stored
+ * JSON when it is small) or an ephemeral push.
+ */
 interface Wire {
   o: string;
   i?: number;
+  v?: string;
   e?: EphemeralPush;
 }
+
+/** Larger events (long texts, big cards) are not carried: listeners read them from the store. */
+const MAX_CARRIED_EVENT_CHARS = 16_384;
 
 export interface RedisHubHealth {
   /** The subscription delivered a ping within the timeout. */
@@ -46,7 +53,8 @@ export interface RedisHubHealth {
 /**
  * Cross-node fan-out over Redis pub/sub, one channel per user. Local listeners are woken directly (no
  * round trip, and still woken while Redis is away); other nodes through PUBLISH. Pub/sub is
- * at-most-once, which the Hub contract allows: signals carry no data, the inbox is in PostgreSQL, and
+ * at-most-once, which the Hub contract allows: a signal is only a shortcut (the event it may carry is
+ * a copy of what is committed in PostgreSQL, pushed only by a listener already at `seq - 1`), and
  * `onMissed` tells the inbox repair when wake-ups may have been lost — a fresh subscription, a
  * reconnect, or a subscription that stopped delivering while its TCP connection looked fine (found by
  * publishing a ping to this node's own health channel on an interval and waiting for it to come back).
@@ -87,8 +95,13 @@ export class RedisHub implements Hub {
   }
 
   publishInbox(heads: readonly InboxHead[]): Promise<void> {
-    for (const { uid, seq } of heads) this.emit(uid, { kind: 'inbox', seq });
-    this.publish(heads.map(({ uid, seq }) => [uid, { o: this.options.nodeId, i: seq }]));
+    for (const { uid, seq, event } of heads) this.emit(uid, { kind: 'inbox', seq, event });
+    this.publish(
+      heads.map(({ uid, seq, event }) => [
+        uid,
+        { o: this.options.nodeId, i: seq, ...(event !== undefined && event.length <= MAX_CARRIED_EVENT_CHARS ? { v: event } : {}) },
+      ]),
+    );
     return Promise.resolve();
   }
 
@@ -203,7 +216,7 @@ export class RedisHub implements Hub {
     // Our own publishes were delivered locally already.
     if (wire.o === this.options.nodeId) return;
     const uid = channel.slice(prefix.length);
-    if (typeof wire.i === 'number') this.emit(uid, { kind: 'inbox', seq: wire.i });
+    if (typeof wire.i === 'number') this.emit(uid, { kind: 'inbox', seq: wire.i, ...(typeof wire.v === 'string' ? { event: wire.v } : {}) });
     else if (wire.e) this.emit(uid, { kind: 'ephemeral', push: wire.e });
   }
 

@@ -6,9 +6,10 @@ import type { InboxHead } from '../store/types';
  * connected. `LocalHub` (hub/local.ts) does it inside one process; a Redis implementation publishes
  * the same signals between nodes. The gateway only ever uses this interface.
  *
- * Signals carry no durable data: an `inbox` signal says "uid's inbox has events up to seq", and the
- * listener reads them from the Store, so a lost or duplicated signal never loses or repeats an event
- * (the next signal, poll or sync catches up). Ephemeral pushes (typing, presence) are best effort.
+ * Signals carry no durable data: an `inbox` signal says "uid's inbox has events up to seq" (with a
+ * copy of the event at seq at most), and the listener reads what it lacks from the Store, so a lost
+ * or duplicated signal never loses or repeats an event (the next signal, poll or sync catches up).
+ * Ephemeral pushes (typing, presence) are best effort.
  */
 export interface Hub {
   /** After a commit: wake every channel of each user, on every node. */
@@ -30,8 +31,9 @@ export interface EphemeralPush {
 }
 
 /**
- * `event` (the stored JSON of the event at `seq`) may ride along on the node that wrote it, so a
- * listener already at `seq - 1` pushes it without a read; it never crosses nodes.
+ * `event` (the stored JSON of the event at `seq`) may ride along, also to other nodes, so a listener
+ * already at `seq - 1` pushes it without a read. Any other listener (behind, or after a gap) reads
+ * from the Store, so order and exactly-once never depend on which signals arrive.
  */
 export type HubSignal = { kind: 'inbox'; seq: number; event?: string } | { kind: 'ephemeral'; push: EphemeralPush };
 export type HubListener = (signal: HubSignal) => void;

@@ -51,6 +51,21 @@ describe('Redis hub', () => {
     expect(onA.signals).toHaveLength(1);
   });
 
+  it('carries the committed event to other nodes (so they push it without a read), except a large one', async () => {
+    const prefix = testPrefix('hub');
+    const a = node('a', prefix);
+    const b = node('b', prefix);
+    const onB = listen(b.hub, '8');
+    await live(b, '8');
+    const small = JSON.stringify({ kind: 'message', seq: 5, message: { text: 'hello 你好 "quoted"' } });
+    const large = JSON.stringify({ kind: 'message', seq: 6, message: { text: 'x'.repeat(20_000) } });
+    await a.hub.publishInbox([{ uid: '8', seq: 5, event: small }]);
+    await a.hub.publishInbox([{ uid: '8', seq: 6, event: large }]);
+    await waitUntil(() => onB.signals.length === 2, 2_000, 'two signals on B');
+    expect(onB.signals[0]).toEqual({ kind: 'inbox', seq: 5, event: small });
+    expect(onB.signals[1]).toStrictEqual({ kind: 'inbox', seq: 6 });
+  });
+
   it('ephemeral pushes cross nodes; other prefixes and other users hear nothing', async () => {
     const prefix = testPrefix('hub');
     const a = node('a', prefix);

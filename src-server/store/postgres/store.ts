@@ -55,6 +55,14 @@ interface Append {
 }
 
 /**
+ * The appends at their seqs, each with its event's JSON: stored as is, and carried by the hub so
+ * listeners already at `seq - 1` push it without reading it back.
+ */
+function headsOf(appends: readonly Append[], seqs: readonly number[]): Required<InboxHead>[] {
+  return appends.map((a, i) => ({ uid: a.uid, seq: seqs[i]!, event: JSON.stringify(a.build(seqs[i]!)) }));
+}
+
+/**
  * Column lists instead of `*`: statements are prepared per connection, and a prepared `SELECT *`
  * fails once a rolling upgrade adds a column ("cached plan must not change result type").
  */
@@ -342,13 +350,11 @@ export class PostgresStore implements Store {
       sql: 'UPDATE lines SET status = $1, assignee = $2, last_message_at = $3, waiting_since = $4 WHERE line_id = $5',
       params: [line.status, line.assignee === null ? null : rowId(line.assignee), line.last_message_at, line.waiting_since, lineId],
     };
-    const seqs = await this.bumpHeads(q, appends, lineUpdate);
-    const senderIndex = appends.findIndex((a) => a.uid === sender.uid);
-    const seq = senderIndex >= 0 ? seqs[senderIndex]! : 0;
-    const stored = await this.insertEvents(q, appends, seqs, now, { ...row, sender_seq: seq, device_id: input.device_id });
+    const heads = headsOf(appends, await this.bumpHeads(q, appends, lineUpdate));
+    const seq = heads.find((h) => h.uid === sender.uid)?.seq ?? 0;
+    const stored = await this.insertEvents(q, heads, now, { ...row, sender_seq: seq, device_id: input.device_id });
     // Sent before (a resend), or the same send committed on another node meanwhile: start over to answer with its ack.
     if (!stored) throw new RetryTransaction('this random_id was already sent');
-    const heads = appends.map((a, i) => ({ uid: a.uid, seq: seqs[i]! }));
     return { message, line, seq, duplicate: false, heads, delivered_to: recipients.filter((u) => u !== sender.uid) };
   }
 
@@ -365,8 +371,7 @@ export class PostgresStore implements Store {
         uid,
         build: (n) => ({ kind: 'read', seq: n, line_id: line.line_id, reader: input.reader.uid, message_id: input.message_id }),
       }));
-      const seqs = await this.appendAll(q, appends, input.now);
-      return { heads: appends.map((a, i) => ({ uid: a.uid, seq: seqs[i]! })) };
+      return { heads: await this.appendAll(q, appends, input.now) };
     });
   }
 
@@ -421,9 +426,9 @@ export class PostgresStore implements Store {
         const notice = await this.noticeAppends(q, line, assignedNotice(assigneeOf(line)), null, input.now);
         perLine.push([...notice, ...lineAppends(line, staff, new Set(notice.map((a) => a.uid)))]);
       }
-      const seqs = await this.appendAll(q, perLine.flat(), input.now);
+      const heads = await this.appendAll(q, perLine.flat(), input.now);
       let i = 0;
-      return changed.map((line, n) => ({ line, heads: perLine[n]!.map((a) => ({ uid: a.uid, seq: seqs[i++]! })) }));
+      return changed.map((line, n) => ({ line, heads: heads.slice(i, (i += perLine[n]!.length)) }));
     });
   }
 
@@ -624,8 +629,7 @@ export class PostgresStore implements Store {
     const line = await this.mustLine(q, lineId);
     const first = notice ? await notice(line) : [];
     const appends = [...first, ...lineAppends(line, await this.activeStaff(q, line.merchant_id), new Set(first.map((a) => a.uid)))];
-    const seqs = await this.appendAll(q, appends, now);
-    return { line, heads: appends.map((a, i) => ({ uid: a.uid, seq: seqs[i]! })) };
+    return { line, heads: await this.appendAll(q, appends, now) };
   }
 
   /** A system notice in the line, in the name of its new assignee (no random_id), and the message events carrying it. */
@@ -646,10 +650,10 @@ export class PostgresStore implements Store {
    * one statement and bumped by the number of events each user gets, then the events are inserted
    * in one statement, all in the caller's transaction.
    */
-  private async appendAll(q: Queryable, appends: readonly Append[], now: number): Promise<number[]> {
-    const seqs = await this.bumpHeads(q, appends);
-    await this.insertEvents(q, appends, seqs, now);
-    return seqs;
+  private async appendAll(q: Queryable, appends: readonly Append[], now: number): Promise<InboxHead[]> {
+    const heads = headsOf(appends, await this.bumpHeads(q, appends));
+    await this.insertEvents(q, heads, now);
+    return heads;
   }
 
   /** Lock and bump the heads (in uid order), optionally running one more write in the same statement. */
@@ -688,11 +692,11 @@ export class PostgresStore implements Store {
    * Insert the events at their seqs. With `message`, the message row is stored by the same statement
    * (ON CONFLICT on its idempotency key): false means it existed, and nothing was inserted.
    */
-  private async insertEvents(q: Queryable, appends: readonly Append[], seqs: readonly number[], now: number, message?: MessageRow & { device_id: string }): Promise<boolean> {
+  private async insertEvents(q: Queryable, heads: readonly Required<InboxHead>[], now: number, message?: MessageRow & { device_id: string }): Promise<boolean> {
     const insert = 'INSERT INTO inbox (uid, seq, event, created_at) SELECT u, s, e, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS x (u, s, e)';
-    const args = [appends.map((a) => rowId(a.uid)), seqs, appends.map((a, i) => JSON.stringify(a.build(seqs[i]!))), now];
+    const args = [heads.map((h) => rowId(h.uid)), heads.map((h) => h.seq), heads.map((h) => h.event), now];
     if (!message) {
-      if (appends.length > 0) await q.query(insert, args);
+      if (heads.length > 0) await q.query(insert, args);
       return true;
     }
     const { rows } = await q.query<{ stored: boolean }>(
