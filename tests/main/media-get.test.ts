@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientCore } from '../../src-main/core/client-core';
+import type { ConfigOverrides } from '../../src-main/core/config';
 import { IMAGES } from '../support/media';
 import { TEST_PASSWORD } from '../support/test-server';
 import { tempDir, testPorts, waitFor } from './helpers';
@@ -15,13 +16,15 @@ describe('media.get against the real server', () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function signedIn(): Promise<{ core: ClientCore; dir: string; stopServer: () => Promise<void> }> {
+  async function signedIn(
+    config: ConfigOverrides = FAST,
+  ): Promise<{ core: ClientCore; dir: string; stopServer: () => Promise<void> }> {
     const w: World = await makeWorld();
     let stopped: Promise<void> | null = null;
     const stopServer = (): Promise<void> => (stopped ??= w.t.stop());
     cleanups.push(stopServer);
     const { dir, cleanup } = tempDir();
-    const core = new ClientCore({ dataDir: dir, ports: testPorts(), config: FAST });
+    const core = new ClientCore({ dataDir: dir, ports: testPorts(), config });
     cleanups.push(async () => {
       await core.dispose();
       cleanup();
@@ -34,7 +37,13 @@ describe('media.get against the real server', () => {
   it('fetches an uploaded image with the session, keeps it on disk, and serves it from there with the server gone', async () => {
     const { core, dir, stopServer } = await signedIn();
     const gif = IMAGES['image/gif'];
-    const image = await core.invoke('media.upload', { name: 'a.gif', mime: 'image/gif', data_base64: base64(gif), width: 1, height: 1 });
+    const image = await core.invoke('media.upload', {
+      name: 'a.gif',
+      mime: 'image/gif',
+      data_base64: base64(gif),
+      width: 1,
+      height: 1,
+    });
     const other = await core.invoke('media.upload', {
       name: 'b.png',
       mime: 'image/png',
@@ -66,5 +75,27 @@ describe('media.get against the real server', () => {
     expect(existsSync(join(dir, 'media-cache', `${'0'.repeat(64)}.png`))).toBe(false);
     for (const url of ['http://evil.example/x.png', `/v1/media/../${'0'.repeat(64)}.png`, '/v1/media/abc.png'])
       expect(await core.call('media.get', { url })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+  });
+
+  it('keeps the cache within config.media.cacheMaxBytes: the least recently shown image goes, and is fetched again', async () => {
+    const gif = IMAGES['image/gif']; // 43 bytes
+    const png = IMAGES['image/png']; // 70 bytes
+    const { core, dir } = await signedIn({ ...FAST, media: { cacheMaxBytes: gif.length + png.length - 1 } });
+    const upload = (mime: 'image/gif' | 'image/png', b: Buffer) =>
+      core.invoke('media.upload', { name: 'x', mime, data_base64: base64(b), width: 1, height: 1 });
+    const a = await upload('image/gif', gif);
+    const b = await upload('image/png', png);
+    const cacheDir = join(dir, 'media-cache');
+    const nameOf = (url: string): string => url.split('/').pop()!;
+
+    await core.invoke('media.get', { url: a.url });
+    await new Promise((r) => setTimeout(r, 20)); // distinct last-use times on any file system
+    await core.invoke('media.get', { url: b.url }); // 113 bytes > 112: the gif, used longest ago, goes
+    await waitFor(() => readdirSync(cacheDir).length === 1, 5_000, 'the cache trimmed');
+    expect(readdirSync(cacheDir)).toEqual([nameOf(b.url)]);
+
+    const again = await core.invoke('media.get', { url: a.url });
+    expect(Buffer.from(again.data_base64, 'base64').equals(gif)).toBe(true);
+    await waitFor(() => readdirSync(cacheDir).join() === nameOf(a.url), 5_000, 'the png trimmed in turn');
   });
 });
