@@ -33,6 +33,12 @@ describe('demo data', () => {
     );
     expect(texts.some((x) => /[\u4e00-\u9fff]/.test(x))).toBe(true);
     expect(texts.some((x) => /^[\x20-\x7e]+$/.test(x))).toBe(true);
+    // Answered lines are read up to the answer; only customers' messages after it are unread.
+    for (const line of before.lines) {
+      const last = (await store.history(line.line_id, null, 50)).messages.filter((m) => m.random_id !== null).at(-1)!;
+      if (last.sender_role === 'staff') expect(before.unread[line.line_id], line.object.title).toBe(0);
+    }
+    expect(before.lines.some((l) => before.unread[l.line_id]! > 0)).toBe(true);
     // Some lines wait in the queue for a demo of assignment.
     const tours = (await store.findAccountByLogin('carol@tours'))!;
     expect((await store.listLines({ viewer: tours, limit: 100 })).lines.some((l) => l.assignee === null)).toBe(true);
