@@ -30,6 +30,11 @@ export interface ServerConfig extends LoginThrottleConfig {
   defaultCapacity: number;
   /** Largest image upload (POST /v1/media), in bytes. */
   maxMediaBytes: number;
+  /**
+   * Largest image upload in pixels (width × height read from its header): a small file can
+   * declare a huge picture that every client would have to decode (a decompression bomb).
+   */
+  maxImagePixels: number;
   /** Token bucket for image uploads, per user. */
   mediaUploadRatePerSecond: number;
   mediaUploadBurst: number;
@@ -54,6 +59,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   pollPresenceGraceMs: 15_000,
   defaultCapacity: 10,
   maxMediaBytes: 8 * 1024 * 1024,
+  maxImagePixels: 40_000_000,
   mediaUploadRatePerSecond: 0.5,
   mediaUploadBurst: 20,
   loginFreeFailuresPerAccountAddress: 5,

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ImageContent, describeIssues, wireError, type WireError } from '../../src-shared/protocol';
+import { ImageContent, wireError, type WireError } from '../../src-shared/protocol';
 import { authenticate, bearer } from '../im/authenticate';
 import { toWireError } from '../im/errors';
 import type { ImContext } from '../im/handlers';
 import { KeyedBuckets } from '../im/rate-limit';
+import { readImageSize, type ImageSize } from '../media/dimensions';
 import {
   MEDIA_PATH,
   MEDIA_TYPES,
@@ -18,24 +19,40 @@ import {
 import { sniffImageMime } from '../media/sniff';
 import { sendError } from './http-errors';
 
-const UploadQuery = z.object({
-  width: z.coerce.number().pipe(ImageContent.shape.width),
-  height: z.coerce.number().pipe(ImageContent.shape.height),
-});
-
 const ReadQuery = z.object({ access_token: z.string().max(4096).optional() });
 
 interface Upload {
+  uid: string;
   mime: MediaMime;
-  width: number;
-  height: number;
+}
+
+/** The protocol's bound on each side of an image (ImageContent), kept in step with the schema. */
+const MAX_SIDE = Math.min(ImageContent.shape.width.maxValue ?? Infinity, ImageContent.shape.height.maxValue ?? Infinity);
+
+/**
+ * The size to store for an uploaded image, read from its header, or why it is refused: unreadable,
+ * a side beyond the protocol's bound, or more pixels than every recipient's client should have to
+ * decode (a few KiB can declare gigapixels).
+ */
+export function measureUpload(bytes: Uint8Array, mime: MediaMime, maxPixels: number): ImageSize | { refusal: string } {
+  const size = readImageSize(bytes, mime);
+  if (!size.ok) return { refusal: `the ${mime} header cannot be read: ${size.reason}` };
+  const { width, height } = size;
+  if (width > MAX_SIDE || height > MAX_SIDE)
+    return { refusal: `the image is ${width}×${height} pixels; each side may be at most ${MAX_SIDE} pixels` };
+  if (width * height > maxPixels)
+    return { refusal: `the image is ${width}×${height} = ${width * height} pixels; at most ${maxPixels} pixels are accepted` };
+  return { width, height };
 }
 
 /**
- * Images: `POST /v1/media` stores one (raw bytes, Content-Type image/png|jpeg|webp|gif, width and
- * height in the query) under its content address and answers the ImageContent to send;
- * `GET /v1/media/<sha256>.<ext>` serves it to any signed-in user. Registered in its own scope
- * because upload bodies are binary and far larger than protocol frames.
+ * Images: `POST /v1/media` stores one (raw bytes, Content-Type image/png|jpeg|webp|gif) under its
+ * content address and answers the ImageContent to send, with the size read from the image's own
+ * header; `GET /v1/media/<sha256>.<ext>` serves it to any signed-in user. Registered in its own
+ * scope because upload bodies are binary and far larger than protocol frames.
+ *
+ * Older clients also put `width` and `height` in the upload's query: they are accepted and
+ * ignored, since a client's claim about an image is not what the image is.
  */
 export async function registerMediaRoutes(app: FastifyInstance, ctx: ImContext): Promise<void> {
   const { config, media } = ctx;
@@ -67,14 +84,12 @@ export async function registerMediaRoutes(app: FastifyInstance, ctx: ImContext):
       const mime = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
       if (!isMediaMime(mime))
         return wireError('INVALID_ARGUMENT', `Content-Type must be one of ${Object.keys(MEDIA_TYPES).join(', ')}`);
-      const query = UploadQuery.safeParse(req.query);
-      if (!query.success) return wireError('BAD_PACKET', describeIssues(query.error));
       const declared = Number(req.headers['content-length']);
       if (declared > config.maxMediaBytes)
         return wireError('PAYLOAD_TOO_LARGE', `image exceeds ${config.maxMediaBytes} bytes`);
       const wait = buckets.for(auth.account.uid, ctx.now()).take(ctx.now());
       if (wait !== null) return wireError('RATE_LIMITED', 'too many uploads', wait);
-      return { mime, ...query.data };
+      return { uid: auth.account.uid, mime };
     };
 
     scope.post(
@@ -99,14 +114,19 @@ export async function registerMediaRoutes(app: FastifyInstance, ctx: ImContext):
             wireError('INVALID_ARGUMENT', `the bytes are ${actual ?? 'not an accepted image'}, not ${upload.mime}`),
             false,
           );
+        const size = measureUpload(bytes, upload.mime, config.maxImagePixels);
+        if ('refusal' in size) {
+          ctx.logger.info({ uid: upload.uid, mime: upload.mime, bytes: bytes.length, refusal: size.refusal }, 'image refused');
+          return sendError(res, wireError('INVALID_ARGUMENT', size.refusal), false);
+        }
         const name = mediaName(createHash('sha256').update(bytes).digest('hex'), upload.mime);
         await media.put(name, bytes);
         const content: z.infer<typeof ImageContent> = {
           type: 'image',
           url: mediaUrl(name),
           mime: upload.mime,
-          width: upload.width,
-          height: upload.height,
+          width: size.width,
+          height: size.height,
         };
         return content;
       },
