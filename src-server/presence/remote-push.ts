@@ -9,12 +9,15 @@ export interface RemotePush {
   notify(uid: string, notice: { message: Message; line: Line }): Promise<void>;
 }
 
-/** Default hook: records what would have been pushed. */
+/**
+ * Default hook: records what would have been pushed, at debug level — one line per message to an
+ * offline user would otherwise dominate the log of a busy server.
+ */
 export class LoggingRemotePush implements RemotePush {
   constructor(private readonly logger: Logger) {}
 
   notify(uid: string, notice: { message: Message; line: Line }): Promise<void> {
-    this.logger.info(
+    this.logger.debug(
       { uid, line_id: notice.line.line_id, message_id: notice.message.message_id },
       'remote push (no live channel)',
     );
