@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IpcErrorShape } from '../../src-shared/ipc';
 import { ClientCore } from '../../src-main/core/client-core';
-import { IMAGES, uploadImage } from '../support/media';
+import { IMAGES, pngImage, uploadImage } from '../support/media';
 import { TEST_PASSWORD, follow, uniqueDevice } from '../support/test-server';
 import { signIn as serverSignIn } from '../support/protocol-client';
 import { tempDir, testPorts, waitFor } from './helpers';
@@ -62,7 +62,8 @@ describe('media.upload against the real server', () => {
     const { core, agent } = await signedInCore(w);
     const opened = agent.opened;
 
-    const png = IMAGES['image/png'];
+    // A real 1280×960 image: the server reads the size from its header, not from the arguments.
+    const png = pngImage(1280, 960);
     const image = await core.invoke('media.upload', {
       name: 'room.png',
       mime: 'image/png',
@@ -193,7 +194,7 @@ describe('media.upload against the real server', () => {
     const { core } = await signedInCore(w);
     const { token: sameEra } = await serverSignIn(w.t.url, 'alice', TEST_PASSWORD, uniqueDevice('alice'));
     skewMs = 13 * 3600_000; // past the 12 h token lifetime, inside the refresh grace
-    const png = IMAGES['image/png'];
+    const png = pngImage(2, 3);
     expect(await uploadImage(w.t.url, sameEra, png)).toMatchObject({ ok: false, error: { code: 'TOKEN_EXPIRED' } });
 
     const image = await core.invoke('media.upload', {
