@@ -27,7 +27,10 @@ interface Upload {
 }
 
 /** The protocol's bound on each side of an image (ImageContent), kept in step with the schema. */
-const MAX_SIDE = Math.min(ImageContent.shape.width.maxValue ?? Infinity, ImageContent.shape.height.maxValue ?? Infinity);
+const MAX_SIDE = Math.min(
+  ImageContent.shape.width.maxValue ?? Infinity,
+  ImageContent.shape.height.maxValue ?? Infinity,
+);
 
 /**
  * The size to store for an uploaded image, read from its header, or why it is refused: unreadable,
@@ -41,7 +44,9 @@ export function measureUpload(bytes: Uint8Array, mime: MediaMime, maxPixels: num
   if (width > MAX_SIDE || height > MAX_SIDE)
     return { refusal: `the image is ${width}×${height} pixels; each side may be at most ${MAX_SIDE} pixels` };
   if (width * height > maxPixels)
-    return { refusal: `the image is ${width}×${height} = ${width * height} pixels; at most ${maxPixels} pixels are accepted` };
+    return {
+      refusal: `the image is ${width}×${height} = ${width * height} pixels; at most ${maxPixels} pixels are accepted`,
+    };
   return { width, height };
 }
 
@@ -116,7 +121,10 @@ export async function registerMediaRoutes(app: FastifyInstance, ctx: ImContext):
           );
         const size = measureUpload(bytes, upload.mime, config.maxImagePixels);
         if ('refusal' in size) {
-          ctx.logger.info({ uid: upload.uid, mime: upload.mime, bytes: bytes.length, refusal: size.refusal }, 'image refused');
+          ctx.logger.info(
+            { uid: upload.uid, mime: upload.mime, bytes: bytes.length, refusal: size.refusal },
+            'image refused',
+          );
           return sendError(res, wireError('INVALID_ARGUMENT', size.refusal), false);
         }
         const name = mediaName(createHash('sha256').update(bytes).digest('hex'), upload.mime);

@@ -73,7 +73,13 @@ function startsWith(b: Uint8Array, at: number, text: string): boolean {
 
 const PNG_SIGNATURE = '\x89PNG\r\n\x1a\n';
 /** Bit depths allowed for each colour type (PNG spec, table 11.1). */
-const PNG_DEPTHS: Record<number, number[]> = { 0: [1, 2, 4, 8, 16], 2: [8, 16], 3: [1, 2, 4, 8], 4: [8, 16], 6: [8, 16] };
+const PNG_DEPTHS: Record<number, number[]> = {
+  0: [1, 2, 4, 8, 16],
+  2: [8, 16],
+  3: [1, 2, 4, 8],
+  4: [8, 16],
+  6: [8, 16],
+};
 
 function readPng(b: Uint8Array): ImageSize {
   if (!startsWith(b, 0, PNG_SIGNATURE)) fail('no PNG signature');
@@ -87,11 +93,12 @@ function readPng(b: Uint8Array): ImageSize {
   if (width === 0 || height === 0 || width > 2 ** 31 - 1 || height > 2 ** 31 - 1)
     fail(`IHDR gives the size ${width}×${height}`);
   if (!PNG_DEPTHS[colour!]?.includes(depth!)) fail(`IHDR gives colour type ${colour} with bit depth ${depth}`);
-  if (compression !== 0 || filter !== 0 || interlace! > 1) fail('IHDR names an unknown compression, filter or interlace method');
+  if (compression !== 0 || filter !== 0 || interlace! > 1)
+    fail('IHDR names an unknown compression, filter or interlace method');
 
   // Walk to the image data: it must be there, and an eXIf before it turns the picture.
   let turned: boolean | null = null;
-  for (let at = 33; ; ) {
+  for (let at = 33; ;) {
     if (at >= b.length) fail('the file ends before any IDAT chunk');
     need(b, at, 8, `the chunk header at byte ${at}`);
     const length = u32be(b, at);
@@ -99,7 +106,8 @@ function readPng(b: Uint8Array): ImageSize {
     if (startsWith(b, at + 4, 'IDAT')) break;
     if (startsWith(b, at + 4, 'IEND')) fail('IEND before any IDAT chunk');
     need(b, at + 8, length + 4, `the chunk ${tag(b, at + 4)} at byte ${at} (${length} bytes)`);
-    if (turned === null && startsWith(b, at + 4, 'eXIf')) turned = exifTurnsQuarter(b.subarray(at + 8, at + 8 + length));
+    if (turned === null && startsWith(b, at + 4, 'eXIf'))
+      turned = exifTurnsQuarter(b.subarray(at + 8, at + 8 + length));
     at += 12 + length;
   }
   return turned ? { width: height, height: width } : { width, height };
@@ -142,7 +150,8 @@ function readGif(b: Uint8Array): ImageSize {
 // --------------------------------------------------------------------------------------- JPEG
 
 /** SOF0–SOF15 carry the frame size; 0xC4 (DHT), 0xC8 (JPG) and 0xCC (DAC) share the range. */
-const isFrameMarker = (code: number): boolean => code >= 0xc0 && code <= 0xcf && code !== 0xc4 && code !== 0xc8 && code !== 0xcc;
+const isFrameMarker = (code: number): boolean =>
+  code >= 0xc0 && code <= 0xcf && code !== 0xc4 && code !== 0xc8 && code !== 0xcc;
 /** RST0–RST7 and TEM stand alone, without a length. */
 const isStandalone = (code: number): boolean => (code >= 0xd0 && code <= 0xd7) || code === 0x01;
 
@@ -256,7 +265,7 @@ function readWebp(b: Uint8Array): ImageSize {
   const canvas = { width: u24le(b, first.data + 4) + 1, height: u24le(b, first.data + 7) + 1 };
   if (canvas.width * canvas.height > 2 ** 32 - 1) fail(`the canvas ${canvas.width}×${canvas.height} is too large`);
   if (b[first.data]! & VP8X_ANIMATION) return canvas;
-  for (let at = first.data + first.size + (first.size & 1); ; ) {
+  for (let at = first.data + first.size + (first.size & 1); ;) {
     if (at >= end) fail('an extended still image without a VP8 or VP8L chunk');
     const next = chunk(at);
     const image =

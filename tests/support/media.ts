@@ -37,20 +37,32 @@ class LsbBits {
   }
 }
 
-function pngChunk(type: string, data: Buffer): Buffer {
+export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+/** Length, type, data and CRC-32 of type and data. */
+export function pngChunk(type: string, data: Buffer): Buffer {
   const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
   return Buffer.concat([u32be(data.length), body, u32be(crc32(body))]);
 }
 
+export interface PngOptions {
+  /** Chunks between IHDR and IDAT (eXIf, tEXt …), as written. */
+  before?: Buffer[];
+  /** Chunks between IDAT and IEND. */
+  after?: Buffer[];
+}
+
 /** A greyscale 8-bit PNG of width×height (each row: filter byte 0 and the pixels). */
-export function pngImage(width: number, height: number): Buffer {
+export function pngImage(width: number, height: number, options: PngOptions = {}): Buffer {
   const ihdr = Buffer.concat([u32be(width), u32be(height), Buffer.from([8, 0, 0, 0, 0])]);
   const raw = Buffer.alloc((width + 1) * height, 0x80);
   for (let y = 0; y < height; y++) raw[y * (width + 1)] = 0;
   return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    PNG_SIGNATURE,
     pngChunk('IHDR', ihdr),
+    ...(options.before ?? []),
     pngChunk('IDAT', deflateSync(raw)),
+    ...(options.after ?? []),
     pngChunk('IEND', Buffer.alloc(0)),
   ]);
 }
@@ -61,6 +73,8 @@ export interface GifOptions {
   /** Where the (only) frame sits on the screen. */
   left?: number;
   top?: number;
+  /** Blocks before the image descriptor (extensions), as written. */
+  before?: Buffer[];
 }
 
 /**
@@ -89,6 +103,7 @@ export function gifImage(width: number, height: number, options: GifOptions = {}
     Buffer.from([0x80, 0, 0]), // global colour table of 2 entries, background 0, no aspect ratio
     Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff, 0xff]),
     Buffer.from([0x21, 0xf9, 4, 0, 0, 0, 0, 0]), // graphic control extension (no delay, no transparency)
+    ...(options.before ?? []),
     Buffer.from([0x2c]),
     u16le(options.left ?? 0),
     u16le(options.top ?? 0),
@@ -105,23 +120,27 @@ export function jpegSegment(marker: number, data: Buffer): Buffer {
   return Buffer.concat([Buffer.from([0xff, marker]), u16be(data.length + 2), data]);
 }
 
-/** APP1 with an Exif TIFF header whose IFD0 holds one Orientation tag. */
-export function exifSegment(orientation: number, order: 'II' | 'MM' = 'MM'): Buffer {
+/** A TIFF block (as Exif carries it) whose IFD0 holds one Orientation tag, of type SHORT by default. */
+export function tiffOrientation(orientation: number, order: 'II' | 'MM' = 'MM', type = 3): Buffer {
   const u16 = order === 'MM' ? u16be : u16le;
   const u32 = order === 'MM' ? u32be : u32le;
-  const tiff = Buffer.concat([
+  return Buffer.concat([
     Buffer.from(order, 'latin1'),
     u16(42),
     u32(8), // IFD0 right after the header
     u16(1),
     u16(0x0112),
-    u16(3), // SHORT
+    u16(type),
     u32(1),
     u16(orientation),
     u16(0),
     u32(0), // no IFD1
   ]);
-  return jpegSegment(0xe1, Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiff]));
+}
+
+/** APP1 with an Exif TIFF header whose IFD0 holds one Orientation tag. */
+export function exifSegment(orientation: number, order: 'II' | 'MM' = 'MM'): Buffer {
+  return jpegSegment(0xe1, Buffer.concat([Buffer.from('Exif\0\0', 'latin1'), tiffOrientation(orientation, order)]));
 }
 
 export interface JpegOptions {
@@ -162,11 +181,13 @@ export function jpegImage(width: number, height: number, options: JpegOptions = 
   ]);
 }
 
-function riffChunk(fourcc: string, data: Buffer): Buffer {
+/** A RIFF chunk: FourCC, little-endian size, data, a pad byte to an even length. */
+export function webpChunk(fourcc: string, data: Buffer): Buffer {
   return Buffer.concat([Buffer.from(fourcc, 'latin1'), u32le(data.length), data, Buffer.alloc(data.length % 2)]);
 }
 
-function riffWebp(chunks: Buffer[]): Buffer {
+/** A RIFF/WEBP file of these chunks. */
+export function webpFile(chunks: Buffer[]): Buffer {
   const body = Buffer.concat([Buffer.from('WEBP', 'latin1'), ...chunks]);
   return Buffer.concat([Buffer.from('RIFF', 'latin1'), u32le(body.length), body]);
 }
@@ -176,7 +197,12 @@ function riffWebp(chunks: Buffer[]): Buffer {
  * single-symbol prefix codes, which take zero bits per pixel — the pixel data is empty.
  */
 export function vp8lBitstream(width: number, height: number): Buffer {
-  const bits = new LsbBits().put(0x2f, 8).put(width - 1, 14).put(height - 1, 14).put(0, 1).put(0, 3);
+  const bits = new LsbBits()
+    .put(0x2f, 8)
+    .put(width - 1, 14)
+    .put(height - 1, 14)
+    .put(0, 1)
+    .put(0, 3);
   bits.put(0, 1).put(0, 1).put(0, 1); // no transform, no colour cache, no meta prefix codes
   // green, red, blue: symbol 0; alpha: symbol 255; distance: symbol 0 (simple codes, one symbol)
   for (const symbol of [0, 0, 0, 255, 0]) {
@@ -207,11 +233,11 @@ export function vp8Bitstream(width: number, height: number): Buffer {
 }
 
 export function webpLossless(width: number, height: number): Buffer {
-  return riffWebp([riffChunk('VP8L', vp8lBitstream(width, height))]);
+  return webpFile([webpChunk('VP8L', vp8lBitstream(width, height))]);
 }
 
 export function webpLossy(width: number, height: number): Buffer {
-  return riffWebp([riffChunk('VP8 ', vp8Bitstream(width, height))]);
+  return webpFile([webpChunk('VP8 ', vp8Bitstream(width, height))]);
 }
 
 export interface WebpExtendedOptions {
@@ -230,23 +256,21 @@ export function webpExtended(width: number, height: number, options: WebpExtende
   const canvas = options.canvas ?? { width, height };
   const image =
     options.codec === 'VP8'
-      ? riffChunk('VP8 ', vp8Bitstream(width, height))
-      : riffChunk('VP8L', vp8lBitstream(width, height));
+      ? webpChunk('VP8 ', vp8Bitstream(width, height))
+      : webpChunk('VP8L', vp8lBitstream(width, height));
   const flags = options.animated ? 0x02 : 0;
-  const vp8x = riffChunk(
+  const vp8x = webpChunk(
     'VP8X',
     Buffer.concat([Buffer.from([flags, 0, 0, 0]), u24le(canvas.width - 1), u24le(canvas.height - 1)]),
   );
-  if (!options.animated) return riffWebp([vp8x, ...(options.before ?? []), image]);
-  const anim = riffChunk('ANIM', Buffer.from([0, 0, 0, 0, 0, 0]));
-  const frame = riffChunk(
+  if (!options.animated) return webpFile([vp8x, ...(options.before ?? []), image]);
+  const anim = webpChunk('ANIM', Buffer.from([0, 0, 0, 0, 0, 0]));
+  const frame = webpChunk(
     'ANMF',
     Buffer.concat([u24le(0), u24le(0), u24le(width - 1), u24le(height - 1), u24le(100), Buffer.from([0]), image]),
   );
-  return riffWebp([vp8x, ...(options.before ?? []), anim, frame]);
+  return webpFile([vp8x, ...(options.before ?? []), anim, frame]);
 }
-
-export { riffChunk as webpChunk };
 
 /** Smallest real images of each accepted type (1×1), for upload tests. */
 export const IMAGES = {
