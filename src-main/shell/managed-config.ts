@@ -16,6 +16,8 @@ export interface ManagedValues {
   update_channel: UpdateChannel;
   start_at_login: boolean;
   start_hidden: boolean;
+  /** Budget of the on-disk image cache in MiB; null = the client core's default. */
+  image_cache_mb: number | null;
 }
 export type ManagedLayer = Partial<ManagedValues>;
 
@@ -30,9 +32,13 @@ export const MANAGED_DEFAULTS: ManagedValues = {
   update_channel: 'latest',
   start_at_login: false,
   start_hidden: false,
+  image_cache_mb: null,
 };
 
-type Kind = 'url' | 'bool' | 'channel';
+/** Largest accepted image-cache budget (1 TiB): anything above is a typo, not a plan. */
+const MAX_IMAGE_CACHE_MB = 1024 * 1024;
+
+type Kind = 'url' | 'bool' | 'channel' | 'mebibytes';
 
 /**
  * Each setting's names in each source. Policy names are the same in the Windows registry, the
@@ -79,6 +85,13 @@ export const MANAGED_KEYS: readonly {
     env: 'MERCHANT_IM_START_AT_LOGIN',
   },
   { key: 'start_hidden', kind: 'bool', policy: 'StartHidden', flag: 'start-hidden', env: 'MERCHANT_IM_START_HIDDEN' },
+  {
+    key: 'image_cache_mb',
+    kind: 'mebibytes',
+    policy: 'ImageCacheMaxMB',
+    flag: 'image-cache-max-mb',
+    env: 'MERCHANT_IM_IMAGE_CACHE_MAX_MB',
+  },
 ];
 
 export interface ParsedLayer {
@@ -173,6 +186,7 @@ export function resolveManagedConfig(layers: ConfigLayers): ManagedConfig {
     update_channel: pick('update_channel'),
     start_at_login: pick('start_at_login'),
     start_hidden: pick('start_hidden'),
+    image_cache_mb: pick('image_cache_mb'),
     warnings: [...layers.commandLine.warnings, ...layers.environment.warnings, ...layers.policy.warnings],
   };
   if (config.server_url_locked.value && config.server_url.value === null) {
@@ -202,6 +216,10 @@ function assign(
     const channel = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
     if ((UPDATE_CHANNELS as readonly string[]).includes(channel)) layer.update_channel = channel as UpdateChannel;
     else warnings.push(`${where}: channel must be one of ${UPDATE_CHANNELS.join(', ')}, ignored`);
+  } else if (spec.kind === 'mebibytes') {
+    const mb = parseWholeNumber(raw);
+    if (mb === null || mb > MAX_IMAGE_CACHE_MB) warnings.push(`${where}: not a whole number of MiB from 0 to ${MAX_IMAGE_CACHE_MB}, ignored`);
+    else (layer as Record<string, unknown>)[spec.key] = mb;
   } else {
     const bool = parseBool(raw);
     if (bool === null) warnings.push(`${where}: not a boolean (1/0, true/false), ignored`);
@@ -218,6 +236,13 @@ function parseUrl(raw: unknown): string | null {
   } catch {
     return null;
   }
+}
+
+/** Registry DWORDs arrive as numbers, everything else as text ("512", " 0x200 " is not accepted). */
+function parseWholeNumber(raw: unknown): number | null {
+  if (typeof raw === 'number') return Number.isSafeInteger(raw) && raw >= 0 ? raw : null;
+  if (typeof raw !== 'string' || !/^\s*\d{1,16}\s*$/.test(raw)) return null;
+  return Number(raw.trim());
 }
 
 function parseBool(raw: unknown): boolean | null {

@@ -94,6 +94,20 @@ describe('managed configuration precedence', () => {
     expect(cli.warnings).toEqual(['command line --server-url needs a value']);
   });
 
+  it('takes the image-cache budget as whole MiB from a DWORD, text or a switch, and refuses anything else', () => {
+    expect(policyLayer({ ImageCacheMaxMB: 0x200 }, 'reg').layer).toEqual({ image_cache_mb: 512 });
+    expect(environmentLayer({ MERCHANT_IM_IMAGE_CACHE_MAX_MB: ' 0 ' }).layer).toEqual({ image_cache_mb: 0 });
+    expect(commandLineLayer(['--image-cache-max-mb=2048']).layer).toEqual({ image_cache_mb: 2048 });
+    for (const bad of [-1, 1.5, '12MB', '', '1e3', 2 ** 20 + 1, true]) {
+      const parsed = policyLayer({ ImageCacheMaxMB: bad }, 'policy');
+      expect(parsed.layer, String(bad)).toEqual({});
+      expect(parsed.warnings).toEqual(['policy ImageCacheMaxMB: not a whole number of MiB from 0 to 1048576, ignored']);
+    }
+    const config = resolveManagedConfig(layers({ policy: policyLayer({ ImageCacheMaxMB: 64 }, 'policy') }));
+    expect(config.image_cache_mb).toEqual({ value: 64, source: 'policy' });
+    expect(resolveManagedConfig(layers({})).image_cache_mb).toEqual({ value: null, source: 'default' });
+  });
+
   it('reads policy names case-insensitively, as the registry does', () => {
     expect(policyLayer({ serverurl: 'https://a.example', STARTATLOGIN: true }, 'x').layer).toEqual({
       server_url: 'https://a.example',

@@ -18,6 +18,7 @@ const expectedLayer = {
   update_channel: 'latest',
   start_at_login: true,
   start_hidden: true,
+  image_cache_mb: 512,
 };
 
 describe('policy examples', () => {
