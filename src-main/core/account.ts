@@ -357,6 +357,7 @@ export class AccountRuntime {
     return uploadImage(
       {
         ...this.mediaAccess(),
+        cache: this.images,
         maxBytes: config.media.maxBytes,
         timeoutMs: config.media.uploadTimeoutMs,
       },

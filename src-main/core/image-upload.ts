@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Agent } from 'node:http';
 import { uploadMedia, type ImageMime, type UploadedImage } from '../channel/media-client';
 import { ClientError, toErrorShape } from './errors';
+import type { ImageCacheStore } from './image-cache';
 
 export interface ImageUploadHost {
   serverUrl: string;
@@ -13,6 +15,8 @@ export interface ImageUploadHost {
   agent(): Promise<Agent | undefined>;
   maxBytes: number;
   timeoutMs: number;
+  /** Where the sent image is kept, so the sender's own bubble shows it without downloading it back. */
+  cache: Pick<ImageCacheStore, 'keep'>;
 }
 
 export interface ImageUploadArgs {
@@ -51,18 +55,28 @@ export async function uploadImage(host: ImageUploadHost, args: ImageUploadArgs):
       timeoutMs: host.timeoutMs,
       agent: await host.agent(),
     });
+  let uploaded: UploadedImage;
   try {
     try {
-      return await attempt();
+      uploaded = await attempt();
     } catch (err) {
       if (!(err instanceof ClientError) || err.code !== 'TOKEN_EXPIRED') throw err;
       // Once: a token that expired between the last refresh and this upload. A second expiry is real.
       await host.refreshToken();
-      return await attempt();
+      uploaded = await attempt();
     }
   } catch (err) {
     throw explain(err, args.name);
   }
+  await keepSent(host.cache, uploaded.url, bytes);
+  return uploaded;
+}
+
+/** Kept under the server's name only when that name is these bytes' sha256, as every cache entry must be. */
+async function keepSent(cache: Pick<ImageCacheStore, 'keep'>, url: string, bytes: Buffer): Promise<void> {
+  const name = url.slice(url.lastIndexOf('/') + 1);
+  if (name.split('.')[0] !== createHash('sha256').update(bytes).digest('hex')) return;
+  await cache.keep(name, bytes).catch(() => undefined);
 }
 
 /** The image's bytes, refused before any network traffic when they are not base64 or too large. */

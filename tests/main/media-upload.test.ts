@@ -96,6 +96,14 @@ describe('media.upload against the real server', () => {
         height: 960,
       }),
     ).toEqual(image);
+
+    // The sender's own bubble needs no download: the sent bytes were kept, so they show even offline.
+    const requests = agent.opened;
+    await w.t.server.kill();
+    await waitFor(() => core.runtime?.channel.state().status !== 'online', 5_000, 'offline');
+    const shown = await core.invoke('media.get', { url: image.url });
+    expect(Buffer.from(shown.data_base64, 'base64').equals(png)).toBe(true);
+    expect(agent.opened).toBe(requests);
   });
 
   it('refuses wrong types, bad data and oversized images with their codes; nothing reaches the outbox', async () => {
