@@ -45,9 +45,16 @@ function fail(reason: string): never {
   throw new Unreadable(reason);
 }
 
-/** Bytes [at, at + n) must exist; `what` names them for the refusal. */
+function truncated(b: Uint8Array, end: number, what: string): never {
+  fail(`the file ends inside ${what} (${end} bytes needed, the file has ${b.length})`);
+}
+
+/**
+ * Bytes [at, at + n) must exist; `what` names them for the refusal. Loops test inline instead, so
+ * that their message is only built on failure (a hostile file can hold millions of tiny blocks).
+ */
 function need(b: Uint8Array, at: number, n: number, what: string): void {
-  if (at + n > b.length) fail(`the file ends inside ${what} (${at + n} bytes needed, the file has ${b.length})`);
+  if (at + n > b.length) truncated(b, at + n, what);
 }
 
 const u16be = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
@@ -69,9 +76,15 @@ function startsWith(b: Uint8Array, at: number, text: string): boolean {
   return b.length >= at + text.length && [...text].every((c, i) => b[at + i] === c.charCodeAt(0));
 }
 
+/** A four-letter chunk type as the big-endian number its bytes read as, to compare without strings. */
+const fourcc = (text: string): number => u32be(Buffer.from(text, 'latin1'), 0);
+
 // ---------------------------------------------------------------------------------------- PNG
 
 const PNG_SIGNATURE = '\x89PNG\r\n\x1a\n';
+const PNG_IDAT = fourcc('IDAT');
+const PNG_IEND = fourcc('IEND');
+const PNG_EXIF = fourcc('eXIf');
 /** Bit depths allowed for each colour type (PNG spec, table 11.1). */
 const PNG_DEPTHS: Record<number, number[]> = {
   0: [1, 2, 4, 8, 16],
@@ -100,14 +113,15 @@ function readPng(b: Uint8Array): ImageSize {
   let turned: boolean | null = null;
   for (let at = 33; ;) {
     if (at >= b.length) fail('the file ends before any IDAT chunk');
-    need(b, at, 8, `the chunk header at byte ${at}`);
+    if (at + 8 > b.length) truncated(b, at + 8, `the chunk header at byte ${at}`);
     const length = u32be(b, at);
+    const type = u32be(b, at + 4);
     if (length > 2 ** 31 - 1) fail(`the chunk ${tag(b, at + 4)} at byte ${at} claims ${length} bytes`);
-    if (startsWith(b, at + 4, 'IDAT')) break;
-    if (startsWith(b, at + 4, 'IEND')) fail('IEND before any IDAT chunk');
-    need(b, at + 8, length + 4, `the chunk ${tag(b, at + 4)} at byte ${at} (${length} bytes)`);
-    if (turned === null && startsWith(b, at + 4, 'eXIf'))
-      turned = exifTurnsQuarter(b.subarray(at + 8, at + 8 + length));
+    if (type === PNG_IDAT) break;
+    if (type === PNG_IEND) fail('IEND before any IDAT chunk');
+    if (at + 12 + length > b.length)
+      truncated(b, at + 12 + length, `the chunk ${tag(b, at + 4)} at byte ${at} (${length} bytes)`);
+    if (turned === null && type === PNG_EXIF) turned = exifTurnsQuarter(b.subarray(at + 8, at + 8 + length));
     at += 12 + length;
   }
   return turned ? { width: height, height: width } : { width, height };
@@ -125,7 +139,7 @@ function readGif(b: Uint8Array): ImageSize {
   // Browsers enlarge the screen to hold the first frame (Chromium does; frames may lie outside
   // the screen, or the screen may be 0×0), so the first image descriptor counts too.
   for (;;) {
-    need(b, at, 1, `the block at byte ${at} (before any image)`);
+    if (at >= b.length) truncated(b, at + 1, `the block at byte ${at} (before any image)`);
     const block = b[at]!;
     if (block === 0x2c) {
       need(b, at, 10, `the image descriptor at byte ${at}`);
@@ -139,7 +153,7 @@ function readGif(b: Uint8Array): ImageSize {
     // Extension: introducer, label, then data sub-blocks until one of length 0.
     at += 2;
     for (;;) {
-      need(b, at, 1, `the extension sub-block at byte ${at}`);
+      if (at >= b.length) truncated(b, at + 1, `the extension sub-block at byte ${at}`);
       const size = b[at]!;
       at += 1 + size;
       if (size === 0) break;
@@ -152,6 +166,7 @@ function readGif(b: Uint8Array): ImageSize {
 /** SOF0–SOF15 carry the frame size; 0xC4 (DHT), 0xC8 (JPG) and 0xCC (DAC) share the range. */
 const isFrameMarker = (code: number): boolean =>
   code >= 0xc0 && code <= 0xcf && code !== 0xc4 && code !== 0xc8 && code !== 0xcc;
+const markerName = (code: number): string => hex(0xff00 | code, 4);
 /** RST0–RST7 and TEM stand alone, without a length. */
 const isStandalone = (code: number): boolean => (code >= 0xd0 && code <= 0xd7) || code === 0x01;
 
@@ -173,21 +188,21 @@ function readJpeg(b: Uint8Array): ImageSize {
     while (at < b.length && b[at] === 0xff) at++;
     if (at >= b.length) fail(`the file ends inside the 0xFF fill bytes from byte ${markerAt}`);
     const code = b[at++]!;
-    const marker = hex(0xff00 | code, 4);
     if (isStandalone(code)) continue;
     if (code === 0x00 || code === 0xd8 || code === 0xd9)
-      fail(`marker ${marker} at byte ${markerAt} before ${size ? 'the first scan' : 'a frame header'}`);
-    need(b, at, 2, `the length of marker ${marker} at byte ${markerAt}`);
+      fail(`marker ${markerName(code)} at byte ${markerAt} before ${size ? 'the first scan' : 'a frame header'}`);
+    if (at + 2 > b.length) truncated(b, at + 2, `the length of marker ${markerName(code)} at byte ${markerAt}`);
     const length = u16be(b, at);
-    if (length < 2) fail(`the segment ${marker} at byte ${markerAt} has length ${length} (at least 2)`);
-    need(b, at, length, `the segment ${marker} at byte ${markerAt} (${length} bytes)`);
+    if (length < 2) fail(`the segment ${markerName(code)} at byte ${markerAt} has length ${length} (at least 2)`);
+    if (at + length > b.length)
+      truncated(b, at + length, `the segment ${markerName(code)} at byte ${markerAt} (${length} bytes)`);
     if (code === 0xda) {
       if (!size) fail(`a scan (SOS) at byte ${markerAt} before any frame header (SOFn)`);
       return turned ? { width: size.height, height: size.width } : size;
     }
     if (isFrameMarker(code)) {
-      if (size) fail(`a second frame header ${marker} at byte ${markerAt}`);
-      size = readFrameHeader(b, at, length, marker);
+      if (size) fail(`a second frame header ${markerName(code)} at byte ${markerAt}`);
+      size = readFrameHeader(b, at, length, markerName(code));
     } else if (code === 0xe1 && turned === null && length >= 8 && startsWith(b, at + 2, 'Exif\0\0')) {
       turned = exifTurnsQuarter(b.subarray(at + 8, at + length));
     }
@@ -237,6 +252,9 @@ function exifTurnsQuarter(tiff: Uint8Array): boolean {
 
 // --------------------------------------------------------------------------------------- WebP
 
+const WEBP_VP8 = fourcc('VP8 ');
+const WEBP_VP8L = fourcc('VP8L');
+const WEBP_VP8X = fourcc('VP8X');
 const VP8X_ANIMATION = 0x02;
 
 /**
@@ -251,16 +269,16 @@ function readWebp(b: Uint8Array): ImageSize {
   if (riffSize < 12) fail(`the RIFF header claims ${riffSize} bytes, less than one chunk`);
   if (8 + riffSize > b.length) fail(`the RIFF header claims ${8 + riffSize} bytes, the file has ${b.length}`);
   const end = 8 + riffSize;
-  const chunk = (at: number): { fourcc: string; data: number; size: number } => {
+  const chunk = (at: number): { type: number; data: number; size: number } => {
     if (at + 8 > end) fail(`the file ends inside the chunk header at byte ${at}`);
     const size = u32le(b, at + 4);
     if (at + 8 + size > end) fail(`the chunk ${tag(b, at)} at byte ${at} claims ${size} bytes, ${end - at - 8} remain`);
-    return { fourcc: String.fromCharCode(...b.subarray(at, at + 4)), data: at + 8, size };
+    return { type: u32be(b, at), data: at + 8, size };
   };
   const first = chunk(12);
-  if (first.fourcc === 'VP8 ') return readVp8(b, first.data, first.size);
-  if (first.fourcc === 'VP8L') return readVp8l(b, first.data, first.size);
-  if (first.fourcc !== 'VP8X') fail(`the first chunk is ${tag(b, 12)}, not VP8, VP8L or VP8X`);
+  if (first.type === WEBP_VP8) return readVp8(b, first.data, first.size);
+  if (first.type === WEBP_VP8L) return readVp8l(b, first.data, first.size);
+  if (first.type !== WEBP_VP8X) fail(`the first chunk is ${tag(b, 12)}, not VP8, VP8L or VP8X`);
   if (first.size < 10) fail(`VP8X is ${first.size} bytes long (at least 10)`);
   const canvas = { width: u24le(b, first.data + 4) + 1, height: u24le(b, first.data + 7) + 1 };
   if (canvas.width * canvas.height > 2 ** 32 - 1) fail(`the canvas ${canvas.width}×${canvas.height} is too large`);
@@ -269,9 +287,9 @@ function readWebp(b: Uint8Array): ImageSize {
     if (at >= end) fail('an extended still image without a VP8 or VP8L chunk');
     const next = chunk(at);
     const image =
-      next.fourcc === 'VP8 '
+      next.type === WEBP_VP8
         ? readVp8(b, next.data, next.size)
-        : next.fourcc === 'VP8L'
+        : next.type === WEBP_VP8L
           ? readVp8l(b, next.data, next.size)
           : null;
     if (image) {

@@ -378,6 +378,29 @@ describe('readImageSize refuses what no decoder can show', () => {
     );
   });
 
+  it('walks millions of tiny blocks in linear time: 8 MiB of the smallest units of each format', () => {
+    const fill = (head: Buffer, unit: number[]): Buffer => {
+      const bytes = Buffer.alloc(8 * 1024 * 1024);
+      head.copy(bytes);
+      for (let at = head.length; at + unit.length <= bytes.length; at += unit.length) bytes.set(unit, at);
+      return bytes;
+    };
+    const webp = fill(webpExtended(1, 1).subarray(0, 30), [...Buffer.from('ICCP'), 0, 0, 0, 0]);
+    webp.writeUInt32LE(webp.length - 8, 4);
+    const cases: Array<[MediaMime, Buffer]> = [
+      ['image/jpeg', fill(Buffer.from([0xff, 0xd8]), [0xff, 0xfe, 0, 2])], // 2 M empty COM segments
+      ['image/gif', fill(Buffer.concat([gifImage(1, 1).subarray(0, 19), Buffer.from([0x21, 0xfe])]), [1, 0x41])], // 4 M sub-blocks
+      ['image/png', fill(pngImage(1, 1).subarray(0, 33), [0, 0, 0, 0, ...Buffer.from('tEXt'), 0, 0, 0, 0])], // 700 k chunks
+      ['image/webp', webp], // 1 M empty chunks
+    ];
+    for (const [mime, bytes] of cases) {
+      const started = performance.now();
+      expect(readImageSize(bytes, mime).ok, mime).toBe(false);
+      // About 20 ms each on a developer machine; the bound only catches a walk gone quadratic.
+      expect(performance.now() - started, mime).toBeLessThan(1500);
+    }
+  });
+
   it('never throws, on random bytes behind each signature and on every byte of real images changed', () => {
     const heads: Array<[MediaMime, Buffer]> = [
       ['image/png', pngImage(3, 2).subarray(0, 33)],
