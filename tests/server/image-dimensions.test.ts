@@ -19,8 +19,9 @@ import {
   webpLossy,
 } from '../support/media';
 
-// Every image built here is a complete file Chromium decodes to the size asserted (checked when
-// the builders in tests/support/media.ts were written); these tests pin the header reader to it.
+// The images of the first block are complete files that Chromium decodes to the size asserted here
+// (each was loaded in Debian's Chromium — naturalWidth/Height and createImageBitmap — when these
+// tests were written; the 16384×16384 bomb was not tried). The second block breaks them on purpose.
 
 const ok = (width: number, height: number): SizeReading => ({ ok: true, width, height });
 
@@ -98,7 +99,7 @@ describe('readImageSize on real images', () => {
     expect(readImageSize(jpegImage(17, 9), 'image/jpeg')).toEqual(ok(17, 9));
     expect(readImageSize(jpegImage(17, 9, { sof: 0xc1 }), 'image/jpeg')).toEqual(ok(17, 9));
     expect(readImageSize(jpegImage(17, 9, { sof: 0xc2 }), 'image/jpeg')).toEqual(ok(17, 9));
-    expect(readImageSize(jpegImage(65_535, 1), 'image/jpeg')).toEqual(ok(65_535, 1));
+    expect(readImageSize(jpegImage(65_500, 1), 'image/jpeg')).toEqual(ok(65_500, 1)); // libjpeg's largest side
     expect(readImageSize(jpegImage(17, 9, { fillBeforeSof: 5000 }), 'image/jpeg')).toEqual(ok(17, 9));
     const segments = [
       jpegSegment(0xfe, Buffer.from('a comment')),
@@ -132,7 +133,7 @@ describe('readImageSize on real images', () => {
       exif(tiffOrientation(6).subarray(0, 12)),
       exif(patched(tiffOrientation(6), 4, [0xff, 0xff, 0xff, 0xf0])), // IFD0 far past the end
       exif(patched(tiffOrientation(6), 8, [0, 0])), // no entries
-      exif(Buffer.concat([patched(tiffOrientation(1), 8, [0xff, 0xff]), tiffOrientation(6).subarray(10, 22)])), // 65535 entries, two present
+      exif(Buffer.concat([patched(tiffOrientation(1), 8, [0xff, 0xff]), tiffOrientation(6).subarray(10, 22)])), // 65535 entries: the first Orientation (1) counts
       exif(tiffOrientation(6, 'MM', 4)), // LONG, not SHORT
       exif(tiffOrientation(9)),
       jpegSegment(0xe1, Buffer.from('Exif')), // shorter than its own signature
@@ -448,8 +449,8 @@ describe('measureUpload: what an upload may be', () => {
     expect(measureUpload(pngImage(20_001, 1), 'image/png', 40_000_000)).toEqual({
       refusal: 'the image is 20001×1 pixels; each side may be at most 20000 pixels',
     });
-    expect(measureUpload(jpegImage(1, 65_535), 'image/jpeg', 40_000_000)).toEqual({
-      refusal: 'the image is 1×65535 pixels; each side may be at most 20000 pixels',
+    expect(measureUpload(jpegImage(1, 65_500), 'image/jpeg', 40_000_000)).toEqual({
+      refusal: 'the image is 1×65500 pixels; each side may be at most 20000 pixels',
     });
     // 30 bytes that decode to 268 megapixels.
     expect(measureUpload(webpLossless(16_384, 16_384), 'image/webp', 40_000_000)).toEqual({
