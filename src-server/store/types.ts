@@ -84,10 +84,19 @@ export interface Store {
   // ---- inbox -------------------------------------------------------------------------------------
   inboxHead(uid: string): Promise<Cursor>;
   /**
-   * Events after `cursor`. `reset` when the cursor is null, names another epoch, or is ahead of the
-   * head (history was lost): then the page starts at seq 1 of the current epoch.
+   * Events after `cursor`. `reset` when the cursor is null, names another epoch, is ahead of the
+   * head (history was lost), or its next event was trimmed (`cursor.seq + 1` below the oldest
+   * retained seq): then the page starts at the oldest retained event of the current epoch (seq 1
+   * until the inbox was first trimmed). A cursor at or after that floor stays `recovered`.
    */
   sync(uid: string, cursor: Cursor | null, limit: number): Promise<SyncPage>;
+  /**
+   * One bounded step of inbox retention: looks at up to `users` inboxes from `from` on (uid order)
+   * and deletes at most `limit` events, each in short transactions. A user's retained events stay
+   * one unbroken run of seqs ending at the head: only a lowest prefix is ever deleted, never the
+   * head event itself. Safe to run on several nodes at once (a second deleter finds less or nothing).
+   */
+  trimInbox(input: InboxTrim): Promise<InboxTrimStep>;
 
   // ---- quick replies (per staff member) ---------------------------------------------------------
   listQuickReplies(owner: string): Promise<QuickReply[]>;
@@ -205,6 +214,29 @@ export interface SendOutcome extends WriteOutcome {
 
 export interface LineWriteOutcome extends WriteOutcome {
   line: LineRecord;
+}
+
+export interface InboxTrim {
+  /**
+   * Events created before this instant (ms) may go. Every event up to the first one created at or
+   * after it goes with them, so an event stamped by a node whose clock lagged never leaves a hole.
+   * `null`: no age limit.
+   */
+  olderThan: number | null;
+  /** Each user keeps at most this many newest events, whatever their age. `null`: no count limit. */
+  keepNewest: number | null;
+  /** At most this many events deleted by this call. */
+  limit: number;
+  /** At most this many inboxes looked at by this call. */
+  users: number;
+  /** Start at this uid (the previous step's `next`); null starts from the first user. */
+  from: string | null;
+}
+
+export interface InboxTrimStep {
+  deleted: number;
+  /** Pass as `from` to continue; null once every inbox has been looked at. */
+  next: string | null;
 }
 
 export interface SyncPage {

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InboxEvent } from '../../src-shared/protocol';
 import type { Account, SendInput, Store } from '../../src-server';
+import type { InboxTrim } from '../../src-server/store/types';
 
 /**
  * The behaviour every Store implementation must show (see src-server/store/types.ts). Call it from
@@ -403,6 +404,149 @@ export function describeStoreContract(
         expect(JSON.parse(head.event!)).toEqual(page.events[0]);
         expect(InboxEvent.safeParse(page.events[0]).success).toBe(true);
       }
+    });
+
+    describe('inbox retention', () => {
+      /** Every step until each inbox was looked at; the sum of what the steps deleted. */
+      const trimAll = async (t: Omit<InboxTrim, 'from'>): Promise<{ deleted: number; steps: number }> => {
+        let from: string | null = null;
+        let deleted = 0;
+        let steps = 0;
+        do {
+          const step = await store.trimInbox({ ...t, from });
+          expect(step.deleted).toBeLessThanOrEqual(t.limit);
+          deleted += step.deleted;
+          from = step.next;
+          expect(++steps).toBeLessThan(1_000);
+        } while (from !== null);
+        return { deleted, steps };
+      };
+      const seqsOf = async (uid: string) => (await store.sync(uid, null, 500)).events.map((e) => e.seq);
+      const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_v, i) => from + i);
+      /** The customer's inbox gets one event per send at the given instants (after the 2 of opening the line). */
+      const custInboxAt = async (times: number[]) => {
+        const { line } = await open(cust, 'room', [alice.uid]);
+        for (const now of times) await send({ sender: cust, target: { line_id: line.line_id }, now });
+        return line;
+      };
+
+      it('trims by age, every inbox, and keeps what is newer', async () => {
+        const base = clock;
+        await custInboxAt([base + 10_000, base + 20_000, base + 30_000, base + 40_000]);
+        // cust: 1 message, 2 notice (both at base+1000), 3..6 at base+10s..40s.
+        expect(await seqsOf(cust.uid)).toEqual(range(1, 6));
+        const everyone = [alice, bob, carol, otherStaff, cust, cust2];
+        const before = await Promise.all(everyone.map((u) => seqsOf(u.uid)));
+        const { deleted } = await trimAll({ olderThan: base + 25_000, keepNewest: null, limit: 100, users: 2 });
+        expect(await seqsOf(cust.uid)).toEqual([5, 6]);
+        // Alice's events are as old as the customer's and go the same way; bob's and carol's (line
+        // events from when the line opened) all go but the newest.
+        expect(await seqsOf(alice.uid)).toEqual(before[0]!.slice(-2));
+        for (const who of [bob, carol]) expect(await seqsOf(who.uid)).toEqual([(await store.inboxHead(who.uid)).seq]);
+        const after = await Promise.all(everyone.map((u) => seqsOf(u.uid)));
+        expect(deleted).toBe(before.flat().length - after.flat().length);
+        expect(await store.inboxHead(cust.uid)).toMatchObject({ seq: 6 });
+        // Nothing left to do: a second pass deletes nothing.
+        expect((await trimAll({ olderThan: base + 25_000, keepNewest: null, limit: 100, users: 2 })).deleted).toBe(0);
+      });
+
+      it('trims by count to the newest events, in bounded steps', async () => {
+        await custInboxAt(Array.from({ length: 10 }, () => tick()));
+        expect(await seqsOf(cust.uid)).toEqual(range(1, 12));
+        const { steps } = await trimAll({ olderThan: null, keepNewest: 4, limit: 3, users: 10 });
+        expect(steps).toBeGreaterThan(3);
+        expect(await seqsOf(cust.uid)).toEqual(range(9, 12));
+      });
+
+      it('never deletes the newest event of an inbox, and leaves idle inboxes alone', async () => {
+        await custInboxAt([tick(), tick()]);
+        const otherBefore = await seqsOf(otherStaff.uid);
+        const far = clock + 365 * 24 * 3600_000;
+        await trimAll({ olderThan: far, keepNewest: 1, limit: 100, users: 100 });
+        for (const who of [cust, alice, bob, carol]) {
+          const head = await store.inboxHead(who.uid);
+          expect(await seqsOf(who.uid), who.account).toEqual([head.seq]);
+        }
+        expect(await seqsOf(otherStaff.uid)).toEqual(otherBefore);
+        expect(await seqsOf(cust2.uid)).toEqual([]);
+        // New events follow the head as before.
+        const later = await send({ sender: cust, target: { to: { object_id: 'room', busi_type: 'consult' } } });
+        expect(await seqsOf(cust.uid)).toEqual([later.seq - 1, later.seq]);
+      });
+
+      it('keeps the retained events unbroken when a lagging clock stamped an event older than the one before', async () => {
+        const base = clock + 100_000;
+        // seq 3 at base, 4 at base+30s, 5 stamped by a clock 20 s behind (base+10s), 6 at base+40s.
+        await custInboxAt([base, base + 30_000, base + 10_000, base + 40_000]);
+        await trimAll({ olderThan: base + 20_000, keepNewest: null, limit: 100, users: 100 });
+        // seq 5 is "old" but seq 4 before it is not: deleting 5 would leave a hole, so it stays.
+        expect(await seqsOf(cust.uid)).toEqual([4, 5, 6]);
+      });
+
+      it('sync after a trim: a cursor below the floor is a reset from the floor; at or after it, recovered', async () => {
+        await custInboxAt(Array.from({ length: 8 }, () => tick()));
+        await trimAll({ olderThan: null, keepNewest: 5, limit: 100, users: 100 });
+        const head = await store.inboxHead(cust.uid);
+        expect(head.seq).toBe(10);
+        const floor = 6;
+        for (const cursor of [null, { epoch: head.epoch, seq: 0 }, { epoch: head.epoch, seq: floor - 2 }, { epoch: 'gone', seq: 9 }]) {
+          const page = await store.sync(cust.uid, cursor, 2);
+          expect(page, JSON.stringify(cursor)).toMatchObject({ outcome: 'reset', epoch: head.epoch, more: true, next: { seq: floor + 1 } });
+          expect(page.events.map((e) => e.seq)).toEqual([floor, floor + 1]);
+          const rest = await store.sync(cust.uid, page.next, 100);
+          expect(rest).toMatchObject({ outcome: 'recovered', more: false, next: { seq: head.seq } });
+          expect(rest.events.map((e) => e.seq)).toEqual(range(floor + 2, head.seq));
+        }
+        const atFloor = await store.sync(cust.uid, { epoch: head.epoch, seq: floor - 1 }, 100);
+        expect(atFloor.outcome).toBe('recovered');
+        expect(atFloor.events.map((e) => e.seq)).toEqual(range(floor, head.seq));
+        const inside = await store.sync(cust.uid, { epoch: head.epoch, seq: floor + 1 }, 100);
+        expect(inside.outcome).toBe('recovered');
+        expect(inside.events.map((e) => e.seq)).toEqual(range(floor + 2, head.seq));
+        expect(await store.sync(cust.uid, head, 100)).toMatchObject({ outcome: 'recovered', events: [], next: head, more: false });
+        // Trimmed down to the head alone, a cursor just behind it still continues.
+        await trimAll({ olderThan: null, keepNewest: 1, limit: 100, users: 100 });
+        expect(await store.sync(cust.uid, { epoch: head.epoch, seq: head.seq - 1 }, 100)).toMatchObject({
+          outcome: 'recovered',
+          events: [{ seq: head.seq }],
+        });
+        expect(await store.sync(cust.uid, { epoch: head.epoch, seq: head.seq - 2 }, 100)).toMatchObject({
+          outcome: 'reset',
+          events: [{ seq: head.seq }],
+          next: head,
+          more: false,
+        });
+      });
+
+      it('trims running at once, between sends, delete each event once and leave one unbroken run', async () => {
+        const { line } = await open(cust, 'room', [alice.uid]);
+        for (let i = 0; i < 40; i++) await send({ sender: i % 3 ? cust : alice, target: { line_id: line.line_id } });
+        const people = [cust, alice, bob, carol];
+        const [runs] = await Promise.all([
+          Promise.all(Array.from({ length: 4 }, () => trimAll({ olderThan: null, keepNewest: 7, limit: 5, users: 2 }))),
+          (async () => {
+            for (let i = 0; i < 6; i++) await send({ sender: cust, target: { line_id: line.line_id } });
+          })(),
+        ]);
+        const heads = await Promise.all(people.map((u) => store.inboxHead(u.uid)));
+        const kept = await Promise.all(people.map((u) => seqsOf(u.uid)));
+        // Nothing had been trimmed before: every event ever appended is either kept or counted once as deleted.
+        const appended = heads.reduce((sum, h) => sum + h.seq, 0);
+        expect(runs.reduce((sum, r) => sum + r.deleted, 0)).toBe(appended - kept.flat().length);
+        for (const [i, who] of people.entries()) {
+          const seqs = kept[i]!;
+          const head = heads[i]!.seq;
+          // An unbroken run up to the head, at least the newest 7 (more when a send came after a step read the head).
+          expect(seqs, who.account).toEqual(range(head - seqs.length + 1, head));
+          expect(seqs.length, who.account).toBeGreaterThanOrEqual(Math.min(7, head));
+          expect(seqs.length, who.account).toBeLessThanOrEqual(7 + 6);
+        }
+      });
+
+      it('refuses a step that could not make progress', async () => {
+        await expect(store.trimInbox({ olderThan: null, keepNewest: 5, limit: 0, users: 10, from: null })).rejects.toThrow(/limit/);
+        await expect(store.trimInbox({ olderThan: null, keepNewest: 0, limit: 10, users: 10, from: null })).rejects.toThrow(/keepNewest/);
+      });
     });
 
     it('history pages backwards in message order', async () => {

@@ -17,6 +17,8 @@ import type {
   Account,
   AccountWithSecret,
   InboxHead,
+  InboxTrim,
+  InboxTrimStep,
   LineQuery,
   LineRecord,
   LineWriteOutcome,
@@ -28,6 +30,7 @@ import type {
   SyncPage,
   WriteOutcome,
 } from '../types';
+import { checkTrim, needsAgeProbe, needsTrim, trimUpTo } from '../inbox-trim';
 import { PgDatabase, type PgDatabaseOptions, type Queryable } from './db';
 import { migratePg } from './migrations';
 import { RetryTransaction } from './transient';
@@ -459,15 +462,19 @@ export class PostgresStore implements Store {
     });
   }
 
-  /** One round trip: the head decides where the page starts (the cursor, or seq 1 on a reset), in the same statement. */
+  /**
+   * One round trip, one snapshot: the head and the oldest retained event decide where the page starts
+   * (the cursor, or the oldest retained event on a reset), in the same statement as the page itself.
+   */
   sync(uid: string, cursor: Cursor | null, limit: number): Promise<SyncPage> {
     return this.db.read(async (q) => {
-      const { rows } = await q.query<{ epoch: string; head: number; recovered: boolean; event: string | null }>(
-        `SELECT h.epoch, h.seq AS head, r.recovered, e.event
+      const { rows } = await q.query<{ epoch: string; head: number; floor: number; recovered: boolean; event: string | null }>(
+        `SELECT h.epoch, h.seq AS head, f.floor, r.recovered, e.event
          FROM inbox_heads h
-         CROSS JOIN LATERAL (SELECT (h.epoch = $2 AND $3::bigint <= h.seq) AS recovered) r
+         CROSS JOIN LATERAL (SELECT COALESCE((SELECT seq FROM inbox WHERE uid = h.uid ORDER BY seq LIMIT 1), h.seq + 1) AS floor) f
+         CROSS JOIN LATERAL (SELECT (h.epoch = $2 AND $3::bigint <= h.seq AND $3::bigint >= f.floor - 1) AS recovered) r
          LEFT JOIN LATERAL (
-           SELECT event FROM inbox WHERE uid = h.uid AND seq > CASE WHEN r.recovered THEN $3::bigint ELSE 0 END ORDER BY seq LIMIT $4
+           SELECT event FROM inbox WHERE uid = h.uid AND seq > CASE WHEN r.recovered THEN $3::bigint ELSE f.floor - 1 END ORDER BY seq LIMIT $4
          ) e ON TRUE
          WHERE h.uid = $1`,
         [rowId(uid), cursor?.epoch ?? null, cursor?.seq ?? 0, limit],
@@ -475,11 +482,58 @@ export class PostgresStore implements Store {
       const head = rows[0];
       if (!head) throw new ImError('NOT_FOUND', `no inbox for ${uid}`);
       const recovered = head.recovered === true;
-      const from = recovered ? cursor!.seq : 0;
+      const from = recovered ? cursor!.seq : head.floor - 1;
       const events = rows.flatMap((r) => (r.event === null ? [] : [JSON.parse(r.event) as InboxEvent]));
       const last = events.length > 0 ? events[events.length - 1]!.seq : from;
       return { outcome: recovered ? 'recovered' : 'reset', epoch: head.epoch, events, next: { epoch: head.epoch, seq: last }, more: last < head.head };
     });
+  }
+
+  /**
+   * Each statement is its own short transaction: one read of the inboxes, then one DELETE of one
+   * inbox's lowest events. Nodes trimming at once are harmless: a DELETE waits for another's row
+   * locks on the same events, then skips the rows it finds gone; both only ever cut a prefix below a
+   * head read from a committed snapshot (heads only grow).
+   */
+  async trimInbox(input: InboxTrim): Promise<InboxTrimStep> {
+    checkTrim(input);
+    const from = input.from === null ? 0 : (rowId(input.from) ?? 0);
+    // One inbox more than asked for: its uid is where the next step starts.
+    const inboxes = await this.db.read(async (q) => {
+      const { rows } = await q.query<{ uid: number; head: number; low: number | null; lowAt: number | null }>(
+        `SELECT h.uid, h.seq AS head, l.seq AS low, l.created_at AS "lowAt"
+         FROM (SELECT uid, seq FROM inbox_heads WHERE uid >= $1 ORDER BY uid LIMIT $2) h
+         LEFT JOIN LATERAL (SELECT seq, created_at FROM inbox WHERE uid = h.uid ORDER BY seq LIMIT 1) l ON TRUE
+         ORDER BY h.uid`,
+        [from, input.users + 1],
+      );
+      return rows;
+    });
+    const following = inboxes.length > input.users ? String(inboxes.pop()!.uid) : null;
+    let budget = input.limit;
+    let deleted = 0;
+    for (const inbox of inboxes) {
+      if (!needsTrim(inbox, input)) continue;
+      const c = { head: inbox.head, low: inbox.low! };
+      const { upTo, gone } = await this.db.read(async (q) => {
+        const young = needsAgeProbe(c, input, budget)
+          ? ((
+              await q.query<{ seq: number | null }>(
+                'SELECT MIN(seq) AS seq FROM inbox WHERE uid = $1 AND seq >= $2 AND seq < $3 AND created_at >= $4',
+                [inbox.uid, c.low, c.low + budget, input.olderThan],
+              )
+            ).rows[0]?.seq ?? null)
+          : null;
+        const bound = trimUpTo(c, input, budget, young);
+        const result = await q.query('DELETE FROM inbox WHERE uid = $1 AND seq < $2', [inbox.uid, bound]);
+        return { upTo: bound, gone: result.rowCount ?? 0 };
+      });
+      deleted += gone;
+      // The window ran out: this inbox may hold more, so the next step starts with it again.
+      if (upTo === c.low + budget) return { deleted, next: String(inbox.uid) };
+      budget -= gone;
+    }
+    return { deleted, next: following };
   }
 
   // ---- quick replies ------------------------------------------------------------------------------

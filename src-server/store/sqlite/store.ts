@@ -26,6 +26,8 @@ import type {
   Account,
   AccountWithSecret,
   InboxHead,
+  InboxTrim,
+  InboxTrimStep,
   LineQuery,
   LineRecord,
   LineWriteOutcome,
@@ -38,6 +40,7 @@ import type {
   WriteOutcome,
 } from '../types';
 import { EventJson } from '../event-json';
+import { checkTrim, needsAgeProbe, needsTrim, trimUpTo } from '../inbox-trim';
 import { migrate } from './migrations';
 import {
   LINE_SELECT,
@@ -512,8 +515,14 @@ export class SqliteStore implements Store {
   sync(uid: string, cursor: Cursor | null, limit: number): Promise<SyncPage> {
     return this.run(() => {
       const head = this.head(uid);
-      const recovered = cursor !== null && cursor.epoch === head.epoch && cursor.seq <= head.seq;
-      const from = recovered ? cursor.seq : 0;
+      // The oldest retained event (an index probe): a cursor whose next event was trimmed cannot continue.
+      const { low } = this.sql('SELECT MIN(seq) AS low FROM inbox WHERE uid = ?').get(rowId(uid)) as {
+        low: number | null;
+      };
+      const floor = low ?? head.seq + 1;
+      const recovered =
+        cursor !== null && cursor.epoch === head.epoch && cursor.seq <= head.seq && cursor.seq >= floor - 1;
+      const from = recovered ? cursor.seq : floor - 1;
       const rows = this.sql('SELECT event FROM inbox WHERE uid = ? AND seq > ? ORDER BY seq LIMIT ?').all(
         rowId(uid),
         from,
@@ -528,6 +537,43 @@ export class SqliteStore implements Store {
         next: { epoch: head.epoch, seq: last },
         more: last < head.seq,
       };
+    });
+  }
+
+  trimInbox(input: InboxTrim): Promise<InboxTrimStep> {
+    return this.run(() => {
+      checkTrim(input);
+      const from = input.from === null ? 0 : (rowId(input.from) ?? 0);
+      // One inbox more than asked for: its uid is where the next step starts.
+      const inboxes = this.sql(
+        `SELECT h.uid, h.seq AS head, i.seq AS low, i.created_at AS lowAt
+           FROM inbox_heads h LEFT JOIN inbox i ON i.uid = h.uid AND i.seq = (SELECT MIN(seq) FROM inbox WHERE uid = h.uid)
+          WHERE h.uid >= ? ORDER BY h.uid LIMIT ?`,
+      ).all(from, input.users + 1) as Array<{ uid: number; head: number; low: number | null; lowAt: number | null }>;
+      const following = inboxes.length > input.users ? String(inboxes.pop()!.uid) : null;
+      // One short transaction per step: at most `limit` deletes, so sends wait milliseconds at most.
+      return this.db.transaction((): InboxTrimStep => {
+        let budget = input.limit;
+        let deleted = 0;
+        for (const inbox of inboxes) {
+          if (!needsTrim(inbox, input)) continue;
+          const c = { head: inbox.head, low: inbox.low! };
+          const young = needsAgeProbe(c, input, budget)
+            ? (
+                this.sql(
+                  'SELECT MIN(seq) AS seq FROM inbox WHERE uid = ? AND seq >= ? AND seq < ? AND created_at >= ?',
+                ).get(inbox.uid, c.low, c.low + budget, input.olderThan) as { seq: number | null }
+              ).seq
+            : null;
+          const upTo = trimUpTo(c, input, budget, young);
+          const gone = this.sql('DELETE FROM inbox WHERE uid = ? AND seq < ?').run(inbox.uid, upTo).changes;
+          deleted += gone;
+          // The window ran out: this inbox may hold more, so the next step starts with it again.
+          if (upTo === c.low + budget) return { deleted, next: String(inbox.uid) };
+          budget -= gone;
+        }
+        return { deleted, next: following };
+      })();
     });
   }
 
