@@ -9,6 +9,7 @@ import { staffRequested } from '../features/staff/staffSlice';
 import { windowFocusChanged } from '../features/workspace/workspaceSlice';
 import type { RootState } from './store';
 import type { AppThunkDispatch, ThunkExtra } from './thunk';
+import { lineIn } from '../features/lines/lineTable';
 
 /** Outgoing typing notices are sent at most this often per line. */
 export const TYPING_SEND_INTERVAL_MS = 3_000;
@@ -107,7 +108,7 @@ export function createListeners(extra: ThunkExtra): ListenerMiddlewareInstance<R
       const id = current.lines.selectedId;
       if (id === null || current.workspace.view !== 'inbox') return false;
       if (!current.workspace.window.focused || !current.workspace.window.visible) return false;
-      return (current.lines.entities[id]?.unread ?? 0) > 0;
+      return (lineIn(current.lines, id)?.unread ?? 0) > 0;
     },
     effect: (_action, api) => {
       const id = api.getState().lines.selectedId;

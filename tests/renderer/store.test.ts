@@ -5,7 +5,7 @@ import { connectBus } from '../../src-renderer/app/bus';
 import { draftEdited, messageReceived, messageUpdated, replySubmitted, typingReceived, historyRequested } from '../../src-renderer/features/conversation/conversationSlice';
 import { makeSelectConversationRows } from '../../src-renderer/features/conversation/selectors';
 import { filtersChanged, lineOpened, linesRequested, lineUpdated, unreadChanged } from '../../src-renderer/features/lines/linesSlice';
-import { neighbourLine, nextUnreadLine, selectTotalUnread, selectVisibleLineIds } from '../../src-renderer/features/lines/selectors';
+import { neighbourLine, nextUnreadLine, selectLineById, selectTotalUnread, selectVisibleLineIds } from '../../src-renderer/features/lines/selectors';
 import { quickReplyChosen, quickRepliesRequested } from '../../src-renderer/features/quickReplies/quickRepliesSlice';
 import { sessionChanged, sessionRequested } from '../../src-renderer/features/session/sessionSlice';
 import { windowFocusChanged } from '../../src-renderer/features/workspace/workspaceSlice';
@@ -144,7 +144,7 @@ describe('lines slice and selectors', () => {
     const m = makeMessage('L3', { ts: NOW + 1 });
     store.dispatch(messageReceived(m));
     expect(selectVisibleLineIds(store.getState())[0]).toBe('L3');
-    expect(store.getState().lines.entities.L3!.last_message?.key).toBe(m.key);
+    expect(selectLineById(store.getState(), 'L3')!.last_message?.key).toBe(m.key);
   });
 
   it('keeps the same visible-ids array when nothing it depends on changed', async () => {
@@ -163,12 +163,12 @@ describe('lines slice and selectors', () => {
     await flush();
     store.dispatch(filtersChanged({ status: 'open' }));
     const expected = () =>
-      Object.values(store.getState().lines.entities)
+      store.getState().lines.ids.map((id) => selectLineById(store.getState(), id)!)
         .filter((l) => l.status === 'open')
         .sort((a, b) => (b.last_message_at ?? b.created_at) - (a.last_message_at ?? a.created_at) || (a.line_id < b.line_id ? -1 : 1))
         .map((l) => l.line_id);
     for (let step = 0; step < 400; step++) {
-      const line = store.getState().lines.entities[`L${Math.floor(random() * 300)}`]!;
+      const line = selectLineById(store.getState(), `L${Math.floor(random() * 300)}`)!;
       const r = random();
       const next = r < 0.5 ? { ...line, last_message_at: NOW + step * 10 - Math.floor(random() * 3000) } : r < 0.8 ? { ...line, status: random() < 0.5 ? ('open' as const) : ('resolved' as const) } : { ...line, unread: line.unread + 1 };
       const before = selectVisibleLineIds(store.getState());
@@ -234,7 +234,7 @@ describe('listeners', () => {
     store.dispatch(windowFocusChanged({ focused: true, visible: true }));
     await flush();
     expect(api.callsOf('line.markRead')).toEqual([{ line_id: 'L1' }]);
-    expect(store.getState().lines.entities.L1!.unread).toBe(0);
+    expect(selectLineById(store.getState(), 'L1')!.unread).toBe(0);
   });
 
   it('sends a typing notice at most every 3 s per line', async () => {
@@ -290,7 +290,7 @@ describe('listeners', () => {
     api.emit('channel.state', { status: 'offline', transport: null, retry_at: null, last_error: null, since: 5 });
     api.emit('ui.openLine', { line_id: 'L1', message_id: 'M5' });
     const s = store.getState();
-    expect(s.lines.entities.L1!.status).toBe('pending');
+    expect(selectLineById(s, 'L1')!.status).toBe('pending');
     expect(s.connection.channel?.status).toBe('offline');
     expect(s.lines.selectedId).toBe('L1');
     expect(s.conversation.focus).toEqual({ line_id: 'L1', key: 'M5' });

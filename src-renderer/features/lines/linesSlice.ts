@@ -1,11 +1,10 @@
-import { createEntityAdapter, createSlice, prepareAutoBatched, type PayloadAction } from '@reduxjs/toolkit';
+import { createSlice, prepareAutoBatched, type PayloadAction } from '@reduxjs/toolkit';
 import type { IpcTopicPayload, LineView } from '../../../src-shared/ipc';
 import type { BusiType, LineStatus } from '../../../src-shared/protocol';
 import { createAppAsyncThunk, uiError, type UiError } from '../../app/thunk';
 import { messageReceived, messageUpdated } from '../conversation/conversationSlice';
 import { isSessionEnded } from '../session/sessionSlice';
-
-export const linesAdapter = createEntityAdapter<LineView, string>({ selectId: (l) => l.line_id });
+import { emptyLineTable, lineIn, lineTableOf, putLine, type LineTable } from './lineTable';
 
 export interface LineFilters {
   busi_type: BusiType | null;
@@ -13,7 +12,7 @@ export interface LineFilters {
   mine: boolean;
 }
 
-interface LinesExtra {
+interface LinesState extends LineTable {
   phase: 'idle' | 'loading' | 'loaded' | 'failed';
   error: UiError | null;
   filters: LineFilters;
@@ -22,13 +21,14 @@ interface LinesExtra {
   actionError: UiError | null;
 }
 
-const initialState = linesAdapter.getInitialState<LinesExtra>({
+const initialState: LinesState = {
+  ...emptyLineTable(),
   phase: 'idle',
   error: null,
   filters: { busi_type: null, status: null, mine: false },
   selectedId: null,
   actionError: null,
-});
+};
 
 /** All lines the store knows: filtering and sorting happen in memoised selectors, not on the core. */
 export const linesRequested = createAppAsyncThunk('lines/requested', async (_: void, { extra }) => extra.api.invoke('lines.list', {}));
@@ -50,14 +50,14 @@ const linesSlice = createSlice({
     /** `line.updated` from the bus (auto-batched, like every bus event). */
     lineUpdated: {
       reducer(state, action: PayloadAction<LineView>) {
-        linesAdapter.setOne(state, action.payload);
+        putLine(state, action.payload);
       },
       prepare: prepareAutoBatched<LineView>(),
     },
     /** `unread.changed` from the bus. */
     unreadChanged: {
       reducer(state, action: PayloadAction<IpcTopicPayload<'unread.changed'>>) {
-        const line = state.entities[action.payload.line_id];
+        const line = lineIn(state, action.payload.line_id);
         if (line) line.unread = action.payload.unread;
       },
       prepare: prepareAutoBatched<IpcTopicPayload<'unread.changed'>>(),
@@ -70,7 +70,7 @@ const linesSlice = createSlice({
     },
     /** The open line was shown to a focused window: its unread count is now zero. */
     lineRead(state, action: PayloadAction<string>) {
-      const line = state.entities[action.payload];
+      const line = lineIn(state, action.payload);
       if (line) line.unread = 0;
     },
     filtersChanged(state, action: PayloadAction<Partial<LineFilters>>) {
@@ -81,11 +81,11 @@ const linesSlice = createSlice({
     },
   },
   extraReducers: (builder) => {
-    const lineChanged = (state: typeof initialState, action: PayloadAction<LineView>) => {
-      linesAdapter.setOne(state, action.payload);
+    const lineChanged = (state: LinesState, action: PayloadAction<LineView>) => {
+      putLine(state, action.payload);
       state.actionError = null;
     };
-    const lineActionFailed = (state: typeof initialState, action: { error: { code?: string; message?: string } }) => {
+    const lineActionFailed = (state: LinesState, action: { error: { code?: string; message?: string } }) => {
       state.actionError = uiError(action.error);
     };
     builder
@@ -94,9 +94,9 @@ const linesSlice = createSlice({
         state.error = null;
       })
       .addCase(linesRequested.fulfilled, (state, action) => {
-        linesAdapter.setAll(state, action.payload);
+        Object.assign(state, lineTableOf(action.payload));
         state.phase = 'loaded';
-        if (state.selectedId !== null && !state.entities[state.selectedId]) state.selectedId = null;
+        if (state.selectedId !== null && !lineIn(state, state.selectedId)) state.selectedId = null;
       })
       .addCase(linesRequested.rejected, (state, action) => {
         state.phase = 'failed';
@@ -113,7 +113,7 @@ const linesSlice = createSlice({
         (state, action: PayloadAction<LineView['last_message'] & object>) => {
           // The row shows the newest message at once; the core's line.updated follows with the rest.
           const message = action.payload;
-          const line = state.entities[message.line_id];
+          const line = lineIn(state, message.line_id);
           if (!line) return;
           const last = line.last_message;
           if (!last || last.key === message.key || (message.random_id !== null && last.random_id === message.random_id) || message.ts >= last.ts) {

@@ -1,19 +1,16 @@
-import { createSelector } from '@reduxjs/toolkit';
 import type { LineView } from '../../../src-shared/ipc';
 import type { RootState } from '../../app/store';
-import { linesAdapter, type LineFilters } from './linesSlice';
+import { changedLineIds, lineIn, type LineTable } from './lineTable';
+import type { LineFilters } from './linesSlice';
 
-const adapterSelectors = linesAdapter.getSelectors((s: RootState) => s.lines);
-
-export const selectLineById = adapterSelectors.selectById;
-export const selectLineEntities = adapterSelectors.selectEntities;
+export const selectLineById = (s: RootState, lineId: string): LineView | undefined => lineIn(s.lines, lineId);
 export const selectLineFilters = (s: RootState) => s.lines.filters;
 export const selectSelectedLineId = (s: RootState) => s.lines.selectedId;
 export const selectLinesPhase = (s: RootState) => s.lines.phase;
 export const selectLineActionError = (s: RootState) => s.lines.actionError;
 const selectMyUid = (s: RootState) => s.session.session?.user?.uid ?? null;
 
-export const selectSelectedLine = (s: RootState) => (s.lines.selectedId === null ? undefined : s.lines.entities[s.lines.selectedId]);
+export const selectSelectedLine = (s: RootState) => (s.lines.selectedId === null ? undefined : lineIn(s.lines, s.lines.selectedId));
 
 /** Last activity of a line, for "sorted by activity". */
 export function activityOf(line: LineView): number {
@@ -33,10 +30,10 @@ function before(a: LineView, b: LineView): boolean {
   return d < 0 || (d === 0 && a.line_id < b.line_id);
 }
 
-function fullOrder(ids: readonly string[], entities: Record<string, LineView>, filters: LineFilters, myUid: string | null): string[] {
+function fullOrder(table: LineTable, filters: LineFilters, myUid: string | null): string[] {
   const visible: LineView[] = [];
-  for (const id of ids) {
-    const line = entities[id]!;
+  for (const id of table.ids) {
+    const line = lineIn(table, id)!;
     if (matchesFilters(line, filters, myUid)) visible.push(line);
   }
   visible.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
@@ -54,28 +51,28 @@ const INCREMENTAL_LIMIT = 64;
  * (each row subscribes to its own line).
  */
 function makeSelectVisibleLineIds() {
-  let last: { ids: readonly string[]; entities: Record<string, LineView>; filters: LineFilters; myUid: string | null; order: string[] } | null = null;
+  let last: { table: LineTable; filters: LineFilters; myUid: string | null; order: string[] } | null = null;
   return (state: RootState): string[] => {
-    const { ids, entities } = state.lines;
+    const table: LineTable = { ids: state.lines.ids, shards: state.lines.shards };
     const filters = state.lines.filters;
     const myUid = selectMyUid(state);
-    if (last && last.entities === entities && last.ids === ids && last.filters === filters && last.myUid === myUid) return last.order;
+    const sameView = last !== null && last.table.ids === table.ids && last.filters === filters && last.myUid === myUid;
+    if (last && sameView && last.table.shards === table.shards) return last.order;
     let order: string[] | null = null;
-    if (last && last.ids === ids && last.filters === filters && last.myUid === myUid) {
-      const previous = last.entities;
-      const changed = ids.filter((id) => entities[id] !== previous[id]);
+    if (last && sameView) {
+      const changed = changedLineIds(last.table, table);
       if (changed.length <= INCREMENTAL_LIMIT) {
         order = last.order.slice();
         for (const id of changed) {
           const at = order.indexOf(id);
           if (at >= 0) order.splice(at, 1);
-          const line = entities[id]!;
+          const line = lineIn(table, id)!;
           if (!matchesFilters(line, filters, myUid)) continue;
           let lo = 0;
           let hi = order.length;
           while (lo < hi) {
             const mid = (lo + hi) >>> 1;
-            if (before(entities[order[mid]!]!, line)) lo = mid + 1;
+            if (before(lineIn(table, order[mid]!)!, line)) lo = mid + 1;
             else hi = mid;
           }
           order.splice(lo, 0, id);
@@ -83,22 +80,30 @@ function makeSelectVisibleLineIds() {
         if (order.length === last.order.length && order.every((id, i) => id === last!.order[i])) order = last.order;
       }
     }
-    order ??= fullOrder(ids, entities, filters, myUid);
-    last = { ids, entities, filters, myUid, order };
+    order ??= fullOrder(table, filters, myUid);
+    last = { table, filters, myUid, order };
     return order;
   };
 }
 
 export const selectVisibleLineIds = makeSelectVisibleLineIds();
 
-export const selectTotalUnread = createSelector([(s: RootState) => s.lines.ids, selectLineEntities], (ids, entities) => {
+/** Unread of one shard, remembered per shard object: a change re-adds one shard, not 10,000 lines. */
+const shardUnread = new WeakMap<Record<string, LineView>, number>();
+
+export function selectTotalUnread(state: RootState): number {
   let total = 0;
-  for (const id of ids) {
-    const line = entities[id]!;
-    if (!line.muted) total += line.unread;
+  for (const shard of state.lines.shards) {
+    let sum = shardUnread.get(shard);
+    if (sum === undefined) {
+      sum = 0;
+      for (const id in shard) if (!shard[id]!.muted) sum += shard[id]!.unread;
+      shardUnread.set(shard, sum);
+    }
+    total += sum;
   }
   return total;
-});
+}
 
 /** The neighbour of the open line in the visible order (wrapping), or the first line when none is open. */
 export function neighbourLine(ids: readonly string[], selected: string | null, step: 1 | -1): string | null {

@@ -4,6 +4,7 @@ import type { RootState } from '../../app/store';
 import { createAppAsyncThunk, uiError, type UiError } from '../../app/thunk';
 import { draftEdited } from '../conversation/conversationSlice';
 import { isSessionEnded } from '../session/sessionSlice';
+import { lineIn } from '../lines/lineTable';
 import { appendToDraft, fillPlaceholders } from './placeholders';
 
 const quickRepliesAdapter = createEntityAdapter<QuickReply, string>({ selectId: (q) => q.id, sortComparer: (a, b) => a.title.localeCompare(b.title) });
@@ -21,7 +22,7 @@ export const quickReplyRemoved = createAppAsyncThunk('quickReplies/removed', asy
 export const quickReplyChosen = createAppAsyncThunk('quickReplies/chosen', (args: { line_id: string; id: string }, { getState, dispatch }) => {
   const state = getState();
   const reply = state.quickReplies.entities[args.id];
-  const line = state.lines.entities[args.line_id];
+  const line = lineIn(state.lines, args.line_id);
   if (!reply || !line) return;
   const text = fillPlaceholders(reply.text, {
     customer_name: line.customer_name,

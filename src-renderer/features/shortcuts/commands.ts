@@ -2,6 +2,7 @@ import { createAppAsyncThunk } from '../../app/thunk';
 import { lineOpened } from '../lines/linesSlice';
 import { neighbourLine, nextUnreadLine, selectVisibleLineIds } from '../lines/selectors';
 import { helpToggled, viewChosen } from '../workspace/workspaceSlice';
+import { lineIn } from '../lines/lineTable';
 import type { Shortcut } from './keymap';
 
 /** What a shortcut does to the workspace. Focus moves (search box) are the hook's DOM business. */
@@ -18,7 +19,7 @@ export const shortcutPressed = createAppAsyncThunk('shortcuts/pressed', (id: Sho
       target = neighbourLine(ids, selected, -1);
       break;
     case 'nextUnread':
-      target = nextUnreadLine(ids, selected, (lineId) => state.lines.entities[lineId]?.unread ?? 0);
+      target = nextUnreadLine(ids, selected, (lineId) => lineIn(state.lines, lineId)?.unread ?? 0);
       break;
     case 'help':
       dispatch(helpToggled());
