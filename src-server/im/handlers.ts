@@ -12,6 +12,7 @@ import { renderLine } from '../domain/line';
 import type { Hub } from '../hub/types';
 import type { Logger } from '../logger';
 import { mediaNameOfUrl, mimeOfMediaName } from '../media/names';
+import { StoredImageSizes } from '../media/stored-sizes';
 import type { MediaStore } from '../media/types';
 import type { RemotePush } from '../presence/remote-push';
 import type { PresenceDirectory, TransportKind } from '../presence/types';
@@ -49,8 +50,11 @@ export type HandledType = Exclude<RequestType, 'hello'>;
  */
 export class RequestHandlers {
   private readonly owners = new LineOwners(50_000);
+  private readonly imageSizes: StoredImageSizes;
 
-  constructor(private readonly ctx: ImContext) {}
+  constructor(private readonly ctx: ImContext) {
+    this.imageSizes = new StoredImageSizes(ctx.media);
+  }
 
   handle<T extends HandledType>(session: Session, type: T, body: ParsedRequestBody<T>): Promise<RequestResult<T>> {
     const handler = this.table[type] as Handler<T>;
@@ -62,7 +66,7 @@ export class RequestHandlers {
 
     send: async (s, b) => {
       const { store } = this.ctx;
-      if (b.content.type === 'image') await this.requireOwnMedia(b.content.url, b.content.mime);
+      const content = b.content.type === 'image' ? await this.ownImage(b.content) : b.content;
       if (b.content.type === 'card' && b.content.image_url !== undefined)
         await this.requireOwnMedia(b.content.image_url, null);
       // Presence is only consulted when a customer's send may assign the line (new, queued or
@@ -85,7 +89,7 @@ export class RequestHandlers {
         device_id: s.device_id,
         random_id: b.random_id,
         target: b.to ? { to: b.to } : { line_id: b.line_id ?? '' },
-        content: b.content,
+        content,
         now: this.ctx.now(),
         onlineStaff: assignWithin === null ? new Set<string>() : await this.onlineStaff(assignWithin),
         stickyWindowMs: this.ctx.config.stickyWindowMs,
@@ -257,6 +261,14 @@ export class RequestHandlers {
   }
 
   /** Images are shown only if this server has them: a client can never make others load a foreign URL. */
+  /** An image of this server's media store, with the size the image really has (whatever the client said). */
+  private async ownImage<C extends { url: string; mime: string; width: number; height: number }>(content: C): Promise<C> {
+    await this.requireOwnMedia(content.url, content.mime);
+    const size = await this.imageSizes.of(mediaNameOfUrl(content.url)!);
+    if (!size) throw new ImError('INVALID_ARGUMENT', 'the uploaded image cannot be read; upload it again');
+    return size.width === content.width && size.height === content.height ? content : { ...content, ...size };
+  }
+
   private async requireOwnMedia(url: string, mime: string | null): Promise<void> {
     const name = mediaNameOfUrl(url);
     const ok = name !== null && (mime === null || mimeOfMediaName(name) === mime) && (await this.ctx.media.has(name));

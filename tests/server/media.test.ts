@@ -312,8 +312,12 @@ describe('image upload and serving', () => {
     const sent = await customer.request('send', { random_id: rid(), line_id, content: up.image });
     expect(sent.message.content).toEqual(up.image);
     await staffInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === sent.message.message_id);
+    // A client may upload honestly and then claim another size: the message carries the real one.
+    const lying = await customer.request('send', { random_id: rid(), line_id, content: { ...up.image, width: 4000, height: 3 } });
+    expect(lying.message.content).toEqual(up.image);
     const { messages } = await customer.request('history', { line_id });
-    // text, the assignment notice (staff1 is online), image
-    expect(messages.map((m) => m.content.type)).toEqual(['text', 'system', 'image']);
+    // text, the assignment notice (staff1 is online), image, image
+    expect(messages.map((m) => m.content.type)).toEqual(['text', 'system', 'image', 'image']);
+    expect(messages.at(-1)!.content).toEqual(up.image);
   });
 });
