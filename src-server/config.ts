@@ -38,6 +38,13 @@ export interface ServerConfig extends LoginThrottleConfig {
   /** Token bucket for image uploads, per user. */
   mediaUploadRatePerSecond: number;
   mediaUploadBurst: number;
+  /**
+   * Inbox retention: events older than this may be trimmed (0 = no age limit). Conversation history
+   * does not depend on the inbox; a device whose cursor fell behind what is kept gets a `reset`.
+   */
+  inboxRetentionMs: number;
+  /** Each user's inbox keeps at most this many newest events, whatever their age (0 = no count limit). */
+  inboxMaxEvents: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -62,6 +69,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   maxImagePixels: 40_000_000,
   mediaUploadRatePerSecond: 0.5,
   mediaUploadBurst: 20,
+  inboxRetentionMs: 30 * 24 * 3600_000,
+  inboxMaxEvents: 20_000,
   loginFreeFailuresPerAccountAddress: 5,
   loginFreeFailuresPerAccount: 20,
   loginFreeFailuresPerAddress: 50,

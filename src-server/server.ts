@@ -18,6 +18,7 @@ import { WsGateway } from './gateway/ws-gateway';
 import { LocalHub } from './hub/local';
 import type { Hub } from './hub/types';
 import { RequestHandlers, type ImContext } from './im/handlers';
+import { InboxTrimmer } from './inbox/trimmer';
 import { createLogger, type Logger } from './logger';
 import { FileMediaStore } from './media/file-store';
 import type { MediaStore } from './media/types';
@@ -96,6 +97,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     options.store ??
     cluster?.store ??
     new SqliteStore({ dataDir: options.dataDir, defaultCapacity: config.defaultCapacity });
+  // Inbox retention runs on every server and every node; overlapping runs are harmless.
+  const trimmer = new InboxTrimmer({ store, config, now, random, logger });
   await store.migrate();
   const secret =
     options.tokenSecret ?? (await store.getOrCreateMeta('token_secret', () => randomBytes(32).toString('base64url')));
@@ -140,9 +143,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   logger.info({ port: address.port, host }, 'IM server listening');
   cluster?.start();
+  trimmer.start();
 
   let ended: Promise<void> | null = null;
   const releaseResources = async (): Promise<void> => {
+    await trimmer.close();
     await cluster?.stop();
     await hub.close();
     await presence.close();
