@@ -5,18 +5,12 @@ import { createAccount, startServer, type RunningServer } from '../../src-server
 import { LoginThrottle, type LoginThrottleConfig } from '../../src-server/auth/login-throttle';
 import { RedisLoginAttempts } from '../../src-server/auth/redis-login-attempts';
 import { TEST_PASSWORD, TEST_PASSWORD_COST } from '../support/test-server';
+import { THROTTLE_TEST_CONFIG } from '../support/throttle-config';
 import { createTestSchema, type TestSchema } from './support/pg';
 import { waitUntil } from './support/ports';
 import { OwnRedis, REDIS_URL, testPrefix } from './support/redis-server';
 
-const config: LoginThrottleConfig = {
-  loginFreeFailuresPerAccountAddress: 2,
-  loginFreeFailuresPerAccount: 4,
-  loginFreeFailuresPerAddress: 6,
-  loginDelayBaseMs: 1000,
-  loginDelayMaxMs: 60_000,
-  loginForgetAfterMs: 3600_000,
-};
+const config = THROTTLE_TEST_CONFIG;
 
 const open: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {

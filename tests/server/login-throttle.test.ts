@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { FailureThrottle, LoginThrottle, failureWait, type LoginThrottleConfig } from '../../src-server/auth/login-throttle';
+import { FailureThrottle, LoginThrottle, failureWait } from '../../src-server/auth/login-throttle';
 import { TEST_PASSWORD, startTestServer, type TestServer } from '../support/test-server';
+import { THROTTLE_TEST_CONFIG } from '../support/throttle-config';
 
 const rule = { freeFailures: 3, baseDelayMs: 1000, maxDelayMs: 8000, forgetAfterMs: 60_000 };
 
@@ -72,14 +73,7 @@ describe('FailureThrottle (pure)', () => {
 });
 
 describe('LoginThrottle (pure)', () => {
-  const config: LoginThrottleConfig = {
-    loginFreeFailuresPerAccountAddress: 2,
-    loginFreeFailuresPerAccount: 4,
-    loginFreeFailuresPerAddress: 6,
-    loginDelayBaseMs: 1000,
-    loginDelayMaxMs: 60_000,
-    loginForgetAfterMs: 3600_000,
-  };
+  const config = THROTTLE_TEST_CONFIG;
 
   it('locks an account on one address first; other addresses keep trying until the account limit', () => {
     const t = new LoginThrottle(config);
