@@ -24,7 +24,7 @@ export function trimPlan(config: RetentionConfig, now: number): Omit<InboxTrim, 
 
 /** The wait before the next run: uniform in `interval × [1 - jitter, 1 + jitter)`; never immediate. */
 export function nextTrimDelay(random: () => number, intervalMs = TRIM_INTERVAL_MS, jitter = TRIM_JITTER): number {
-  return Math.round(intervalMs * (1 - jitter + 2 * jitter * random()));
+  return Math.floor(intervalMs * (1 - jitter + 2 * jitter * random()));
 }
 
 /** Refuse retention settings that would trim nonsense (a negative age, a fraction of an event). */
