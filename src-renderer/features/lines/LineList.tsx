@@ -18,7 +18,8 @@ export function LineList() {
     count: ids.length,
     getScrollElement: () => scrollRef.current,
     estimateSize: () => LINE_ROW_HEIGHT,
-    getItemKey: (index) => ids[index]!,
+    // Rows have one fixed height, so positions depend on the index alone: keyed by index, the
+    // virtualizer keeps its 10,000 measurements when a line moves (React keys rows by line id below).
     overscan: 6,
     // Rows re-render through React's own batching; flushSync inside effects only earns warnings.
     useFlushSync: false,
@@ -39,7 +40,7 @@ export function LineList() {
         {ids.length === 0 && phase === 'loaded' ? <p className="empty">{t('list.empty')}</p> : null}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => (
-            <LineRow key={item.key} lineId={ids[item.index]!} selected={ids[item.index] === selectedId} top={item.start} />
+            <LineRow key={ids[item.index]} lineId={ids[item.index]!} selected={ids[item.index] === selectedId} top={item.start} />
           ))}
         </div>
       </div>
