@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientCore } from '../../src-main/core/client-core';
 import type { ConfigOverrides } from '../../src-main/core/config';
-import { IMAGES } from '../support/media';
-import { TEST_PASSWORD } from '../support/test-server';
+import { IMAGES, uploadImage } from '../support/media';
+import { signIn } from '../support/protocol-client';
+import { TEST_PASSWORD, uniqueDevice } from '../support/test-server';
 import { tempDir, testPorts, waitFor } from './helpers';
 import { FAST, makeWorld, type World } from './live-helpers';
 
@@ -18,7 +19,7 @@ describe('media.get against the real server', () => {
 
   async function signedIn(
     config: ConfigOverrides = FAST,
-  ): Promise<{ core: ClientCore; dir: string; stopServer: () => Promise<void> }> {
+  ): Promise<{ core: ClientCore; dir: string; stopServer: () => Promise<void>; url: string }> {
     const w: World = await makeWorld();
     let stopped: Promise<void> | null = null;
     const stopServer = (): Promise<void> => (stopped ??= w.t.stop());
@@ -31,26 +32,22 @@ describe('media.get against the real server', () => {
     });
     await core.invoke('session.signIn', { server_url: w.t.url, account: 'alice', password: TEST_PASSWORD });
     await waitFor(() => core.runtime?.channel.state().status === 'online', 5_000, 'online');
-    return { core, dir, stopServer };
+    return { core, dir, stopServer, url: w.t.url };
   }
 
-  it('fetches an uploaded image with the session, keeps it on disk, and serves it from there with the server gone', async () => {
-    const { core, dir, stopServer } = await signedIn();
+  it('fetches an image someone else uploaded with the session, keeps it on disk, and serves it from there with the server gone', async () => {
+    const { core, dir, stopServer, url } = await signedIn();
+    // The customer's uploads: this device never had their bytes.
+    const { token } = await signIn(url, 'emma', TEST_PASSWORD, uniqueDevice('emma'));
+    const upload = async (bytes: Uint8Array, mime: string) => {
+      const up = await uploadImage(url, token, bytes, { mime });
+      if (!up.ok) throw new Error(`upload refused: ${JSON.stringify(up)}`);
+      return up.image;
+    };
     const gif = IMAGES['image/gif'];
-    const image = await core.invoke('media.upload', {
-      name: 'a.gif',
-      mime: 'image/gif',
-      data_base64: base64(gif),
-      width: 1,
-      height: 1,
-    });
-    const other = await core.invoke('media.upload', {
-      name: 'b.png',
-      mime: 'image/png',
-      data_base64: base64(IMAGES['image/png']),
-      width: 1,
-      height: 1,
-    });
+    const image = await upload(gif, 'image/gif');
+    const other = await upload(IMAGES['image/png'], 'image/png');
+    expect(existsSync(join(dir, 'media-cache'))).toBe(false);
 
     const fetched = await core.invoke('media.get', { url: image.url });
     expect(fetched.mime).toBe('image/gif');
