@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { retentionFromEnv } from './inbox/retention';
 import { startServer } from './server';
 import { startSimulation } from './sim/simulate';
 
@@ -54,6 +55,7 @@ const server = await startServer({
   cluster: values.db
     ? { dbUrl: values.db, redisUrl: values.redis, redisPrefix: values['redis-prefix'], nodeId: values['node-id'], dbPoolSize: dbPool }
     : undefined,
+  ...retentionFromEnv(process.env),
 });
 server.logger.info(
   { url: server.url, customer_page: `${server.url}/customer/`, demo: values.demo || simulate > 0 },

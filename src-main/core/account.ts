@@ -83,6 +83,7 @@ export class AccountRuntime {
       pageSize: config.sync.pageSize,
       onChanges: (c) => this.publish(c),
       onStoreError,
+      onReset: () => this.refreshLines(),
       log: ports.log,
     });
     this.channel = new DataChannel(

@@ -99,7 +99,9 @@ export class ClientStore {
       let cursor = this.cursor();
       if (options.reset) {
         if (cursor !== null) this.dropServerState();
-        cursor = { epoch, seq: 0 };
+        // A reset page starts at the server's oldest retained event: seq 1, or later once the inbox was trimmed.
+        const first = events.reduce((min, e) => Math.min(min, e.seq), Number.POSITIVE_INFINITY);
+        cursor = { epoch, seq: Number.isFinite(first) ? first - 1 : 0 };
       }
       const result: ApplyResult = {
         changes,

@@ -10,6 +10,11 @@ export interface InboxSyncOptions {
   onChanges(changes: StoreChanges): void;
   /** A store failure (corrupt, locked, full): the sync stops and says so. */
   onStoreError(err: unknown): void;
+  /**
+   * The server answered `reset` and the store dropped what it held (epoch change, or a cursor the
+   * server's inbox retention left behind): lines that no retained event names must be listed again.
+   */
+  onReset(): void;
   log: Logger;
 }
 
@@ -115,6 +120,7 @@ export class InboxSync {
 
   private apply(epoch: string, events: readonly InboxEvent[], reset: boolean): ApplyResult | null {
     let result: ApplyResult;
+    const dropping = reset && this.o.store.cursor() !== null;
     try {
       result = this.o.store.applyInbox(epoch, events, { reset });
     } catch (err) {
@@ -124,6 +130,7 @@ export class InboxSync {
     this.stats.pages++;
     if (reset) this.stats.resets++;
     this.o.onChanges(result.changes);
+    if (dropping) this.o.onReset();
     return result;
   }
 }

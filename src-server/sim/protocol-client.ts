@@ -357,7 +357,11 @@ export class InboxReader {
   }
 
   private applyPage(page: { outcome: 'recovered' | 'reset'; epoch: string; events: InboxEvent[]; next: Cursor }): void {
-    if (page.outcome === 'reset' && this.cursor && this.cursor.epoch !== page.epoch) this.cursor = null;
+    if (page.outcome === 'reset') {
+      // A reset starts at the oldest event the server kept: seq 1, or later once it trimmed the inbox.
+      const first = page.events[0]?.seq ?? page.next.seq + 1;
+      this.cursor = { epoch: page.epoch, seq: first - 1 };
+    }
     for (const e of page.events) this.apply(page.epoch, e);
     if (!this.cursor || this.cursor.epoch !== page.epoch || page.next.seq > this.cursor.seq) this.cursor = page.next;
   }

@@ -1,40 +1,11 @@
-import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientStore } from '../../src-main/store/client-store';
-import { openDatabase } from '../../src-main/store/database';
 import { InboxTrimmer } from '../../src-server/inbox/trimmer';
 import type { InboxEvent } from '../../src-shared/protocol';
 import { TEST_PASSWORD, rid } from '../support/test-server';
-import { ME, message, messageEvent } from './fixtures';
-import { tempDir, waitFor } from './helpers';
+import { waitFor } from './helpers';
 import { makeCore, makeWorld, type World } from './live-helpers';
-
-/**
- * Whether the client store takes a `reset` page that starts past seq 1 (a trimmed inbox), as
- * docs/protocol.md §7 now says: its cursor must start just below the page's first event.
- */
-function clientTakesTrimmedReset(): boolean {
-  const { dir, cleanup } = tempDir();
-  try {
-    const path = join(dir, 'probe.db');
-    const store = new ClientStore(openDatabase(path, { busyTimeoutMs: 100 }), ME, path);
-    try {
-      return store.applyInbox('e1', [messageEvent(7, message(1, 'L1'))], { reset: true }).applied === 1;
-    } finally {
-      store.close();
-    }
-  } finally {
-    cleanup();
-  }
-}
-const clientReady = clientTakesTrimmedReset();
-if (!clientReady)
-  console.warn(
-    'SKIPPED inbox-retention-live: the client store still starts a reset page at seq 1 ' +
-      "(src-main/store/client-store.ts applyInbox must set the cursor to the first event's seq - 1 on reset)",
-  );
 
 /**
  * Inbox retention end to end: the server trims a staff member's inbox while their client is
@@ -43,7 +14,7 @@ if (!clientReady)
  * whose events were all trimmed come back through lines.list), exactly the retained messages, none
  * twice, and the message typed while offline sent once from the outbox.
  */
-describe.skipIf(!clientReady)('ClientCore after its cursor fell behind an inbox trim', () => {
+describe('ClientCore after its cursor fell behind an inbox trim', () => {
   const cleanups: (() => Promise<void> | void)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();

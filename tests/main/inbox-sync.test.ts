@@ -66,14 +66,16 @@ describe('InboxSync', () => {
     });
     const published: string[] = [];
     const storeErrors: unknown[] = [];
+    const dropped = { count: 0 };
     const sync = new InboxSync({
       store,
       pageSize,
       onChanges: (c) => published.push(...c.newMessages.map((m) => m.message_id!)),
       onStoreError: (e) => storeErrors.push(e),
+      onReset: () => dropped.count++,
       log: silentLogger,
     });
-    return { store, sync, published, storeErrors };
+    return { store, sync, published, storeErrors, dropped };
   }
 
   it('resumes page by page from the cursor, advancing it only with committed pages', async () => {
@@ -121,8 +123,8 @@ describe('InboxSync', () => {
     expect(store.allMessages('L1').map((m) => m.message_id)).toEqual(['10', '20', '30', '40', '50']);
   });
 
-  it('an epoch change (history reset on the server) triggers a full resync', async () => {
-    const { store, sync } = setup();
+  it('an epoch change (history reset on the server) triggers a full resync, and asks for the lines again', async () => {
+    const { store, sync, dropped } = setup();
     const inbox = new FakeInbox('e1', 100);
     inbox.add(3);
     sync.attach(inbox);
@@ -135,6 +137,8 @@ describe('InboxSync', () => {
     await waitFor(() => store.cursor()?.epoch === 'e2' && store.cursor()?.seq === 2, 2_000, 'resync');
     expect(sync.counters().resets).toBe(2);
     expect(store.allMessages('L1').map((m) => m.message_id)).toEqual(['10', '20']);
+    // The first sync of a device starts from nothing, so only the second reset dropped anything.
+    expect(dropped.count).toBe(1);
   });
 
   it('a failing store stops the sync and reports upward, leaving the cursor where it was', async () => {

@@ -50,6 +50,16 @@ describe('ClientStore', () => {
     expect(store.line('L1')).toMatchObject({ unread: 4, last_message: { message_id: '4' } });
   });
 
+  it('takes a reset page that starts past seq 1 (the server trimmed the inbox) and goes on from there', () => {
+    const { store } = open();
+    store.applyInbox('e1', [messageEvent(1, message(1, 'L1'))], { reset: true });
+    const reset = store.applyInbox('e1', [messageEvent(41, message(7, 'L2')), messageEvent(42, message(8, 'L2'))], { reset: true });
+    expect(reset).toMatchObject({ applied: 2, gap: null, cursor: { epoch: 'e1', seq: 42 } });
+    expect(store.allMessages('L1')).toEqual([]);
+    expect(store.allMessages('L2').map((m) => m.message_id)).toEqual(['7', '8']);
+    expect(store.applyInbox('e1', [messageEvent(43, message(9, 'L2'))])).toMatchObject({ applied: 1, cursor: { seq: 43 } });
+  });
+
   it('stores a message once even if it arrives under a new seq (duplicate push, two transports)', () => {
     const { store } = open();
     store.applyInbox('e1', [messageEvent(1, message(1, 'L1'))], { reset: true });
