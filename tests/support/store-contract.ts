@@ -206,25 +206,6 @@ export function describeStoreContract(
       expect((await store.listLines({ viewer: cust, limit: 10 })).unread[first.line.line_id]).toBe(1);
     });
 
-    it('colleagues hear when a customer starts or stops waiting on someone else’s line, not of every message', async () => {
-      const first = await open(cust, 'room', [alice.uid]);
-      const lineId = first.line.line_id;
-      expect(first.line.assignee).toBe(alice.uid);
-      const lineEventsOf = async (uid: string) =>
-        (await store.sync(uid, null, 500)).events.flatMap((e) => (e.kind === 'line' && e.line.line_id === lineId ? [e.line] : []));
-      const before = (await lineEventsOf(bob.uid)).length;
-      await send({ sender: alice, target: { line_id: lineId } });
-      const answered = await lineEventsOf(bob.uid);
-      expect(answered).toHaveLength(before + 1);
-      expect(answered.at(-1)!.waiting_since).toBeNull();
-      const asked = await send({ sender: cust, target: { line_id: lineId } });
-      await send({ sender: cust, target: { line_id: lineId } });
-      const waiting = await lineEventsOf(bob.uid);
-      expect(waiting).toHaveLength(before + 2);
-      expect(waiting.at(-1)!.waiting_since).toBe(asked.message.ts);
-      expect(waiting.at(-1)!.last_message_at).toBe(asked.message.ts);
-    });
-
     it('listLines scopes by viewer and filters', async () => {
       await open(cust, 'room', [alice.uid]);
       await open(cust2, 'suite', [bob.uid]);

@@ -328,11 +328,8 @@ export class PostgresStore implements Store {
     }
 
     line.last_message_at = now;
-    // waiting_since: the oldest customer message staff has not answered yet. When a wait starts or
-    // ends, every colleague's list must show it (that is how nobody misses a waiting customer).
-    const wasWaiting = line.waiting_since !== null;
+    // waiting_since: the oldest customer message staff has not answered yet.
     line.waiting_since = sender.role === 'customer' ? (line.waiting_since ?? now) : null;
-    if (wasWaiting !== (line.waiting_since !== null)) lineChanged = true;
     const row: MessageRow = {
       message_id: messageId,
       line_id: lineId!,

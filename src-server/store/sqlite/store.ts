@@ -364,11 +364,8 @@ export class SqliteStore implements Store {
       ts: now,
     };
     line.last_message_at = now;
-    // waiting_since: the oldest customer message staff has not answered yet. When a wait starts or
-    // ends, every colleague's list must show it (that is how nobody misses a waiting customer).
-    const wasWaiting = line.waiting_since !== null;
+    // waiting_since: the oldest customer message staff has not answered yet.
     line.waiting_since = sender.role === 'customer' ? (line.waiting_since ?? now) : null;
-    if (wasWaiting !== (line.waiting_since !== null)) lineChanged = true;
     this.sql('UPDATE lines SET status = ?, assignee = ?, last_message_at = ?, waiting_since = ? WHERE line_id = ?').run(
       line.status,
       line.assignee === null ? null : rowId(line.assignee),
