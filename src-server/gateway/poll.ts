@@ -1,4 +1,4 @@
-import { push, type Cursor, type PollResult, type ServerEnvelope } from '../../src-shared/protocol';
+import { push, type Cursor, type Need, type PollResult, type ServerEnvelope } from '../../src-shared/protocol';
 import type { ImContext, RequestHandlers } from '../im/handlers';
 import { wantsLineEphemeral } from '../im/scope';
 import type { Account } from '../store/types';
@@ -45,7 +45,10 @@ export class PollGateway {
     if (req.focused !== undefined) await presence.updateDevice(account.uid, device_id, { focused: req.focused });
     const becameOnline = await presence.upsert(channel, req.waitMs + config.pollPresenceGraceMs);
     await this.handlers.channelOpened(account, becameOnline, req.focused ?? true);
-    const need = (await presence.channels(account.uid)).find((c) => c.device_id === device_id)?.need ?? null;
+    // Read when a line-scoped push arrives, not when the poll began: the user may open another line
+    // (a `need` request over rpc, perhaps on another node) while this poll is held.
+    const currentNeed = async (): Promise<Need | null> =>
+      (await presence.channels(account.uid)).find((c) => c.device_id === device_id)?.need ?? null;
 
     const pushes: ServerEnvelope[] = [];
     let wake: (reason: 'inbox' | 'ephemeral' | 'drain' | 'timeout' | 'aborted') => void = () => undefined;
@@ -58,9 +61,20 @@ export class PollGateway {
         return;
       }
       const { envelope, line_id } = signal.push;
-      if (line_id !== undefined && !wantsLineEphemeral(account.role, need, line_id)) return;
-      pushes.push(envelope);
-      wake('ephemeral');
+      if (line_id === undefined) {
+        pushes.push(envelope);
+        wake('ephemeral');
+        return;
+      }
+      currentNeed().then(
+        (need) => {
+          if (!wantsLineEphemeral(account.role, need, line_id)) return;
+          pushes.push(envelope);
+          wake('ephemeral');
+        },
+        // Ephemeral and best effort: without the view there is no push, the poll goes on.
+        () => undefined,
+      );
     });
     const held: Held = { wake };
     try {

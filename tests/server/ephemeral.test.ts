@@ -93,6 +93,28 @@ describe('typing', () => {
     expect(answer.events).toEqual([]);
     expect(answer.pushes).toMatchObject([{ type: 'push', topic: 'typing', body: { line_id: line.line_id } }]);
   });
+
+  it('follows a view changed while a long-poll is held (the poll does not keep the view it began with)', async () => {
+    const amy = await t.connectWs('amy');
+    const customer = await t.connectHttp('cust');
+    const { line } = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'r1', busi_type: 'consult' },
+      content: { type: 'text', text: 'hi' },
+    });
+    await customer.request('need', { need: { view: 'background' } });
+    const head = await customer.request('sync', { cursor: null });
+    const held = customer.poll(head.next, 5_000);
+    await settle();
+    await amy.request('typing', { line_id: line.line_id });
+    await settle();
+    await customer.request('need', { need: { view: 'line', line_id: line.line_id } });
+    const started = Date.now();
+    await amy.request('typing', { line_id: line.line_id });
+    const answer = await held;
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(answer.pushes).toMatchObject([{ type: 'push', topic: 'typing', body: { line_id: line.line_id } }]);
+  });
 });
 
 describe('presence and remote push', () => {
