@@ -45,6 +45,13 @@ export interface ServerConfig extends LoginThrottleConfig {
   inboxRetentionMs: number;
   /** Each user's inbox keeps at most this many newest events, whatever their age (0 = no count limit). */
   inboxMaxEvents: number;
+  /**
+   * A customer waiting this long for an answer on an assigned line is announced to the assignee's
+   * colleagues (a `line` event), and the end of that wait too; shorter waits cost no events (0 = never).
+   */
+  waitAnnounceAfterMs: number;
+  /** How often each server (each cluster node) looks for long waits, before ±20 % jitter. */
+  waitAnnounceIntervalMs: number;
 }
 
 export const DEFAULT_CONFIG: ServerConfig = {
@@ -71,6 +78,8 @@ export const DEFAULT_CONFIG: ServerConfig = {
   mediaUploadBurst: 20,
   inboxRetentionMs: 30 * 24 * 3600_000,
   inboxMaxEvents: 20_000,
+  waitAnnounceAfterMs: 2 * 60_000,
+  waitAnnounceIntervalMs: 15_000,
   loginFreeFailuresPerAccountAddress: 5,
   loginFreeFailuresPerAccount: 20,
   loginFreeFailuresPerAddress: 50,

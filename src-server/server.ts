@@ -19,6 +19,7 @@ import { LocalHub } from './hub/local';
 import type { Hub } from './hub/types';
 import { RequestHandlers, type ImContext } from './im/handlers';
 import { InboxTrimmer } from './inbox/trimmer';
+import { WaitAnnouncer } from './inbox/wait-announcer';
 import { createLogger, type Logger } from './logger';
 import { FileMediaStore } from './media/file-store';
 import type { MediaStore } from './media/types';
@@ -104,6 +105,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     options.tokenSecret ?? (await store.getOrCreateMeta('token_secret', () => randomBytes(32).toString('base64url')));
   const hub = options.hub ?? cluster?.hub ?? new LocalHub((err) => logger.error({ err }, 'hub listener failed'));
   const presence = options.presence ?? cluster?.presence ?? new LocalPresence(now);
+  // Long waits reach the assignee's colleagues; every server and node runs it, each wait goes out once.
+  const announcer = new WaitAnnouncer({ store, hub, config, now, random, logger });
   const ctx: ImContext = {
     store,
     hub,
@@ -144,10 +147,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   logger.info({ port: address.port, host }, 'IM server listening');
   cluster?.start();
   trimmer.start();
+  announcer.start();
 
   let ended: Promise<void> | null = null;
   const releaseResources = async (): Promise<void> => {
     await trimmer.close();
+    await announcer.close();
     await cluster?.stop();
     await hub.close();
     await presence.close();

@@ -80,6 +80,14 @@ export interface Store {
     now: number;
     stickyWindowMs: number;
   }): Promise<LineWriteOutcome[]>;
+  /**
+   * Announce long waits to colleagues, one bounded batch: lines with an assignee, not resolved, whose
+   * customer has waited since `cutoff` or earlier and whose wait was not announced yet get
+   * `waiting_announced` set and a `line` event for every active staff member of their merchant
+   * except the assignee (domain/waits.ts). At most `limit` lines, oldest wait first; returns one
+   * outcome per announced line. Safe to run on several nodes at once: each wait is announced once.
+   */
+  announceWaits(input: WaitAnnouncement): Promise<LineWriteOutcome[]>;
 
   // ---- inbox -------------------------------------------------------------------------------------
   inboxHead(uid: string): Promise<Cursor>;
@@ -156,6 +164,11 @@ export interface LineRecord {
   created_at: number;
   last_message_at: number | null;
   waiting_since: number | null;
+  /**
+   * Colleagues (staff other than the assignee, who get no `message` events) were last sent a
+   * snapshot showing this wait, so they must hear when it ends. Never on the wire.
+   */
+  waiting_announced: boolean;
   customer_read_message_id: string | null;
   staff_read_message_id: string | null;
 }
@@ -214,6 +227,15 @@ export interface SendOutcome extends WriteOutcome {
 
 export interface LineWriteOutcome extends WriteOutcome {
   line: LineRecord;
+}
+
+export interface WaitAnnouncement {
+  /** Waits that started at or before this instant (ms) are announced. */
+  cutoff: number;
+  /** Stamps the inbox events. */
+  now: number;
+  /** At most this many lines in this call (one short transaction). */
+  limit: number;
 }
 
 export interface InboxTrim {

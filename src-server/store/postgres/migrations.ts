@@ -121,6 +121,19 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       ALTER TABLE media ALTER COLUMN bytes SET STORAGE EXTERNAL;
     `,
   },
+  {
+    version: 4,
+    name: 'announced waits',
+    sql: `
+      -- Whether colleagues of the assignee were shown the customer's current wait (domain/waits.ts).
+      -- A constant default: no table rewrite, nodes still on the previous version keep working.
+      ALTER TABLE lines ADD COLUMN waiting_announced BOOLEAN NOT NULL DEFAULT FALSE;
+      -- Only waits not announced yet on assigned open lines: the periodic announcement reads the
+      -- oldest of them (FOR UPDATE SKIP LOCKED) without scanning every line.
+      CREATE INDEX lines_unannounced_waits ON lines (waiting_since)
+        WHERE waiting_since IS NOT NULL AND NOT waiting_announced AND assignee IS NOT NULL AND status <> 'resolved';
+    `,
+  },
 ];
 
 export const PG_LATEST_VERSION = PG_MIGRATIONS[PG_MIGRATIONS.length - 1]?.version ?? 0;

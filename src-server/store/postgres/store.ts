@@ -12,6 +12,7 @@ import { chooseAssignee } from '../../domain/assignment';
 import { renderLine } from '../../domain/line';
 import { assignedNotice, assigneeOf, previousStaff, transferredNotice, type NoticeContent } from '../../domain/notices';
 import { lineRecipients, messageRecipients, noticeRecipients, readRecipients } from '../../domain/recipients';
+import { checkWaitAnnouncement, showsWaitToColleagues, waitAnnouncementRecipients, waitFlagAfterSend } from '../../domain/waits';
 import { LINE_SELECT, toLineRecord, toMessage, type LineRow, type MessageRow } from '../sqlite/rows';
 import type {
   Account,
@@ -28,6 +29,7 @@ import type {
   StaffLoad,
   Store,
   SyncPage,
+  WaitAnnouncement,
   WriteOutcome,
 } from '../types';
 import { checkTrim, needsAgeProbe, needsTrim, trimUpTo } from '../inbox-trim';
@@ -330,6 +332,10 @@ export class PostgresStore implements Store {
     line.last_message_at = now;
     // waiting_since: the oldest customer message staff has not answered yet.
     line.waiting_since = sender.role === 'customer' ? (line.waiting_since ?? now) : null;
+    // Colleagues hear of a wait once it went long (announceWaits); of its end only if they heard of it.
+    const wait = waitFlagAfterSend(line, lineChanged);
+    line.waiting_announced = wait.waiting_announced;
+    if (wait.announceEnd) lineChanged = true;
     const row: MessageRow = {
       message_id: messageId,
       line_id: lineId!,
@@ -350,8 +356,8 @@ export class PostgresStore implements Store {
 
     // The line's new state rides on the statement that bumps the heads; the message on the one that stores the events.
     const lineUpdate = {
-      sql: 'UPDATE lines SET status = $1, assignee = $2, last_message_at = $3, waiting_since = $4 WHERE line_id = $5',
-      params: [line.status, line.assignee === null ? null : rowId(line.assignee), line.last_message_at, line.waiting_since, lineId],
+      sql: 'UPDATE lines SET status = $1, assignee = $2, last_message_at = $3, waiting_since = $4, waiting_announced = $5 WHERE line_id = $6',
+      params: [line.status, line.assignee === null ? null : rowId(line.assignee), line.last_message_at, line.waiting_since, line.waiting_announced, lineId],
     };
     const heads = headsOf(appends, await this.bumpHeads(q, appends, lineUpdate));
     const seq = heads.find((h) => h.uid === sender.uid)?.seq ?? 0;
@@ -419,7 +425,7 @@ export class PostgresStore implements Store {
         const assignee = await this.pickAssignee(q, before, input.onlineStaff, input.stickyWindowMs, input.now);
         if (assignee === null) break;
         await this.setAssignee(q, before.line_id, assignee.uid, input.now);
-        changed.push(await this.mustLine(q, before.line_id));
+        changed.push(await this.settleWaitFlag(q, await this.mustLine(q, before.line_id)));
       }
       if (changed.length === 0) return [];
       // One append for every line's events, so the inbox heads are locked once, in uid order.
@@ -432,6 +438,37 @@ export class PostgresStore implements Store {
       const heads = await this.appendAll(q, perLine.flat(), input.now);
       let i = 0;
       return changed.map((line, n) => ({ line, heads: heads.slice(i, (i += perLine[n]!.length)) }));
+    });
+  }
+
+  /**
+   * One transaction for the batch, in the store's lock order: the lines (SKIP LOCKED, so nodes
+   * announcing at once take disjoint lines and a line a send holds waits for the next run), then the
+   * inbox heads in uid order by one statement. The row lock re-checks the wait on the newest row
+   * version, so a wait answered meanwhile is not announced.
+   */
+  async announceWaits(input: WaitAnnouncement): Promise<LineWriteOutcome[]> {
+    checkWaitAnnouncement(input);
+    return this.db.tx(async (q): Promise<LineWriteOutcome[]> => {
+      const { rows } = await q.query<LineRow>(
+        `${LINE_SELECT} WHERE l.waiting_since <= $1 AND NOT l.waiting_announced AND l.assignee IS NOT NULL AND l.status <> 'resolved'
+         ORDER BY l.waiting_since, l.line_id LIMIT $2 FOR UPDATE OF l SKIP LOCKED`,
+        [input.cutoff, input.limit],
+      );
+      if (rows.length === 0) return [];
+      const lines = rows.map((row): LineRecord => ({ ...toLineRecord(row), waiting_announced: true }));
+      await q.query('UPDATE lines SET waiting_announced = TRUE WHERE line_id = ANY($1::bigint[])', [rows.map((r) => r.line_id)]);
+      const staffOf = new Map<string, string[]>();
+      const perLine: Append[][] = [];
+      for (const line of lines) {
+        let staff = staffOf.get(line.merchant_id);
+        if (!staff) staffOf.set(line.merchant_id, (staff = await this.activeStaff(q, line.merchant_id)));
+        perLine.push(waitAnnouncementRecipients(line, staff).map((uid) => lineAppend(line, uid)));
+      }
+      // One append for every line's events, so the inbox heads are locked once, in uid order.
+      const heads = await this.appendAll(q, perLine.flat(), input.now);
+      let i = 0;
+      return lines.map((line, n) => ({ line, heads: heads.slice(i, (i += perLine[n]!.length)) }));
     });
   }
 
@@ -680,10 +717,21 @@ export class PostgresStore implements Store {
     now: number,
     notice?: (line: LineRecord) => Promise<Append[]>,
   ): Promise<LineWriteOutcome> {
-    const line = await this.mustLine(q, lineId);
+    const line = await this.settleWaitFlag(q, await this.mustLine(q, lineId));
     const first = notice ? await notice(line) : [];
     const appends = [...first, ...lineAppends(line, await this.activeStaff(q, line.merchant_id), new Set(first.map((a) => a.uid)))];
     return { line, heads: await this.appendAll(q, appends, now) };
+  }
+
+  /**
+   * The line just changed (the caller holds its lock) and every staff member gets its snapshot: the
+   * flag follows what that snapshot shows them (domain/waits.ts), so a wait they saw is ended for them too.
+   */
+  private async settleWaitFlag(q: Queryable, line: LineRecord): Promise<LineRecord> {
+    const shown = showsWaitToColleagues(line);
+    if (shown === line.waiting_announced) return line;
+    await q.query('UPDATE lines SET waiting_announced = $1 WHERE line_id = $2', [shown, rowId(line.line_id)]);
+    return { ...line, waiting_announced: shown };
   }
 
   /** A system notice in the line, in the name of its new assignee (no random_id), and the message events carrying it. */
@@ -787,5 +835,9 @@ function roleOn(line: LineRecord, uid: string): Role {
 function lineAppends(line: LineRecord, staff: readonly string[], skip: ReadonlySet<string> = new Set()): Append[] {
   return lineRecipients(line, staff)
     .filter((uid) => !skip.has(uid))
-    .map((uid) => ({ uid, build: (n: number): InboxEvent => ({ kind: 'line', seq: n, line: renderLine(line, roleOn(line, uid)) }) }));
+    .map((uid) => lineAppend(line, uid));
+}
+
+function lineAppend(line: LineRecord, uid: string): Append {
+  return { uid, build: (n: number): InboxEvent => ({ kind: 'line', seq: n, line: renderLine(line, roleOn(line, uid)) }) };
 }

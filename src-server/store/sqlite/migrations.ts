@@ -121,6 +121,18 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE inbox_rows RENAME TO inbox;
     `,
   },
+  {
+    version: 4,
+    name: 'announced waits',
+    // Whether colleagues of the assignee were shown the customer's current wait (domain/waits.ts).
+    // The partial index holds only waits not announced yet on assigned open lines: the periodic
+    // announcement reads the oldest of them without scanning every line.
+    sql: `
+      ALTER TABLE lines ADD COLUMN waiting_announced INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX lines_unannounced_waits ON lines (waiting_since)
+        WHERE waiting_since IS NOT NULL AND waiting_announced = 0 AND assignee IS NOT NULL AND status != 'resolved';
+    `,
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -45,6 +45,8 @@ export interface LineRow {
   created_at: number;
   last_message_at: number | null;
   waiting_since: number | null;
+  /** 0/1 in SQLite, a boolean in PostgreSQL (which shares this select). */
+  waiting_announced: number | boolean;
   customer_read_message_id: number | null;
   staff_read_message_id: number | null;
 }
@@ -52,7 +54,7 @@ export interface LineRow {
 export const LINE_SELECT = `
   SELECT l.line_id, l.uid, c.display_name AS customer_name, l.object_id, o.kind AS object_kind, o.title AS object_title,
          l.merchant_id, l.busi_type, l.status, l.assignee, a.display_name AS assignee_name, l.created_at,
-         l.last_message_at, l.waiting_since, l.customer_read_message_id, l.staff_read_message_id
+         l.last_message_at, l.waiting_since, l.waiting_announced, l.customer_read_message_id, l.staff_read_message_id
   FROM lines l
   JOIN users c ON c.uid = l.uid
   JOIN objects o ON o.object_id = l.object_id
@@ -74,6 +76,7 @@ export function toLineRecord(row: LineRow): LineRecord {
     created_at: row.created_at,
     last_message_at: row.last_message_at,
     waiting_since: row.waiting_since,
+    waiting_announced: row.waiting_announced === true || row.waiting_announced === 1,
     customer_read_message_id: idOrNull(row.customer_read_message_id),
     staff_read_message_id: idOrNull(row.staff_read_message_id),
   };

@@ -22,6 +22,12 @@ import {
   type StaffRef,
 } from '../../domain/notices';
 import { lineRecipients, messageRecipients, noticeRecipients, readRecipients } from '../../domain/recipients';
+import {
+  checkWaitAnnouncement,
+  showsWaitToColleagues,
+  waitAnnouncementRecipients,
+  waitFlagAfterSend,
+} from '../../domain/waits';
 import type {
   Account,
   AccountWithSecret,
@@ -37,6 +43,7 @@ import type {
   StaffLoad,
   Store,
   SyncPage,
+  WaitAnnouncement,
   WriteOutcome,
 } from '../types';
 import { EventJson } from '../event-json';
@@ -366,11 +373,18 @@ export class SqliteStore implements Store {
     line.last_message_at = now;
     // waiting_since: the oldest customer message staff has not answered yet.
     line.waiting_since = sender.role === 'customer' ? (line.waiting_since ?? now) : null;
-    this.sql('UPDATE lines SET status = ?, assignee = ?, last_message_at = ?, waiting_since = ? WHERE line_id = ?').run(
+    // Colleagues hear of a wait once it went long (announceWaits); of its end only if they heard of it.
+    const wait = waitFlagAfterSend(line, lineChanged);
+    line.waiting_announced = wait.waiting_announced;
+    if (wait.announceEnd) lineChanged = true;
+    this.sql(
+      'UPDATE lines SET status = ?, assignee = ?, last_message_at = ?, waiting_since = ?, waiting_announced = ? WHERE line_id = ?',
+    ).run(
       line.status,
       line.assignee === null ? null : rowId(line.assignee),
       now,
       line.waiting_since,
+      line.waiting_announced ? 1 : 0,
       lineId,
     );
 
@@ -444,7 +458,7 @@ export class SqliteStore implements Store {
         }
         if (before.assignee === input.to) return { line: before, heads: [] };
         this.setAssignee(before.line_id, input.to, input.now);
-        const line = this.mustLine(before.line_id);
+        const line = this.settleWaitFlag(this.mustLine(before.line_id));
         const notice = this.appendNotice(
           line,
           transferredNotice(assigneeOf(line), previousStaff(before)),
@@ -466,7 +480,7 @@ export class SqliteStore implements Store {
         const before = this.mustLine(input.line_id);
         if (before.status === input.status) return { line: before, heads: [] };
         this.sql('UPDATE lines SET status = ? WHERE line_id = ?').run(input.status, rowId(before.line_id));
-        const line = this.mustLine(before.line_id);
+        const line = this.settleWaitFlag(this.mustLine(before.line_id));
         return { line, heads: this.appendLineEvents(line, this.activeStaff(line.merchant_id), input.now) };
       })(),
     );
@@ -490,7 +504,7 @@ export class SqliteStore implements Store {
           const assignee = this.pickAssignee(before, input.onlineStaff, input.stickyWindowMs, input.now);
           if (assignee === null) break;
           this.setAssignee(before.line_id, assignee.uid, input.now);
-          const line = this.mustLine(before.line_id);
+          const line = this.settleWaitFlag(this.mustLine(before.line_id));
           const notice = this.appendNotice(line, assignedNotice(assigneeOf(line)), null, input.now);
           const staff = this.activeStaff(line.merchant_id);
           out.push({
@@ -501,6 +515,31 @@ export class SqliteStore implements Store {
         return out;
       })(),
     );
+  }
+
+  announceWaits(input: WaitAnnouncement): Promise<LineWriteOutcome[]> {
+    return this.run(() => {
+      checkWaitAnnouncement(input);
+      // One short transaction per batch: at most `limit` lines and their colleagues' events.
+      return this.db.transaction((): LineWriteOutcome[] => {
+        const rows = this.sql(
+          `${LINE_SELECT} WHERE l.waiting_since <= ? AND l.waiting_announced = 0 AND l.assignee IS NOT NULL
+             AND l.status != 'resolved' ORDER BY l.waiting_since, l.line_id LIMIT ?`,
+        ).all(input.cutoff, input.limit) as LineRow[];
+        const staffOf = new Map<string, string[]>();
+        return rows.map((row): LineWriteOutcome => {
+          const line: LineRecord = { ...toLineRecord(row), waiting_announced: true };
+          this.sql('UPDATE lines SET waiting_announced = 1 WHERE line_id = ?').run(row.line_id);
+          let staff = staffOf.get(line.merchant_id);
+          if (!staff) staffOf.set(line.merchant_id, (staff = this.activeStaff(line.merchant_id)));
+          const json = new EventJson(line);
+          const heads = waitAnnouncementRecipients(line, staff).map((uid) =>
+            this.append(uid, (n) => json.lineChange(n, roleOn(line, uid)), input.now),
+          );
+          return { line, heads };
+        });
+      })();
+    });
   }
 
   // ---- inbox ----------------------------------------------------------------------------------------
@@ -719,6 +758,17 @@ export class SqliteStore implements Store {
       rowId(lineId),
     );
     if (assignee !== null) this.sql('UPDATE users SET last_assigned_at = ? WHERE uid = ?').run(now, rowId(assignee));
+  }
+
+  /**
+   * The line just changed and every staff member gets its snapshot: the flag follows what that
+   * snapshot shows them (domain/waits.ts), so a wait they saw is ended for them too.
+   */
+  private settleWaitFlag(line: LineRecord): LineRecord {
+    const shown = showsWaitToColleagues(line);
+    if (shown === line.waiting_announced) return line;
+    this.sql('UPDATE lines SET waiting_announced = ? WHERE line_id = ?').run(shown ? 1 : 0, rowId(line.line_id));
+    return { ...line, waiting_announced: shown };
   }
 
   private appendLineEvents(
