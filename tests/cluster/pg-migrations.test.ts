@@ -74,6 +74,26 @@ describe('PostgreSQL migrations', () => {
     await expect(client.query("INSERT INTO media (name, size, created_at) VALUES ('b.png', 0, 0)")).rejects.toMatchObject({ code: '23502' });
   });
 
+  it('004 adds waiting_announced (false for existing lines) and an index of the waits not announced yet', async () => {
+    await migratePg(client, 3);
+    await client.query("INSERT INTO merchants VALUES ('m', 'M', 0)");
+    await client.query("INSERT INTO objects VALUES ('o', 'room', 'Room', 'm')");
+    await client.query("INSERT INTO users (uid, account, password_hash, role, display_name, created_at) VALUES (1, 'c', 'h', 'customer', 'C', 0)");
+    await client.query("INSERT INTO users (uid, account, password_hash, role, display_name, merchant_id, created_at) VALUES (2, 's', 'h', 'staff', 'S', 'm', 0)");
+    await client.query("INSERT INTO lines (line_id, uid, object_id, busi_type, merchant_id, assignee, created_at, waiting_since) VALUES (5, 1, 'o', 'consult', 'm', 2, 0, 100)");
+    expect(await migratePg(client, 4)).toBe(4);
+    expect((await client.query('SELECT line_id, waiting_since, waiting_announced FROM lines')).rows).toEqual([{ line_id: '5', waiting_since: '100', waiting_announced: false }]);
+    await expect(client.query('UPDATE lines SET waiting_announced = NULL')).rejects.toMatchObject({ code: '23502' });
+    // The announcement's query can go through the partial index instead of a scan of every line.
+    await client.query('SET enable_seqscan = off');
+    const { rows } = await client.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT line_id FROM lines l WHERE l.waiting_since <= 200 AND NOT l.waiting_announced
+         AND l.assignee IS NOT NULL AND l.status <> 'resolved' ORDER BY l.waiting_since, l.line_id LIMIT 10 FOR UPDATE OF l SKIP LOCKED`,
+    );
+    await client.query('RESET enable_seqscan');
+    expect(rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/lines_unannounced_waits/);
+  });
+
   it('is idempotent and refuses a database newer than the code', async () => {
     await migratePg(client);
     await migratePg(client);

@@ -101,6 +101,34 @@ describe('migrations', () => {
     expect(JSON.stringify(plan)).toMatch(/USING INDEX/);
   });
 
+  it('004 adds waiting_announced (false for existing lines) and an index of the waits not announced yet', () => {
+    migrate(db, 3);
+    db.prepare("INSERT INTO merchants VALUES ('m', 'M', 0)").run();
+    db.prepare("INSERT INTO objects VALUES ('o', 'room', 'Room', 'm')").run();
+    db.prepare(
+      "INSERT INTO users (uid, account, password_hash, role, display_name, created_at) VALUES (1, 'c', 'h', 'customer', 'C', 0)",
+    ).run();
+    db.prepare(
+      "INSERT INTO users (uid, account, password_hash, role, display_name, merchant_id, created_at) VALUES (2, 's', 'h', 'staff', 'S', 'm', 0)",
+    ).run();
+    db.prepare(
+      "INSERT INTO lines (line_id, uid, object_id, busi_type, merchant_id, assignee, created_at, waiting_since) VALUES (5, 1, 'o', 'consult', 'm', 2, 0, 100)",
+    ).run();
+    expect(migrate(db, 4)).toBe(4);
+    expect(db.prepare('SELECT line_id, waiting_since, waiting_announced FROM lines').all()).toEqual([
+      { line_id: 5, waiting_since: 100, waiting_announced: 0 },
+    ]);
+    expect(() => db.prepare('UPDATE lines SET waiting_announced = NULL').run()).toThrow(/NOT NULL/);
+    // The announcement's query goes through the partial index, not a scan of every line.
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN SELECT line_id FROM lines l WHERE l.waiting_since <= 200 AND l.waiting_announced = 0
+           AND l.assignee IS NOT NULL AND l.status != 'resolved' ORDER BY l.waiting_since, l.line_id LIMIT 10`,
+      )
+      .all();
+    expect(JSON.stringify(plan)).toMatch(/lines_unannounced_waits/);
+  });
+
   it('is idempotent and refuses a database newer than the code', () => {
     migrate(db);
     migrate(db);

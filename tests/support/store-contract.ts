@@ -387,6 +387,205 @@ export function describeStoreContract(
       }
     });
 
+    describe('long waits', () => {
+      const THRESHOLD = 120_000;
+      /** Inbox events of `uid` after seq `from`. */
+      const eventsAfter = async (uid: string, from: number) => {
+        const { epoch } = await store.inboxHead(uid);
+        return (await store.sync(uid, { epoch, seq: from }, 500)).events;
+      };
+      const headOf = async (uid: string) => (await store.inboxHead(uid)).seq;
+      const announce = (cutoff: number, limit = 10) => store.announceWaits({ cutoff, now: tick(), limit });
+      /** A line assigned to alice whose creation (which showed everyone the wait) alice has answered. */
+      const answeredLine = async (customer = cust, object = 'room') => {
+        const { line } = await open(customer, object, [alice.uid]);
+        expect(line.assignee).toBe(alice.uid);
+        await send({ sender: alice, target: { line_id: line.line_id } });
+        return line.line_id;
+      };
+
+      it('the wait shown when a line is created ends for colleagues with the first reply, and only then', async () => {
+        const { line } = await open(cust, 'room', [alice.uid]);
+        const bobBefore = await eventsAfter(bob.uid, 0);
+        expect(bobBefore.map((e) => e.kind === 'line' && e.line.waiting_since)).toEqual([line.waiting_since]);
+        expect((await store.getLine(line.line_id))!.waiting_announced).toBe(true);
+        const reply = await send({ sender: alice, target: { line_id: line.line_id } });
+        const bobAfter = await eventsAfter(bob.uid, bobBefore.at(-1)!.seq);
+        expect(bobAfter).toHaveLength(1);
+        expect(bobAfter[0]).toMatchObject({ kind: 'line', line: { line_id: line.line_id, waiting_since: null, last_message_at: reply.message.ts } });
+        expect((await store.getLine(line.line_id))!.waiting_announced).toBe(false);
+        expect((await store.sync(otherStaff.uid, null, 10)).events).toEqual([]);
+      });
+
+      it('quick ping-pong, a wait shorter than the threshold, reaches no colleague at all', async () => {
+        const lineId = await answeredLine();
+        const colleagues = [bob, carol, otherStaff];
+        const before = await Promise.all(colleagues.map((u) => headOf(u.uid)));
+        for (let i = 0; i < 8; i++) {
+          const asked = await send({ sender: cust, target: { line_id: lineId } });
+          expect(asked.heads.map((h) => h.uid).sort()).toEqual([alice.uid, cust.uid].sort());
+          // The customer has waited less than the threshold: nothing to announce.
+          expect(await announce(asked.message.ts - 1)).toEqual([]);
+          const answered = await send({ sender: alice, target: { line_id: lineId } });
+          expect(answered.heads.map((h) => h.uid).sort()).toEqual([alice.uid, cust.uid].sort());
+        }
+        // Answered: nothing waits, however late the cutoff.
+        expect(await announce(clock + THRESHOLD)).toEqual([]);
+        expect(await Promise.all(colleagues.map((u) => headOf(u.uid)))).toEqual(before);
+        expect((await store.getLine(lineId))!.waiting_announced).toBe(false);
+      });
+
+      it('an announced wait reaches every colleague exactly once, and so does its end', async () => {
+        const lineId = await answeredLine();
+        const people = { alice, bob, carol, olga: otherStaff, cust, cust2 };
+        const before = Object.fromEntries(
+          await Promise.all(Object.entries(people).map(async ([k, u]) => [k, await headOf(u.uid)] as const)),
+        );
+        const asked = await send({ sender: cust, target: { line_id: lineId } });
+        const again = await send({ sender: cust, target: { line_id: lineId } });
+        expect(await announce(asked.message.ts - 1)).toEqual([]);
+        const [announced, ...more] = await announce(asked.message.ts);
+        expect(more).toEqual([]);
+        expect(announced!.line).toMatchObject({ line_id: lineId, waiting_since: asked.message.ts, waiting_announced: true });
+        expect(announced!.heads.map((h) => h.uid).sort()).toEqual([bob.uid, carol.uid].sort());
+        // Each head carries its event exactly as stored.
+        for (const head of announced!.heads) {
+          const [stored] = await eventsAfter(head.uid, head.seq - 1);
+          expect(JSON.parse(head.event!)).toEqual(stored);
+          expect(InboxEvent.safeParse(stored).success).toBe(true);
+        }
+        expect(await announce(clock + THRESHOLD)).toEqual([]);
+        for (const who of [bob, carol]) {
+          const events = await eventsAfter(who.uid, before[who === bob ? 'bob' : 'carol']!);
+          expect(events, who.account).toEqual([
+            expect.objectContaining({
+              kind: 'line',
+              line: expect.objectContaining({ line_id: lineId, waiting_since: asked.message.ts, last_message_at: again.message.ts }) as unknown,
+            }),
+          ]);
+        }
+        // The assignee and the customer only ever got the messages; nobody else anything.
+        expect((await eventsAfter(alice.uid, before.alice!)).map((e) => e.kind)).toEqual(['message', 'message']);
+        expect((await eventsAfter(cust.uid, before.cust!)).map((e) => e.kind)).toEqual(['message', 'message']);
+        expect(await headOf(otherStaff.uid)).toBe(before.olga);
+        expect(await headOf(cust2.uid)).toBe(before.cust2);
+
+        // The customer goes on waiting: still nothing for colleagues.
+        await send({ sender: cust, target: { line_id: lineId } });
+        const bobAnnounced = await headOf(bob.uid);
+        expect(bobAnnounced).toBe(before.bob! + 1);
+        // The reply ends the announced wait: once, for the same colleagues.
+        const reply = await send({ sender: alice, target: { line_id: lineId } });
+        expect(reply.line).toMatchObject({ waiting_since: null, waiting_announced: false });
+        expect(reply.heads.map((h) => h.uid).sort()).toEqual([alice.uid, bob.uid, carol.uid, cust.uid].sort());
+        for (const who of [bob, carol]) {
+          const events = await eventsAfter(who.uid, bobAnnounced);
+          expect(events, who.account).toEqual([
+            expect.objectContaining({
+              kind: 'line',
+              line: expect.objectContaining({ line_id: lineId, waiting_since: null, last_message_at: reply.message.ts }) as unknown,
+            }),
+          ]);
+        }
+        expect((await store.getLine(lineId))!.waiting_announced).toBe(false);
+        // A quick turn after that costs colleagues nothing again.
+        await send({ sender: cust, target: { line_id: lineId } });
+        await send({ sender: alice, target: { line_id: lineId } });
+        expect(await headOf(bob.uid)).toBe(bobAnnounced + 1);
+        expect(await headOf(otherStaff.uid)).toBe(before.olga);
+      });
+
+      it('queued and resolved lines are never announced (queued ones reach every staff member anyway)', async () => {
+        const queued = await open(cust, 'room');
+        expect(queued.line.assignee).toBeNull();
+        const lineId = await answeredLine(cust2, 'suite');
+        await send({ sender: cust2, target: { line_id: lineId } });
+        await store.setStatus({ line_id: lineId, status: 'resolved', now: tick() });
+        expect((await store.getLine(lineId))!.waiting_since).not.toBeNull();
+        expect(await announce(clock + THRESHOLD)).toEqual([]);
+      });
+
+      it('transfer and status changes keep the flag to what colleagues were shown; resolving clears it', async () => {
+        const lineId = await answeredLine();
+        const asked = await send({ sender: cust, target: { line_id: lineId } });
+        // A transfer shows everyone the wait, so its end must reach them, however quick.
+        const moved = await store.transfer({ line_id: lineId, to: bob.uid, now: tick() });
+        expect(moved.line).toMatchObject({ assignee: bob.uid, waiting_since: asked.message.ts, waiting_announced: true });
+        expect(await announce(clock + THRESHOLD)).toEqual([]);
+        const aliceSeen = await headOf(alice.uid);
+        const reply = await send({ sender: bob, target: { line_id: lineId } });
+        expect(reply.heads.map((h) => h.uid).sort()).toEqual([alice.uid, bob.uid, carol.uid, cust.uid].sort());
+        expect(await eventsAfter(alice.uid, aliceSeen)).toEqual([
+          expect.objectContaining({ kind: 'line', line: expect.objectContaining({ assignee: bob.uid, waiting_since: null }) as unknown }),
+        ]);
+        // Announced, then resolved: the status event is the last word, the flag goes.
+        const waiting = await send({ sender: cust, target: { line_id: lineId } });
+        expect(await announce(waiting.message.ts)).toHaveLength(1);
+        const resolved = await store.setStatus({ line_id: lineId, status: 'resolved', now: tick() });
+        expect(resolved.line).toMatchObject({ status: 'resolved', waiting_announced: false });
+        // Pending keeps showing the wait: the flag is set again.
+        await store.setStatus({ line_id: lineId, status: 'pending', now: tick() });
+        expect((await store.getLine(lineId))!.waiting_announced).toBe(true);
+        // Reopened by the customer: everyone gets the line event, then the reply ends the wait for them.
+        await store.setStatus({ line_id: lineId, status: 'resolved', now: tick() });
+        const back = await send({ sender: cust, target: { line_id: lineId }, onlineStaff: new Set([bob.uid]) });
+        expect(back.line).toMatchObject({ status: 'open', assignee: bob.uid, waiting_announced: true });
+        const carolSeen = await headOf(carol.uid);
+        await send({ sender: bob, target: { line_id: lineId } });
+        expect(await eventsAfter(carol.uid, carolSeen)).toEqual([
+          expect.objectContaining({ kind: 'line', line: expect.objectContaining({ waiting_since: null }) as unknown }),
+        ]);
+      });
+
+      it('announcements racing each other announce every wait once', async () => {
+        const lineIds = [await answeredLine(cust, 'room'), await answeredLine(cust2, 'room')];
+        // alice is at capacity: the third line goes to bob.
+        const { line } = await open(cust, 'suite', [alice.uid, bob.uid]);
+        expect(line.assignee).toBe(bob.uid);
+        await send({ sender: bob, target: { line_id: line.line_id } });
+        lineIds.push(line.line_id);
+        const carolBefore = await headOf(carol.uid);
+        for (const [i, lineId] of lineIds.entries()) await send({ sender: i === 1 ? cust2 : cust, target: { line_id: lineId } });
+        const drain = async () => {
+          const out: string[] = [];
+          for (let step = 0; step < 10; step++) {
+            const batch = await announce(clock + THRESHOLD, 1);
+            if (batch.length === 0) break;
+            out.push(...batch.map((o) => o.line.line_id));
+          }
+          return out;
+        };
+        const runs = await Promise.all([drain(), drain(), drain(), drain()]);
+        expect(runs.flat().sort()).toEqual([...lineIds].sort());
+        const carolEvents = await eventsAfter(carol.uid, carolBefore);
+        expect(carolEvents.map((e) => e.kind === 'line' && e.line.line_id).sort()).toEqual([...lineIds].sort());
+        expect(await announce(clock + THRESHOLD)).toEqual([]);
+      });
+
+      it('an announcement racing the reply never leaves colleagues shown a wait that ended', async () => {
+        const lineId = await answeredLine();
+        for (let round = 0; round < 6; round++) {
+          const bobSeen = await headOf(bob.uid);
+          await send({ sender: cust, target: { line_id: lineId } });
+          const [announced] = await Promise.all([
+            announce(clock + THRESHOLD),
+            send({ sender: alice, target: { line_id: lineId } }),
+          ]);
+          const told = (await eventsAfter(bob.uid, bobSeen)).filter((e) => e.kind === 'line');
+          // Either the reply came first (nothing to tell) or the wait was announced and then ended.
+          expect(told.map((e) => e.kind === 'line' && e.line.waiting_since === null), `round ${round}`).toEqual(
+            announced.length === 0 ? [] : [false, true],
+          );
+          expect((await store.getLine(lineId))!.waiting_announced).toBe(false);
+        }
+      });
+
+      it('refuses an announcement step that could not make progress', async () => {
+        await expect(store.announceWaits({ cutoff: clock, now: clock, limit: 0 })).rejects.toThrow(/limit/);
+        await expect(store.announceWaits({ cutoff: Number.NaN, now: clock, limit: 5 })).rejects.toThrow(/cutoff/);
+      });
+    });
+
     describe('inbox retention', () => {
       /** Every step until each inbox was looked at; the sum of what the steps deleted. */
       const trimAll = async (t: Omit<InboxTrim, 'from'>): Promise<{ deleted: number; steps: number }> => {
