@@ -1,4 +1,5 @@
 import type { Hub } from '../hub/types';
+import { PeriodicRun } from '../jobs/periodic-run';
 import type { Logger } from '../logger';
 import type { PresenceDirectory } from '../presence/types';
 import type { LineWriteOutcome, StaffLoad } from '../store/types';
@@ -29,35 +30,35 @@ export interface QueueSweepOptions {
  * sweeps on several nodes at once harmless.
  */
 export class QueueSweep {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private closed = false;
+  private readonly job: PeriodicRun<void>;
   readonly stats = { sweeps: 0, assigned: 0, failures: 0 };
 
-  constructor(private readonly options: QueueSweepOptions) {}
+  constructor(private readonly options: QueueSweepOptions) {
+    this.job = new PeriodicRun(
+      () => this.pass(),
+      () => options.intervalMs ?? 10_000,
+    );
+  }
 
   start(): void {
-    if (this.closed || this.timer) return;
-    this.timer = setInterval(() => {
-      this.running ??= this.sweep().finally(() => (this.running = null));
-    }, this.options.intervalMs ?? 10_000);
-    this.timer.unref();
+    this.job.start();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  close(): Promise<void> {
+    return this.job.close();
   }
 
-  /** One pass over every merchant with a waiting line. */
-  async sweep(): Promise<void> {
+  /** One pass over every merchant with a waiting line (or the pass in progress). */
+  sweep(): Promise<void> {
+    return this.job.run();
+  }
+
+  private async pass(): Promise<void> {
     const { store, presence, hub } = this.options;
     this.stats.sweeps++;
     try {
       for (const merchantId of await store.queuedMerchants()) {
-        if (this.closed) return;
+        if (this.job.closed) return;
         const staff = await store.listStaff(merchantId);
         const online = await presence.online(staff.map((s) => s.uid));
         if (!staff.some((s) => online.has(s.uid) && !s.disabled && s.open_lines < s.capacity)) continue;

@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../logger';
 import type { Store } from '../store/types';
+import { PeriodicRun } from '../jobs/periodic-run';
 import { checkRetention, nextTrimDelay, trimPlan, type RetentionConfig } from './retention';
 
 export interface InboxTrimmerOptions {
@@ -20,45 +21,30 @@ export interface InboxTrimmerOptions {
  * logged and the next one starts over.
  */
 export class InboxTrimmer {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private closed = false;
+  private readonly job: PeriodicRun<number>;
   /** Counters for diagnostics and tests. */
   readonly stats = { runs: 0, deleted: 0, failures: 0 };
 
   constructor(private readonly options: InboxTrimmerOptions) {
     checkRetention(options.config);
+    this.job = new PeriodicRun(
+      () => this.pass(),
+      () => nextTrimDelay(options.random, options.intervalMs),
+    );
   }
 
   /** Schedule runs; does nothing when both limits are off. */
   start(): void {
-    if (this.closed || this.timer || trimPlan(this.options.config, 0) === null) return;
-    this.schedule();
+    if (trimPlan(this.options.config, 0) !== null) this.job.start();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  close(): Promise<void> {
+    return this.job.close();
   }
 
   /** One whole run now (or join the one in progress); resolves with the number of events deleted. */
   run(): Promise<number> {
-    this.running ??= this.pass().finally(() => (this.running = null));
-    return this.running;
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        void this.run().then(() => this.schedule());
-      },
-      nextTrimDelay(this.options.random, this.options.intervalMs),
-    );
-    this.timer.unref();
+    return this.job.run();
   }
 
   private async pass(): Promise<number> {
@@ -78,7 +64,7 @@ export class InboxTrimmer {
         steps++;
         // SQLite steps run on this thread: let requests in between.
         await nextTurn();
-      } while (from !== null && !this.closed);
+      } while (from !== null && !this.job.closed);
     } catch (err) {
       this.stats.failures++;
       logger.warn({ err, deleted }, 'inbox trim failed; the next run starts over');

@@ -1,11 +1,12 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ServerConfig } from '../config';
+import { DEFAULT_JITTER, PeriodicRun, jitteredDelay } from '../jobs/periodic-run';
 import type { Hub } from '../hub/types';
 import type { Logger } from '../logger';
 import type { Store } from '../store/types';
 
 /** Each run waits `interval × (1 ± ANNOUNCE_JITTER)`, so nodes started together do not run in lockstep. */
-export const ANNOUNCE_JITTER = 0.2;
+export const ANNOUNCE_JITTER = DEFAULT_JITTER;
 /** Lines per store step (one short transaction on SQLite: these lines and their colleagues' events). */
 export const ANNOUNCE_BATCH_LINES = 50;
 /**
@@ -23,7 +24,7 @@ export function announceCutoff(config: WaitAnnounceConfig, now: number): number 
 
 /** The wait before the next run: uniform in `interval × [1 - jitter, 1 + jitter)`; never immediate. */
 export function nextAnnounceDelay(random: () => number, intervalMs: number, jitter = ANNOUNCE_JITTER): number {
-  return Math.max(1, Math.floor(intervalMs * (1 - jitter + 2 * jitter * random())));
+  return jitteredDelay(random, intervalMs, jitter);
 }
 
 /** Refuse settings that would announce nonsense or spin. */
@@ -53,45 +54,30 @@ export interface WaitAnnouncerOptions {
  * the next one picks up whatever is still unannounced.
  */
 export class WaitAnnouncer {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<number> | null = null;
-  private closed = false;
+  private readonly job: PeriodicRun<number>;
   /** Counters for diagnostics and tests. */
   readonly stats = { runs: 0, announced: 0, failures: 0 };
 
   constructor(private readonly options: WaitAnnouncerOptions) {
     checkWaitAnnounce(options.config);
+    this.job = new PeriodicRun(
+      () => this.pass(),
+      () => nextAnnounceDelay(options.random, options.config.waitAnnounceIntervalMs),
+    );
   }
 
   /** Schedule runs; does nothing when announcing is off. */
   start(): void {
-    if (this.closed || this.timer || announceCutoff(this.options.config, 0) === null) return;
-    this.schedule();
+    if (announceCutoff(this.options.config, 0) !== null) this.job.start();
   }
 
-  async close(): Promise<void> {
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running;
+  close(): Promise<void> {
+    return this.job.close();
   }
 
   /** One whole run now (or join the one in progress); resolves with the number of waits announced. */
   run(): Promise<number> {
-    this.running ??= this.pass().finally(() => (this.running = null));
-    return this.running;
-  }
-
-  private schedule(): void {
-    if (this.closed) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = null;
-        void this.run().then(() => this.schedule());
-      },
-      nextAnnounceDelay(this.options.random, this.options.config.waitAnnounceIntervalMs),
-    );
-    this.timer.unref();
+    return this.job.run();
   }
 
   private async pass(): Promise<number> {
@@ -112,7 +98,7 @@ export class WaitAnnouncer {
         const heads = outcomes.flatMap((o) => o.heads);
         // Committed already: a lost wake-up is caught up by the recipients' next sync, never lost.
         if (heads.length > 0) await hub.publishInbox(heads);
-        if (outcomes.length < batch || steps >= ANNOUNCE_MAX_STEPS || this.closed) break;
+        if (outcomes.length < batch || steps >= ANNOUNCE_MAX_STEPS || this.job.closed) break;
         // SQLite steps run on this thread: let requests in between.
         await nextTurn();
       }
