@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { retentionFromEnv } from './inbox/retention';
+import { waitAnnounceFromEnv } from './inbox/wait-announcer';
 import { startServer } from './server';
 import { startSimulation } from './sim/simulate';
 
@@ -56,6 +57,7 @@ const server = await startServer({
     ? { dbUrl: values.db, redisUrl: values.redis, redisPrefix: values['redis-prefix'], nodeId: values['node-id'], dbPoolSize: dbPool }
     : undefined,
   ...retentionFromEnv(process.env),
+  ...waitAnnounceFromEnv(process.env),
 });
 server.logger.info(
   { url: server.url, customer_page: `${server.url}/customer/`, demo: values.demo || simulate > 0 },

@@ -35,6 +35,19 @@ export function checkWaitAnnounce(config: WaitAnnounceConfig): void {
     throw new RangeError(`waitAnnounceIntervalMs must be ≥ 1, got ${config.waitAnnounceIntervalMs}`);
 }
 
+/**
+ * The threshold from the environment, for the command line: `IM_WAIT_ANNOUNCE_AFTER_S` (seconds,
+ * 0 = never announce). Unset leaves the default; a malformed value is an error naming it.
+ */
+export function waitAnnounceFromEnv(env: Readonly<Record<string, string | undefined>>): Partial<WaitAnnounceConfig> {
+  const raw = env.IM_WAIT_ANNOUNCE_AFTER_S;
+  if (raw === undefined || raw.trim() === '') return {};
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 0)
+    throw new Error(`bad IM_WAIT_ANNOUNCE_AFTER_S ${raw} (seconds ≥ 0; 0 = never announce)`);
+  return { waitAnnounceAfterMs: Math.round(seconds * 1000) };
+}
+
 export interface WaitAnnouncerOptions {
   store: Pick<Store, 'announceWaits'>;
   hub: Pick<Hub, 'publishInbox'>;

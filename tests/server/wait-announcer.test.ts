@@ -13,6 +13,7 @@ import {
   WaitAnnouncer,
   announceCutoff,
   nextAnnounceDelay,
+  waitAnnounceFromEnv,
   type WaitAnnouncerOptions,
 } from '../../src-server/inbox/wait-announcer';
 import type { InboxHead, LineRecord, LineWriteOutcome, WaitAnnouncement } from '../../src-server/store/types';
@@ -80,6 +81,14 @@ describe('long-wait rules and schedule (pure)', () => {
       announceEnd: false,
     });
     expect(waitFlagAfterSend(line({ assignee: null }), true)).toEqual({ waiting_announced: false, announceEnd: false });
+  });
+
+  it('reads IM_WAIT_ANNOUNCE_AFTER_S in seconds and names it when it is malformed', () => {
+    expect(waitAnnounceFromEnv({})).toEqual({});
+    expect(waitAnnounceFromEnv({ IM_WAIT_ANNOUNCE_AFTER_S: '300' })).toEqual({ waitAnnounceAfterMs: 300_000 });
+    expect(waitAnnounceFromEnv({ IM_WAIT_ANNOUNCE_AFTER_S: '0' })).toEqual({ waitAnnounceAfterMs: 0 });
+    for (const bad of ['-1', 'soon', 'Infinity'])
+      expect(() => waitAnnounceFromEnv({ IM_WAIT_ANNOUNCE_AFTER_S: bad })).toThrow(`bad IM_WAIT_ANNOUNCE_AFTER_S ${bad}`);
   });
 
   it('the cutoff is the threshold before now; 0 switches announcing off', () => {
