@@ -1,29 +1,12 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TEST_PASSWORD } from '../support/test-server';
 import { waitFor } from './helpers';
-import { expectConverged, makeCore, makeWorld, type World } from './live-helpers';
+import { expectConverged, liveFixtures } from './live-helpers';
 
 describe('ClientCore against the real server', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
-
-  async function world(): Promise<World> {
-    const w = await makeWorld();
-    cleanups.push(() => w.t.stop());
-    return w;
-  }
-  function core(dataDir: string | null = null) {
-    const h = makeCore(dataDir);
-    cleanups.push(async () => {
-      await h.core.dispose();
-      h.cleanupDir?.();
-    });
-    return h;
-  }
+  const { world, core } = liveFixtures();
 
   it('signs in, resumes history, receives live messages, sends replies through the outbox', async () => {
     const w = await world();

@@ -1,11 +1,11 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InboxTrimmer } from '../../src-server/inbox/trimmer';
 import type { InboxEvent } from '../../src-shared/protocol';
 import { TEST_PASSWORD, rid } from '../support/test-server';
 import { waitFor } from './helpers';
-import { makeCore, makeWorld, type World } from './live-helpers';
+import { liveFixtures, type World } from './live-helpers';
 
 /**
  * Inbox retention end to end: the server trims a staff member's inbox while their client is
@@ -15,14 +15,10 @@ import { makeCore, makeWorld, type World } from './live-helpers';
  * twice, and the message typed while offline sent once from the outbox.
  */
 describe('ClientCore after its cursor fell behind an inbox trim', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const live = liveFixtures();
 
   async function world(): Promise<World> {
-    const w = await makeWorld();
-    cleanups.push(() => w.t.stop());
+    const w = await live.world();
     await w.t.addObject({ object_id: 'room-2', kind: 'room', merchant_id: 'm1', title: 'Garden Twin 花园双床房' });
     return w;
   }
@@ -45,11 +41,7 @@ describe('ClientCore after its cursor fell behind an inbox trim', () => {
     const lineB = await customerOn(w, 'room-2', 'b0');
     await customerOn(w, 'room-2', 'b1');
 
-    const h = makeCore(null);
-    cleanups.push(async () => {
-      await h.core.dispose();
-      h.cleanupDir?.();
-    });
+    const h = live.core();
     await h.core.invoke('session.signIn', { server_url: w.t.url, account: 'alice', password: TEST_PASSWORD });
     const store = () => h.core.runtime!.store;
     const head = () => w.t.server.store.inboxHead(w.staff.uid);

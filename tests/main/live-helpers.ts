@@ -1,4 +1,4 @@
-import { expect } from 'vitest';
+import { afterEach, expect } from 'vitest';
 import type { Account } from '../../src-server';
 import { ClientCore } from '../../src-main/core/client-core';
 import type { ConfigOverrides } from '../../src-main/core/config';
@@ -99,6 +99,35 @@ export function makeCore(
   const ports = testPorts({ seed: Math.floor(Math.random() * 1e9) });
   const core = new ClientCore({ dataDir: dir, ports, config });
   return { core, ports, dataDir: dir, cleanupDir };
+}
+
+/**
+ * `world()` and `core()` for a describe block: each server is stopped, each core disposed and its
+ * folder removed after every test, last made first.
+ */
+export function liveFixtures(): {
+  world: (serverOptions?: Parameters<typeof makeWorld>[0]) => Promise<World>;
+  core: (dataDir?: string | null, config?: ConfigOverrides) => CoreHandle;
+} {
+  const cleanups: Array<() => Promise<void> | void> = [];
+  afterEach(async () => {
+    for (const c of cleanups.splice(0).reverse()) await c();
+  });
+  return {
+    world: async (serverOptions = {}) => {
+      const w = await makeWorld(serverOptions);
+      cleanups.push(() => w.t.stop());
+      return w;
+    },
+    core: (dataDir = null, config = FAST) => {
+      const h = makeCore(dataDir, config);
+      cleanups.push(async () => {
+        await h.core.dispose();
+        h.cleanupDir?.();
+      });
+      return h;
+    },
+  };
 }
 
 /** Every message the server holds for each of the staff member's lines, in order. */

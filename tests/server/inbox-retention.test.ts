@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { captureLogger } from '../support/capture-logger';
 import { SqliteStore } from '../../src-server';
 import {
   TRIM_BATCH_EVENTS,
@@ -17,18 +16,6 @@ import { InboxTrimmer, type InboxTrimmerOptions } from '../../src-server/inbox/t
 import type { InboxTrim, InboxTrimStep } from '../../src-server/store/types';
 
 const DAY = 24 * 3600_000;
-
-/** A pino logger whose JSON lines land in `lines`. */
-function capture(): { logger: pino.Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, sink), lines };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,7 +78,7 @@ describe('InboxTrimmer', () => {
   }
 
   function trimmer(store: InboxTrimmerOptions['store'], over: Partial<InboxTrimmerOptions> = {}) {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogger();
     const t = new InboxTrimmer({
       store,
       config: { inboxRetentionMs: 30 * DAY, inboxMaxEvents: 20_000 },
@@ -202,7 +189,7 @@ describe('InboxTrimmer', () => {
           row.run(uid, seq, event(uid, seq), uid === 1_200 && seq > seqs - 10 ? now - DAY : now - 40 * DAY);
       }
     })();
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogger();
     const t = new InboxTrimmer({
       store,
       config: { inboxRetentionMs: 30 * DAY, inboxMaxEvents: 20_000 },

@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { captureLogger } from '../support/capture-logger';
 import { SqliteStore } from '../../src-server';
 import { DEFAULT_CONFIG } from '../../src-server/config';
 import { showsWaitToColleagues, waitAnnouncementRecipients, waitFlagAfterSend } from '../../src-server/domain/waits';
@@ -17,18 +16,6 @@ import {
   type WaitAnnouncerOptions,
 } from '../../src-server/inbox/wait-announcer';
 import type { InboxHead, LineRecord, LineWriteOutcome, WaitAnnouncement } from '../../src-server/store/types';
-
-/** A pino logger whose JSON lines land in `lines`. */
-function capture(): { logger: pino.Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, sink), lines };
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const line = (patch: Partial<LineRecord> = {}): LineRecord => ({
@@ -142,7 +129,7 @@ describe('WaitAnnouncer', () => {
   }
 
   function announcer(f: Pick<WaitAnnouncerOptions, 'store' | 'hub'>, over: Partial<WaitAnnouncerOptions> = {}) {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogger();
     const a = new WaitAnnouncer({
       ...f,
       config: { waitAnnounceAfterMs: 120_000, waitAnnounceIntervalMs: 15_000 },
@@ -287,7 +274,7 @@ describe('WaitAnnouncer', () => {
         lineRow.run(uid, i > 135 ? 'resolved' : 'open', since, i > 130 && i <= 135 ? null : since);
       }
     })();
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogger();
     const published: InboxHead[] = [];
     const a = new WaitAnnouncer({
       store,
