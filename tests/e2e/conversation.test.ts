@@ -62,7 +62,18 @@ describe.skipIf(skipReason !== null)('conversation history in Chromium', () => {
     for (let n = 0; n < 10; n++) {
       await list().evaluate((el) => el.scrollTo({ top: 0 }));
       if (await page.locator('.history-top', { hasText: 'Beginning of the conversation' }).isVisible()) break;
-      await expect.poll(() => page.evaluate(() => window.__fake.heldCount())).toBe(1);
+      // On a loaded machine the previous page may still be settling (rows measured, view anchored)
+      // when the first scroll lands, leaving the view off the top: scroll again until it asks.
+      await expect
+        .poll(
+          async () => {
+            const held = await page.evaluate(() => window.__fake.heldCount());
+            if (held === 0) await list().evaluate((el) => el.scrollTo({ top: 0 }));
+            return held;
+          },
+          { timeout: 5_000 },
+        )
+        .toBe(1);
       // The reader is at the top, looking at the oldest loaded message; now the older page lands.
       const anchorKey = await page.evaluate(() => {
         const view = document.querySelector('.message-list')!;
