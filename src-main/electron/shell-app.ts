@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type * as Electron from 'electron';
 import type { LocalMessage, Settings } from '../../src-shared/ipc/contract';
+import { countsTowardBadge } from '../../src-shared/ipc/unread';
 import { ClientCore } from '../core/client-core';
 import { systemClock } from '../ports/clock';
 import type { Logger } from '../ports/logger';
@@ -389,7 +390,9 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
 
   const refreshUnread = async (): Promise<void> => {
     const lines = await core.invoke('lines.list', {}).catch(() => []);
-    tray.update({ unreadTotal: lines.reduce((sum, line) => sum + line.unread, 0), now: clock.now() });
+    const me = (await core.invoke('session.get', {})).user?.uid ?? null;
+    const total = lines.reduce((sum, line) => sum + (countsTowardBadge(line, me) ? line.unread : 0), 0);
+    tray.update({ unreadTotal: total, now: clock.now() });
   };
   // Restoring the stored session is quick (no network), so the page opens on the right screen.
   await core.start();

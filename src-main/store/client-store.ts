@@ -481,7 +481,7 @@ export class ClientStore {
 
   /** Unread over all lines that are not muted (the tray badge). */
   totalUnread(): number {
-    return this.guard(() => (this.s.totalUnread.get() as { total: number | null }).total ?? 0);
+    return this.guard(() => (this.s.totalUnread.get({ me: this.me }) as { total: number | null }).total ?? 0);
   }
 
   // ---- queries -----------------------------------------------------------------------------------
@@ -755,7 +755,10 @@ function prepare(db: Database) {
     unmute: p(`DELETE FROM line_mutes WHERE line_id = ?`),
     isMuted: p(`SELECT 1 FROM line_mutes WHERE line_id = ?`),
     unreadOf: p(`SELECT unread FROM lines WHERE line_id = ?`),
-    totalUnread: p(`SELECT SUM(unread) AS total FROM lines WHERE line_id NOT IN (SELECT line_id FROM line_mutes)`),
+    // The same rule as countsTowardBadge (src-shared/ipc/unread.ts): my lines, the queue, or I am the customer.
+    totalUnread: p(`SELECT SUM(unread) AS total FROM lines
+                    WHERE line_id NOT IN (SELECT line_id FROM line_mutes)
+                      AND (assignee IS NULL OR assignee = @me OR json_extract(data, '$.uid') = @me)`),
     getLine: p(
       `SELECT ${LINE_COLUMNS} FROM lines l LEFT JOIN line_mutes mu ON mu.line_id = l.line_id WHERE l.line_id = ?`,
     ),

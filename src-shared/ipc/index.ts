@@ -1,3 +1,4 @@
 export * from './contract';
 export * from './bridge';
 export * from './client-errors';
+export * from './unread';

@@ -305,9 +305,15 @@ describe('ClientStore', () => {
     expect(store.lines().map((l) => l.line_id)).toEqual(['A', 'B']);
     expect(store.lines({ mine: true }).map((l) => l.line_id)).toEqual(['A']);
     expect(store.lines({ busi_type: 'consult' }).map((l) => l.line_id)).toEqual(['B']);
-    store.setMuted('B', true, 1);
-    expect(store.line('B')!.muted).toBe(true);
+    // B is a colleague's line: its unread shows on its row but not in the badge.
+    expect(store.line('B')!.unread).toBe(1);
     expect(store.totalUnread()).toBe(9);
+    store.setMuted('A', true, 1);
+    expect(store.line('A')!.muted).toBe(true);
+    expect(store.totalUnread()).toBe(0);
+    store.setMuted('A', false, 2);
+    store.applyInbox('e1', [{ kind: 'line', seq: 11, line: line('B', { assignee: null, assignee_name: null }) }]);
+    expect(store.totalUnread()).toBe(10);
     const page1 = store.history('A', undefined, 4);
     expect(page1.messages.map((m) => m.message_id)).toEqual(['7', '8', '9', '10']);
     expect(page1.more).toBe(true);

@@ -10,7 +10,7 @@ import { quickReplyChosen, quickRepliesRequested } from '../../src-renderer/feat
 import { sessionChanged, sessionRequested } from '../../src-renderer/features/session/sessionSlice';
 import { windowFocusChanged } from '../../src-renderer/features/workspace/workspaceSlice';
 import { FakeApi } from './support/fakeApi';
-import { makeLine, makeMessage, NOW, SIGNED_IN, SIGNED_OUT } from './support/fixtures';
+import { makeLine, makeMessage, ME, NOW, SIGNED_IN, SIGNED_OUT } from './support/fixtures';
 
 const flush = async () => {
   for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 0));
@@ -179,12 +179,20 @@ describe('lines slice and selectors', () => {
     }
   });
 
-  it('counts unread except muted lines', async () => {
-    const store = await signedInStore(new FakeApi({ lines: [makeLine(1, { unread: 2 }), makeLine(2, { unread: 5, muted: true })] }));
+  it('badges unread on my lines and the queue, not on muted lines or a colleague’s', async () => {
+    const lines = [
+      makeLine(2, { unread: 2 }), // mine
+      makeLine(4, { unread: 5, muted: true }), // mine, muted
+      makeLine(5, { unread: 3, assignee: null, assignee_name: null }), // queued
+      makeLine(7, { unread: 11 }), // a colleague's (odd lines are s2's)
+    ];
+    const store = await signedInStore(new FakeApi({ lines }));
     await flush();
-    expect(selectTotalUnread(store.getState())).toBe(2);
-    store.dispatch(unreadChanged({ line_id: 'L1', unread: 7, total: 12 }));
-    expect(selectTotalUnread(store.getState())).toBe(7);
+    expect(selectTotalUnread(store.getState())).toBe(5);
+    store.dispatch(unreadChanged({ line_id: 'L2', unread: 7, total: 10 }));
+    expect(selectTotalUnread(store.getState())).toBe(10);
+    store.dispatch(lineUpdated({ ...lines[3]!, assignee: ME.uid, assignee_name: ME.display_name }));
+    expect(selectTotalUnread(store.getState())).toBe(21);
   });
 
   it('walks neighbours and the next unread line, wrapping', () => {

@@ -1,4 +1,4 @@
-import type { LineView } from '../../../src-shared/ipc';
+import { countsTowardBadge, type LineView } from '../../../src-shared/ipc';
 import type { RootState } from '../../app/store';
 import { changedLineIds, lineIn, type LineTable } from './lineTable';
 import type { LineFilters } from './linesSlice';
@@ -88,19 +88,22 @@ function makeSelectVisibleLineIds() {
 
 export const selectVisibleLineIds = makeSelectVisibleLineIds();
 
-/** Unread of one shard, remembered per shard object: a change re-adds one shard, not 10,000 lines. */
-const shardUnread = new WeakMap<Record<string, LineView>, number>();
+/** Badge unread of one shard, remembered per shard object: a change re-adds one shard, not 10,000 lines. */
+const shardUnread = new WeakMap<Record<string, LineView>, { me: string | null; sum: number }>();
 
+/** The Inbox badge: unread on the lines waiting on me (countsTowardBadge), not on colleagues' lines. */
 export function selectTotalUnread(state: RootState): number {
+  const me = selectMyUid(state);
   let total = 0;
   for (const shard of state.lines.shards) {
-    let sum = shardUnread.get(shard);
-    if (sum === undefined) {
-      sum = 0;
-      for (const id in shard) if (!shard[id]!.muted) sum += shard[id]!.unread;
-      shardUnread.set(shard, sum);
+    let memo = shardUnread.get(shard);
+    if (memo?.me !== me) {
+      let sum = 0;
+      for (const id in shard) if (countsTowardBadge(shard[id]!, me)) sum += shard[id]!.unread;
+      memo = { me, sum };
+      shardUnread.set(shard, memo);
     }
-    total += sum;
+    total += memo.sum;
   }
   return total;
 }
