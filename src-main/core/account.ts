@@ -74,6 +74,7 @@ export class AccountRuntime {
       openDatabase(path, { busyTimeoutMs: d.config.storeBusyTimeoutMs }),
       session.user.uid,
       path,
+      session.user.role,
     );
     const { ports, config } = d;
     const onStoreError = (err: unknown): void => this.storeFailed(err);

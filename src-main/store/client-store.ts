@@ -72,6 +72,8 @@ export class ClientStore {
     /** The signed-in user's uid. */
     readonly me: string,
     readonly path: string,
+    /** A customer's lines are all theirs; staff share a merchant's lines with colleagues (the badge rule). */
+    readonly role: Role = 'staff',
   ) {
     this.s = this.guard(() => prepare(db));
   }
@@ -479,9 +481,10 @@ export class ClientStore {
     return this.guard(() => (this.s.unreadOf.get(lineId) as { unread: number } | undefined)?.unread ?? null);
   }
 
-  /** Unread over all lines that are not muted (the tray badge). */
+  /** The badge: unread over the lines waiting on me (countsTowardBadge in src-shared/ipc/unread.ts). */
   totalUnread(): number {
-    return this.guard(() => (this.s.totalUnread.get({ me: this.me }) as { total: number | null }).total ?? 0);
+    const query = this.role === 'customer' ? this.s.totalUnreadAll : this.s.totalUnreadStaff;
+    return this.guard(() => (query.get({ me: this.me }) as { total: number | null }).total ?? 0);
   }
 
   // ---- queries -----------------------------------------------------------------------------------
@@ -755,10 +758,10 @@ function prepare(db: Database) {
     unmute: p(`DELETE FROM line_mutes WHERE line_id = ?`),
     isMuted: p(`SELECT 1 FROM line_mutes WHERE line_id = ?`),
     unreadOf: p(`SELECT unread FROM lines WHERE line_id = ?`),
-    // The same rule as countsTowardBadge (src-shared/ipc/unread.ts): my lines, the queue, or I am the customer.
-    totalUnread: p(`SELECT SUM(unread) AS total FROM lines
-                    WHERE line_id NOT IN (SELECT line_id FROM line_mutes)
-                      AND (assignee IS NULL OR assignee = @me OR json_extract(data, '$.uid') = @me)`),
+    // countsTowardBadge (src-shared/ipc/unread.ts) by role: every line of a customer's; a staff member's own and the queue.
+    totalUnreadAll: p(`SELECT SUM(unread) AS total FROM lines WHERE line_id NOT IN (SELECT line_id FROM line_mutes) AND @me IS NOT NULL`),
+    totalUnreadStaff: p(`SELECT SUM(unread) AS total FROM lines
+                         WHERE line_id NOT IN (SELECT line_id FROM line_mutes) AND (assignee IS NULL OR assignee = @me)`),
     getLine: p(
       `SELECT ${LINE_COLUMNS} FROM lines l LEFT JOIN line_mutes mu ON mu.line_id = l.line_id WHERE l.line_id = ?`,
     ),

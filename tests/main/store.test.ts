@@ -50,6 +50,19 @@ describe('ClientStore', () => {
     expect(store.line('L1')).toMatchObject({ unread: 4, last_message: { message_id: '4' } });
   });
 
+  it('a customer’s badge counts every line of theirs, whoever is assigned', () => {
+    const t = tempDir();
+    cleanups.push(t.cleanup);
+    const path = join(t.dir, 'customer.db');
+    const store = new ClientStore(openDatabase(path, { busyTimeoutMs: 100 }), CUSTOMER, path, 'customer');
+    cleanups.push(() => store.db.open && store.close());
+    const fromStaff = (id: number, lineId: string) => message(id, lineId, { sender: ME, sender_role: 'staff' });
+    store.applyInbox('e1', [messageEvent(1, fromStaff(1, 'A'), line('A')), messageEvent(2, fromStaff(2, 'B'), line('B', { assignee: 'other' }))], {
+      reset: true,
+    });
+    expect(store.totalUnread()).toBe(2);
+  });
+
   it('takes a reset page that starts past seq 1 (the server trimmed the inbox) and goes on from there', () => {
     const { store } = open();
     store.applyInbox('e1', [messageEvent(1, message(1, 'L1'))], { reset: true });
