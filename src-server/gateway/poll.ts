@@ -1,4 +1,4 @@
-import { push, type Cursor, type Need, type PollResult, type ServerEnvelope } from '../../src-shared/protocol';
+import { push, type Cursor, type InboxEvent, type Need, type PollResult, type ServerEnvelope } from '../../src-shared/protocol';
 import type { ImContext, RequestHandlers } from '../im/handlers';
 import { wantsLineEphemeral } from '../im/scope';
 import type { Account } from '../store/types';
@@ -54,10 +54,17 @@ export class PollGateway {
     let wake: (reason: 'inbox' | 'ephemeral' | 'drain' | 'timeout' | 'aborted') => void = () => undefined;
     const woken = new Promise<string>((resolve) => (wake = resolve));
     const floor = req.cursor?.seq ?? 0;
+    // Events handed over by the commits that wrote them, as long as they follow the cursor without a
+    // gap: then the answer needs no read. Any gap, or an event that came without its JSON, means a read.
+    const carried: string[] = [];
+    let carriedAll = true;
     // Subscribe before the first read so a commit in between still wakes us.
     const unsubscribe = hub.subscribe(account.uid, (signal) => {
       if (signal.kind === 'inbox') {
-        if (signal.seq > floor) wake('inbox');
+        if (signal.seq <= floor) return;
+        if (signal.seq === floor + carried.length + 1 && signal.event !== undefined) carried.push(signal.event);
+        else if (signal.seq > floor + carried.length) carriedAll = false;
+        wake('inbox');
         return;
       }
       const { envelope, line_id } = signal.push;
@@ -89,7 +96,11 @@ export class PollGateway {
           void req.aborted.then(() => wake('aborted'));
           const reason = await woken;
           clearTimeout(timer);
-          if (reason === 'inbox') page = await store.sync(account.uid, req.cursor, config.maxSyncPage);
+          if (reason === 'inbox')
+            page =
+              carriedAll && carried.length > 0
+                ? carriedPage(page.epoch, floor, carried)
+                : await store.sync(account.uid, req.cursor, config.maxSyncPage);
           const drained = reason === 'drain' ? this.drainPush() : null;
           if (drained) pushes.push(drained);
         }
@@ -118,4 +129,15 @@ export class PollGateway {
   get heldCount(): number {
     return this.held.size;
   }
+}
+
+/** The page for events carried by their commits (contiguous after `floor`); the client polls on from `next`. */
+function carriedPage(epoch: string, floor: number, events: readonly string[]): Omit<PollResult, 'pushes'> {
+  return {
+    outcome: 'recovered',
+    epoch,
+    events: events.map((e) => JSON.parse(e) as InboxEvent),
+    next: { epoch, seq: floor + events.length },
+    more: false,
+  };
 }

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { follow, rid, startTestServer, type TestServer } from '../support/test-server';
 
 let t: TestServer;
@@ -73,6 +73,26 @@ describe('round trips', () => {
     });
     await customerInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === answer.message.message_id);
     expect(customerInbox.messages().map((e) => e.message.content.type)).toEqual(['text', 'system', 'text']);
+  });
+});
+
+describe('held long-poll', () => {
+  it('answers with the event its commit handed over, exactly as stored, without reading the inbox again', async () => {
+    const staff = await t.connectWs('staff1');
+    await follow(t, staff);
+    const customer = await t.connectHttp('cust1');
+    const opened = await customer.request('send', { random_id: rid(), to: { object_id: 'room-1', busi_type: 'consult' }, content: { type: 'text', text: 'hi' } });
+    const { next } = await customer.poll(null, 0);
+    const reads = vi.spyOn(t.server.store, 'sync');
+    const held = customer.poll(next, 5_000);
+    await expect.poll(() => reads.mock.calls.length).toBe(1);
+    const reply = await staff.request('send', { random_id: rid(), line_id: opened.line.line_id, content: { type: 'text', text: 'hello' } });
+    const answer = await held;
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(answer.events.map((e) => e.kind === 'message' && e.message.message_id)).toEqual([reply.message.message_id]);
+    reads.mockRestore();
+    expect(answer.events).toEqual((await customer.poll(next, 0)).events);
+    expect(answer.next).toEqual({ epoch: next.epoch, seq: next.seq + 1 });
   });
 });
 
