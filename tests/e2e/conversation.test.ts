@@ -59,21 +59,21 @@ describe.skipIf(skipReason !== null)('conversation history in Chromium', () => {
 
   it('loads older pages at the top without moving the message being read', async () => {
     await page.evaluate(() => (window.__fake.holdHistory = true));
+    const beginning = page.locator('.history-top', { hasText: 'Beginning of the conversation' });
+    let anchored = 0;
     for (let n = 0; n < 10; n++) {
-      await list().evaluate((el) => el.scrollTo({ top: 0 }));
-      if (await page.locator('.history-top', { hasText: 'Beginning of the conversation' }).isVisible()) break;
-      // On a loaded machine the previous page may still be settling (rows measured, view anchored)
-      // when the first scroll lands, leaving the view off the top: scroll again until it asks.
-      await expect
-        .poll(
-          async () => {
-            const held = await page.evaluate(() => window.__fake.heldCount());
-            if (held === 0) await list().evaluate((el) => el.scrollTo({ top: 0 }));
-            return held;
-          },
-          { timeout: 5_000 },
-        )
-        .toBe(1);
+      // On a loaded machine the previous page may still be settling (rows measured, view anchored,
+      // or the "beginning" label not yet drawn) when a scroll lands: scroll again until the list
+      // asks for the next page or shows that there is none.
+      const next = async (): Promise<'asked' | 'beginning' | null> => {
+        if ((await page.evaluate(() => window.__fake.heldCount())) === 1) return 'asked';
+        if (await beginning.isVisible()) return 'beginning';
+        await list().evaluate((el) => el.scrollTo({ top: 0 }));
+        return null;
+      };
+      let state: 'asked' | 'beginning' | null = null;
+      await expect.poll(async () => (state = await next()), { timeout: 5_000 }).not.toBeNull();
+      if (state === 'beginning') break;
       // The reader is at the top, looking at the oldest loaded message; now the older page lands.
       const anchorKey = await page.evaluate(() => {
         const view = document.querySelector('.message-list')!;
@@ -89,7 +89,9 @@ describe.skipIf(skipReason !== null)('conversation history in Chromium', () => {
       const after = await offsetInList(`.message-slot[data-key="${anchorKey}"]`);
       expect(after).not.toBeNull();
       expect(Math.abs(after! - before!)).toBeLessThan(2);
+      anchored++;
     }
+    expect(anchored).toBeGreaterThanOrEqual(2);
     await page.evaluate(() => {
       window.__fake.holdHistory = false;
       window.__fake.release();
