@@ -68,6 +68,17 @@ describe('conversation list', () => {
     expect(within(top).getByLabelText('1 unread').textContent).toBe('1');
   });
 
+  it('shows unread on a colleague’s line in a quiet badge, left out of the Inbox count', async () => {
+    // Even lines are mine, odd ones a colleague's (fixtures).
+    const lines = [makeLine(2, { unread: 2 }), makeLine(3, { unread: 4 })];
+    const app = await mountApp(new FakeApi({ lines }));
+    const badgeOf = (id: string) => within(rows(app.container).find((r) => r.dataset.lineId === id)!).getByLabelText(/unread/);
+    expect(badgeOf('L2').className).toBe('unread-badge');
+    expect(badgeOf('L3').className).toBe('unread-badge quiet');
+    expect(badgeOf('L3').textContent).toBe('4');
+    expect(within(screen.getByRole('navigation')).getByText('2')).toBeTruthy();
+  });
+
   it('filters by busi_type, status and "assigned to me"', async () => {
     const lines = [makeLine(1), makeLine(2), makeLine(3), makeLine(4, { status: 'resolved' })];
     const app = await mountApp(new FakeApi({ lines }));

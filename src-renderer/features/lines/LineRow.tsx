@@ -7,7 +7,8 @@ import { BUSI_TYPES } from '../../registry/busiTypes';
 import { previewOf } from '../../registry/contentTypes';
 import { selectNow } from '../clock/clockSlice';
 import { lineOpened } from './linesSlice';
-import { activityOf, selectLineById } from './selectors';
+import { activityOf, selectLineById, selectMyUid } from './selectors';
+import { countsTowardBadge } from '../../../src-shared/ipc';
 
 export const LINE_ROW_HEIGHT = 96;
 
@@ -17,6 +18,7 @@ export const LineRow = memo(function LineRow({ lineId, selected, top }: { lineId
   const locale = useLocale();
   const dispatch = useAppDispatch();
   const line = useAppSelector((s) => selectLineById(s, lineId));
+  const me = useAppSelector(selectMyUid);
   const now = useAppSelector(selectNow);
   if (!line) return null;
   const busi = BUSI_TYPES[line.busi_type];
@@ -39,7 +41,7 @@ export const LineRow = memo(function LineRow({ lineId, selected, top }: { lineId
       <div className="line-row-middle">
         <span className="line-preview">{previewOf(line.last_message, t)}</span>
         {line.unread > 0 ? (
-          <span className="unread-badge" aria-label={t('list.unread', { count: line.unread })}>
+          <span className={`unread-badge${countsTowardBadge(line, me) ? '' : ' quiet'}`} aria-label={t('list.unread', { count: line.unread })}>
             {formatBadge(line.unread, locale)}
           </span>
         ) : null}

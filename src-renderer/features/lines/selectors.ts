@@ -8,7 +8,7 @@ export const selectLineFilters = (s: RootState) => s.lines.filters;
 export const selectSelectedLineId = (s: RootState) => s.lines.selectedId;
 export const selectLinesPhase = (s: RootState) => s.lines.phase;
 export const selectLineActionError = (s: RootState) => s.lines.actionError;
-const selectMyUid = (s: RootState) => s.session.session?.user?.uid ?? null;
+export const selectMyUid = (s: RootState) => s.session.session?.user?.uid ?? null;
 
 export const selectSelectedLine = (s: RootState) => (s.lines.selectedId === null ? undefined : lineIn(s.lines, s.lines.selectedId));
 
