@@ -92,17 +92,24 @@ export class ClientStore {
    * Apply inbox events in one transaction and advance the cursor in that same transaction, so the
    * cursor never points past what is durably stored. Events at or below the cursor are duplicates
    * (resume overlap, the other transport, a repeated push) and are skipped; an event past
-   * cursor+1 stops the page there (the caller fetches the gap). `reset` (a sync that found our
-   * epoch gone) drops the server-derived state first: the old ids mean nothing in the new epoch.
+   * cursor+1 stops the page there (the caller fetches the gap). `reset` starts over from the page:
+   * - the server trimmed the events after our cursor (same epoch, the page starts past it): what we
+   *   hold is still true, only incomplete, so it is kept (search still finds it) and no line's history
+   *   window counts as complete any more — opening a line fetches what the trim took;
+   * - anything else (a new epoch, or a server whose inbox went back below our cursor): the old ids
+   *   may mean nothing now, so the server-derived state is dropped first.
    */
   applyInbox(epoch: string, events: readonly InboxEvent[], options: { reset?: boolean } = {}): ApplyResult {
     return this.writing(() => {
       const changes = emptyChanges();
       let cursor = this.cursor();
       if (options.reset) {
-        if (cursor !== null) this.dropServerState();
         // A reset page starts at the server's oldest retained event: seq 1, or later once the inbox was trimmed.
         const first = events.reduce((min, e) => Math.min(min, e.seq), Number.POSITIVE_INFINITY);
+        if (cursor !== null) {
+          if (cursor.epoch === epoch && Number.isFinite(first) && first > cursor.seq) this.s.forgetWindows.run();
+          else this.dropServerState();
+        }
         cursor = { epoch, seq: Number.isFinite(first) ? first - 1 : 0 };
       }
       const result: ApplyResult = {
@@ -687,6 +694,7 @@ function prepare(db: Database) {
     touchLine: p(`UPDATE lines SET activity = MAX(activity, ?) WHERE line_id = ?`),
     getLineReach: p(`SELECT data FROM lines WHERE line_id = ?`),
     getWindow: p(`SELECT history_from_ord FROM lines WHERE line_id = ?`),
+    forgetWindows: p(`UPDATE lines SET history_from_ord = NULL`),
     openWindow: p(
       `UPDATE lines SET history_from_ord = MIN(COALESCE(history_from_ord, @from), @from) WHERE line_id = @line_id`,
     ),

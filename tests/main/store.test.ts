@@ -63,14 +63,27 @@ describe('ClientStore', () => {
     expect(store.totalUnread()).toBe(2);
   });
 
-  it('takes a reset page that starts past seq 1 (the server trimmed the inbox) and goes on from there', () => {
+  it('takes a reset page past its cursor (the server trimmed the inbox): keeps what it holds, goes on from there', () => {
     const { store } = open();
     store.applyInbox('e1', [messageEvent(1, message(1, 'L1'))], { reset: true });
+    store.addHistory([message(1, 'L1')], { line_id: 'L1', before_message_id: null, more: false });
+    expect(store.history('L1', undefined, 10)).toMatchObject({ complete: true });
     const reset = store.applyInbox('e1', [messageEvent(41, message(7, 'L2')), messageEvent(42, message(8, 'L2'))], { reset: true });
     expect(reset).toMatchObject({ applied: 2, gap: null, cursor: { epoch: 'e1', seq: 42 } });
-    expect(store.allMessages('L1')).toEqual([]);
+    expect(store.allMessages('L1').map((m) => m.message_id)).toEqual(['1']);
     expect(store.allMessages('L2').map((m) => m.message_id)).toEqual(['7', '8']);
+    // Events were lost in between: no history window is known complete any more.
+    expect(store.history('L1', undefined, 10)).toMatchObject({ complete: false });
     expect(store.applyInbox('e1', [messageEvent(43, message(9, 'L2'))])).toMatchObject({ applied: 1, cursor: { seq: 43 } });
+  });
+
+  it('drops what it holds on a reset that goes back below its cursor (the server lost events)', () => {
+    const { store } = open();
+    store.applyInbox('e1', [messageEvent(1, message(1, 'L1')), messageEvent(2, message(2, 'L1'))], { reset: true });
+    store.applyInbox('e1', [messageEvent(1, message(5, 'L2'))], { reset: true });
+    expect(store.allMessages('L1')).toEqual([]);
+    expect(store.allMessages('L2').map((m) => m.message_id)).toEqual(['5']);
+    expect(store.cursor()).toEqual({ epoch: 'e1', seq: 1 });
   });
 
   it('stores a message once even if it arrives under a new seq (duplicate push, two transports)', () => {
