@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Line, Message } from '../../src-shared/protocol';
 import type { RemotePush } from '../../src-server';
+import type { ProtocolClient } from '../support/protocol-client';
 import { follow, rid, startTestServer, type TestServer } from '../support/test-server';
 
 /** Typing (scoped by the `need` stack top), presence, read receipts and the remote-push hook. */
@@ -30,21 +31,17 @@ afterEach(async () => {
 
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 100));
 
+/** The customer's first message about a room opens (or reopens) their consultation line on it. */
+const openLine = (customer: Pick<ProtocolClient, 'request'>, object_id: 'r1' | 'r2') =>
+  customer.request('send', { random_id: rid(), to: { object_id, busi_type: 'consult' }, content: { type: 'text', text: 'hi' } });
+
 describe('typing', () => {
   it('reaches only peers whose view shows the line (or staff on the list view)', async () => {
     const amy = await t.connectWs('amy');
     const customer = await t.connectWs('cust');
-    const { line } = await customer.request('send', {
-      random_id: rid(),
-      to: { object_id: 'r1', busi_type: 'consult' },
-      content: { type: 'text', text: 'hi' },
-    });
+    const { line } = await openLine(customer, 'r1');
     const other = (
-      await customer.request('send', {
-        random_id: rid(),
-        to: { object_id: 'r2', busi_type: 'consult' },
-        content: { type: 'text', text: 'hi' },
-      })
+      await openLine(customer, 'r2')
     ).line;
     const typingOn = (c: typeof amy, lineId: string) =>
       c.received.filter(
@@ -79,11 +76,7 @@ describe('typing', () => {
   it('reaches a long-polling customer as a push in the poll answer', async () => {
     const amy = await t.connectWs('amy');
     const customer = await t.connectHttp('cust');
-    const { line } = await customer.request('send', {
-      random_id: rid(),
-      to: { object_id: 'r1', busi_type: 'consult' },
-      content: { type: 'text', text: 'hi' },
-    });
+    const { line } = await openLine(customer, 'r1');
     await customer.request('need', { need: { view: 'line', line_id: line.line_id } });
     const head = await customer.request('sync', { cursor: null });
     const held = customer.poll(head.next, 5_000);
@@ -97,11 +90,7 @@ describe('typing', () => {
   it('follows a view changed while a long-poll is held (the poll does not keep the view it began with)', async () => {
     const amy = await t.connectWs('amy');
     const customer = await t.connectHttp('cust');
-    const { line } = await customer.request('send', {
-      random_id: rid(),
-      to: { object_id: 'r1', busi_type: 'consult' },
-      content: { type: 'text', text: 'hi' },
-    });
+    const { line } = await openLine(customer, 'r1');
     await customer.request('need', { need: { view: 'background' } });
     const head = await customer.request('sync', { cursor: null });
     const held = customer.poll(head.next, 5_000);
