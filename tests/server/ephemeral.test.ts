@@ -40,9 +40,7 @@ describe('typing', () => {
     const amy = await t.connectWs('amy');
     const customer = await t.connectWs('cust');
     const { line } = await openLine(customer, 'r1');
-    const other = (
-      await openLine(customer, 'r2')
-    ).line;
+    const other = (await openLine(customer, 'r2')).line;
     const typingOn = (c: typeof amy, lineId: string) =>
       c.received.filter(
         (e) => e.type === 'push' && e.topic === 'typing' && (e.body as { line_id: string }).line_id === lineId,
