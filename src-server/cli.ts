@@ -54,7 +54,13 @@ const server = await startServer({
   dataDir: values['data-dir'],
   demo: values.demo || simulate > 0,
   cluster: values.db
-    ? { dbUrl: values.db, redisUrl: values.redis, redisPrefix: values['redis-prefix'], nodeId: values['node-id'], dbPoolSize: dbPool }
+    ? {
+        dbUrl: values.db,
+        redisUrl: values.redis,
+        redisPrefix: values['redis-prefix'],
+        nodeId: values['node-id'],
+        dbPoolSize: dbPool,
+      }
     : undefined,
   ...retentionFromEnv(process.env),
   ...waitAnnounceFromEnv(process.env),

@@ -7,7 +7,8 @@
 import { startServer } from '../../src-server';
 
 const [dbUrl, redisUrl, redisPrefix, nodeId, dbPool, port] = process.argv.slice(2);
-if (!dbUrl || !redisUrl || !redisPrefix || !nodeId || !dbPool) throw new Error('usage: im-node.ts <dbUrl> <redisUrl> <prefix> <nodeId> <dbPool> [port]');
+if (!dbUrl || !redisUrl || !redisPrefix || !nodeId || !dbPool)
+  throw new Error('usage: im-node.ts <dbUrl> <redisUrl> <prefix> <nodeId> <dbPool> [port]');
 const server = await startServer({
   dataDir: '',
   port: Number(port ?? 0),

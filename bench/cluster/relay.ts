@@ -13,7 +13,12 @@ export interface RelayResult {
   errors: number;
 }
 
-export async function drive(pairs: Pair[], warmupMs: number, measureMs: number, errors: () => number): Promise<RelayResult> {
+export async function drive(
+  pairs: Pair[],
+  warmupMs: number,
+  measureMs: number,
+  errors: () => number,
+): Promise<RelayResult> {
   const { probeDelta, ...rest } = await drivePingPong(pairs, { warmupMs, measureMs, probe: errors });
   return { ...rest, errors: probeDelta };
 }
@@ -29,15 +34,31 @@ export interface ImParty {
  * The customer of pair k is on node k mod n and its staff member on node (k+1) mod n, so with two
  * or more nodes every hop crosses nodes (through Redis). Socket.IO pairs are placed the same way.
  */
-export async function imPairs(urls: readonly string[], parties: Array<{ customer: ImParty; staff: ImParty; objectId: string }>, failures: { count: number }): Promise<Pair[]> {
+export async function imPairs(
+  urls: readonly string[],
+  parties: Array<{ customer: ImParty; staff: ImParty; objectId: string }>,
+  failures: { count: number },
+): Promise<Pair[]> {
   const pairs: Pair[] = [];
   for (const [k, p] of parties.entries()) {
-    const customer = await WsClient.connect(urls[k % urls.length]!, { token: p.customer.token, device_id: p.customer.device });
-    const staff = await WsClient.connect(urls[(k + 1) % urls.length]!, { token: p.staff.token, device_id: p.staff.device });
-    const opened = await customer.request('send', { random_id: rid(), to: { object_id: p.objectId, busi_type: 'consult' }, content: { type: 'text', text: 'hello' } });
+    const customer = await WsClient.connect(urls[k % urls.length]!, {
+      token: p.customer.token,
+      device_id: p.customer.device,
+    });
+    const staff = await WsClient.connect(urls[(k + 1) % urls.length]!, {
+      token: p.staff.token,
+      device_id: p.staff.device,
+    });
+    const opened = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: p.objectId, busi_type: 'consult' },
+      content: { type: 'text', text: 'hello' },
+    });
     const lineId = opened.line.line_id;
     const send = (client: WsClient, t: number): void => {
-      client.request('send', { random_id: rid(), line_id: lineId, content: { type: 'text', text: `t:${t}` } }).catch(() => failures.count++);
+      client
+        .request('send', { random_id: rid(), line_id: lineId, content: { type: 'text', text: `t:${t}` } })
+        .catch(() => failures.count++);
     };
     const pair: Pair = {
       send: (from, t) => send(from === 'customer' ? customer : staff, t),
@@ -52,7 +73,13 @@ export async function imPairs(urls: readonly string[], parties: Array<{ customer
       client.onPush((env: ServerEnvelope) => {
         if (env.type !== 'push' || env.topic !== 'inbox') return;
         for (const e of (env.body as { events: InboxEvent[] }).events) {
-          if (e.kind !== 'message' || e.message.line_id !== lineId || e.message.sender_role !== fromRole || e.message.content.type !== 'text') continue;
+          if (
+            e.kind !== 'message' ||
+            e.message.line_id !== lineId ||
+            e.message.sender_role !== fromRole ||
+            e.message.content.type !== 'text'
+          )
+            continue;
           const text = e.message.content.text;
           if (text.startsWith('t:')) pair.onReceive(side, Number(text.slice(2)));
         }
@@ -66,7 +93,11 @@ export async function imPairs(urls: readonly string[], parties: Array<{ customer
 }
 
 /** The same pairs on Socket.IO: each socket in its own room; `msg` goes to the other side's room. */
-export async function socketIoPairs(urls: readonly string[], count: number, failures: { count: number }): Promise<Pair[]> {
+export async function socketIoPairs(
+  urls: readonly string[],
+  count: number,
+  failures: { count: number },
+): Promise<Pair[]> {
   const open = (url: string, room: string): Promise<Socket> =>
     new Promise((resolve, reject) => {
       const socket = socketIo(url, { transports: ['websocket'], query: { room }, reconnection: false });

@@ -57,7 +57,9 @@ interface Child {
 
 async function spawnChild(script: string, args: string[]): Promise<Child> {
   const profile = values.profile && script === 'im-node.ts' ? ['--cpu-prof', `--cpu-prof-dir=${values.profile}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', `bench/cluster/${script}`, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', `bench/cluster/${script}`, ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: child.stdout });
   const [first] = (await once(lines, 'line')) as [string];
   lines.close();
@@ -74,7 +76,11 @@ async function stopChild(c: Child, signal: NodeJS.Signals = 'SIGTERM'): Promise<
 const url = (c: Child): string => `http://127.0.0.1:${c.port}`;
 const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : '–');
 
-async function pool<T>(items: readonly T[], concurrency: number, work: (item: T, i: number) => Promise<void>): Promise<void> {
+async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T, i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -92,7 +98,10 @@ async function main(): Promise<void> {
     `bench:cluster — ${PAIRS} pairs, ${MEASURE_MS / 1000}s measured per scenario, ${cores} cores shared by everything, ` +
       `${values['db-connections']} database connections shared by the nodes\n`,
   );
-  const [pg, redis] = await Promise.all([OwnPostgres.start({ fsync: process.env.BENCH_FSYNC !== 'off' }), OwnRedis.start()]);
+  const [pg, redis] = await Promise.all([
+    OwnPostgres.start({ fsync: process.env.BENCH_FSYNC !== 'off' }),
+    OwnRedis.start(),
+  ]);
   const dbUrl = `${pg.url}?schema=im_bench`;
   const store = new PostgresStore({ url: dbUrl, poolSize: 8 });
   const children: Child[] = [];
@@ -108,8 +117,15 @@ async function main(): Promise<void> {
     const secret = await store.getOrCreateMeta('token_secret', () => 'bench-secret-bench-secret-bench-secret');
     const tokens = new TokenIssuer(secret, 12 * 3600_000, 0, Date.now);
     const hash = await hashPassword('pw', { N: 1 << 10, r: 8, p: 1 });
-    const party = async (login: string, role: 'customer' | 'staff', merchant: string | null): Promise<ImParty & { uid: string }> => {
-      const { account } = await store.ensureAccount({ account: login, password_hash: hash, role, display_name: login, merchant_id: merchant, capacity: 100 }, Date.now());
+    const party = async (
+      login: string,
+      role: 'customer' | 'staff',
+      merchant: string | null,
+    ): Promise<ImParty & { uid: string }> => {
+      const { account } = await store.ensureAccount(
+        { account: login, password_hash: hash, role, display_name: login, merchant_id: merchant, capacity: 100 },
+        Date.now(),
+      );
       const { token } = await tokens.issue({ uid: account.uid, role, merchant_id: merchant });
       return { login, token, device: `${login}-dev`, uid: account.uid };
     };
@@ -118,7 +134,11 @@ async function main(): Promise<void> {
     for (let k = 0; k < PAIRS; k++) {
       await store.putMerchant({ merchant_id: `m${k}`, name: `Merchant ${k}` }, Date.now());
       await store.putObject({ object_id: `o${k}`, kind: 'room', title: `Room ${k}`, merchant_id: `m${k}` });
-      parties.push({ staff: await party(`staff${k}`, 'staff', `m${k}`), customer: await party(`cust${k}`, 'customer', null), objectId: `o${k}` });
+      parties.push({
+        staff: await party(`staff${k}`, 'staff', `m${k}`),
+        customer: await party(`cust${k}`, 'customer', null),
+        objectId: `o${k}`,
+      });
     }
 
     const rows: Array<{ nodes: number; im: RelayResult | null; sio: RelayResult | null }> = [];
@@ -126,35 +146,56 @@ async function main(): Promise<void> {
       let im: RelayResult | null = null;
       let sio: RelayResult | null = null;
       if (wants('im')) {
-        const nodes = await Promise.all(Array.from({ length: n }, (_x, i) => spawnChild('im-node.ts', [dbUrl, redis.url, `bench:im${n}:`, `im${n}-${i}`, poolPerNode(n)])));
+        const nodes = await Promise.all(
+          Array.from({ length: n }, (_x, i) =>
+            spawnChild('im-node.ts', [dbUrl, redis.url, `bench:im${n}:`, `im${n}-${i}`, poolPerNode(n)]),
+          ),
+        );
         children.push(...nodes);
         const failures = { count: 0 };
         im = await drive(await imPairs(nodes.map(url), parties, failures), WARMUP_MS, MEASURE_MS, () => failures.count);
         await Promise.all(nodes.map((c) => stopChild(c)));
       }
       if (wants('socketio')) {
-        const nodes = await Promise.all(Array.from({ length: n }, () => spawnChild('socketio-node.ts', [redis.url, `bench:sio${n}`])));
+        const nodes = await Promise.all(
+          Array.from({ length: n }, () => spawnChild('socketio-node.ts', [redis.url, `bench:sio${n}`])),
+        );
         children.push(...nodes);
         const failures = { count: 0 };
-        sio = await drive(await socketIoPairs(nodes.map(url), PAIRS, failures), WARMUP_MS, MEASURE_MS, () => failures.count);
+        sio = await drive(
+          await socketIoPairs(nodes.map(url), PAIRS, failures),
+          WARMUP_MS,
+          MEASURE_MS,
+          () => failures.count,
+        );
         await Promise.all(nodes.map((c) => stopChild(c)));
       }
       rows.push({ nodes: n, im, sio });
       const line = (name: string, r: RelayResult | null): string =>
-        r ? `  ${name.padEnd(34)} ${fmt(r.messagesPerSecond).padStart(8)} msg/s   p50 ${fmt(r.p50, 1).padStart(6)} ms   p99 ${fmt(r.p99, 1).padStart(7)} ms   errors ${r.errors}\n` : '';
-      process.stdout.write(`\n${n} node${n > 1 ? 's' : ''}\n${line('IM cluster (PostgreSQL + Redis)', im)}${line('Socket.IO + Redis adapter (no store)', sio)}`);
+        r
+          ? `  ${name.padEnd(34)} ${fmt(r.messagesPerSecond).padStart(8)} msg/s   p50 ${fmt(r.p50, 1).padStart(6)} ms   p99 ${fmt(r.p99, 1).padStart(7)} ms   errors ${r.errors}\n`
+          : '';
+      process.stdout.write(
+        `\n${n} node${n > 1 ? 's' : ''}\n${line('IM cluster (PostgreSQL + Redis)', im)}${line('Socket.IO + Redis adapter (no store)', sio)}`,
+      );
     }
 
     if (rows.some((r) => r.im && r.sio)) {
-      process.stdout.write('\nIM / Socket.IO ratios (throughput: higher is better for IM; p99: lower is better for IM)\n');
+      process.stdout.write(
+        '\nIM / Socket.IO ratios (throughput: higher is better for IM; p99: lower is better for IM)\n',
+      );
       for (const { nodes, im, sio } of rows) {
         if (!im || !sio) continue;
-        process.stdout.write(`  ${nodes} node${nodes > 1 ? 's' : ' '}   throughput ×${fmt(im.messagesPerSecond / sio.messagesPerSecond, 2)}   p99 ×${fmt(im.p99 / sio.p99, 2)}\n`);
+        process.stdout.write(
+          `  ${nodes} node${nodes > 1 ? 's' : ' '}   throughput ×${fmt(im.messagesPerSecond / sio.messagesPerSecond, 2)}   p99 ×${fmt(im.p99 / sio.p99, 2)}\n`,
+        );
       }
     }
 
     if (STORM > 0 && wants('storm')) {
-      process.stdout.write(`\nreconnect storm: ${STORM} clients on node 1 of 3, kill -9, reconnect to nodes 2 and 3 after a random 0–${values.jitter} ms\n`);
+      process.stdout.write(
+        `\nreconnect storm: ${STORM} clients on node 1 of 3, kill -9, reconnect to nodes 2 and 3 after a random 0–${values.jitter} ms\n`,
+      );
       const clients: StormClient[] = new Array<StormClient>(STORM);
       await pool(
         Array.from({ length: STORM }, (_x, i) => i),
@@ -163,7 +204,11 @@ async function main(): Promise<void> {
           clients[i] = await party(`storm${i}`, 'customer', null);
         },
       );
-      const nodes = await Promise.all([0, 1, 2].map((i) => spawnChild('im-node.ts', [dbUrl, redis.url, 'bench:storm:', `storm-${i}`, poolPerNode(3)])));
+      const nodes = await Promise.all(
+        [0, 1, 2].map((i) =>
+          spawnChild('im-node.ts', [dbUrl, redis.url, 'bench:storm:', `storm-${i}`, poolPerNode(3)]),
+        ),
+      );
       children.push(...nodes);
       const result: StormResult = await reconnectStorm({
         victimUrl: url(nodes[0]!),

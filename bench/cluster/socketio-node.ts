@@ -24,7 +24,9 @@ io.on('connection', (socket) => {
     ack?.();
   });
 });
-http.listen(0, '127.0.0.1', () => process.stdout.write(`${JSON.stringify({ port: (http.address() as AddressInfo).port })}\n`));
+http.listen(0, '127.0.0.1', () =>
+  process.stdout.write(`${JSON.stringify({ port: (http.address() as AddressInfo).port })}\n`),
+);
 process.once('SIGTERM', () => {
   void io.close();
   pub.disconnect();

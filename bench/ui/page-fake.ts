@@ -20,7 +20,10 @@ export const lineIdOf = (index: number) => String(100_000 + index);
 const lines: LineView[] = Array.from({ length: LINE_COUNT }, (_, i) =>
   makeLine(i, {
     line_id: lineIdOf(i),
-    last_message: makeMessage(lineIdOf(i), { ts: NOW - i * 60_000, content: { type: 'text', text: `Do you have rooms free on the ${(i % 28) + 1}th? (line ${i})` } }),
+    last_message: makeMessage(lineIdOf(i), {
+      ts: NOW - i * 60_000,
+      content: { type: 'text', text: `Do you have rooms free on the ${(i % 28) + 1}th? (line ${i})` },
+    }),
     unread: i % 7 === 0 ? 3 : 0,
     waiting_since: i % 5 === 0 ? NOW - 15 * 60_000 : null,
   }),
@@ -36,6 +39,12 @@ window.__bench = {
     const now = NOW + ++seq * 1000;
     const message = makeMessage(line.line_id, { message_id: `B${seq}`, ts: now, content: { type: 'text', text } });
     api.emit('message.new', message);
-    api.emit('line.updated', { ...line, last_message: message, last_message_at: now, unread: line.unread + 1, waiting_since: line.waiting_since ?? now });
+    api.emit('line.updated', {
+      ...line,
+      last_message: message,
+      last_message_at: now,
+      unread: line.unread + 1,
+      waiting_since: line.waiting_since ?? now,
+    });
   },
 };

@@ -9,7 +9,11 @@ declare global {
   interface Window {
     __probe: {
       firstRows: Promise<number>;
-      update(args: { lineIndex: number; text: string; kind: Kind }): Promise<{ storeMs: number; domMs: number; paintedMs: number }>;
+      update(args: {
+        lineIndex: number;
+        text: string;
+        kind: Kind;
+      }): Promise<{ storeMs: number; domMs: number; paintedMs: number }>;
       scrollAll(): Promise<number[]>;
     };
     __reference?: Deliver;
@@ -38,7 +42,9 @@ window.__probe = {
       const onScreen = () => {
         const row = document.querySelector<HTMLElement>(`[data-line-id="${100_000 + lineIndex}"]`);
         if (!row?.textContent?.includes(text)) return false;
-        return kind === 'renderer' ? row.style.transform === 'translateY(0px)' : row.parentElement?.firstElementChild === row;
+        return kind === 'renderer'
+          ? row.style.transform === 'translateY(0px)'
+          : row.parentElement?.firstElementChild === row;
       };
       const started = performance.now();
       let storeMs = 0;

@@ -26,7 +26,11 @@ for (let i = 0; i < COUNT; i++) {
   row.dataset.lineId = String(100_000 + i);
   const top = document.createElement('div');
   top.className = 'line-row-top';
-  top.append(cell('line-customer', `Customer ${i}`), cell('busi-tag busi-consult', 'Consultation'), cell('line-time', '10:00'));
+  top.append(
+    cell('line-customer', `Customer ${i}`),
+    cell('busi-tag busi-consult', 'Consultation'),
+    cell('line-time', '10:00'),
+  );
   const object = document.createElement('div');
   object.className = 'line-object';
   object.textContent = `Hotel · Object ${i}`;

@@ -21,7 +21,16 @@ const HERE = fileURLToPath(new URL('.', import.meta.url));
 const UPDATES = 40;
 
 async function bundle(entry: string): Promise<string> {
-  const out = await build({ entryPoints: [join(HERE, entry)], bundle: true, format: 'iife', platform: 'browser', target: 'es2022', write: false, minify: true, logLevel: 'error' });
+  const out = await build({
+    entryPoints: [join(HERE, entry)],
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    write: false,
+    minify: true,
+    logLevel: 'error',
+  });
   return out.outputFiles[0]!.text;
 }
 
@@ -41,7 +50,10 @@ interface Result {
 }
 
 /** Deliver messages to lines far down the list; time until each row shows it at the top. */
-async function measureUpdates(page: Page, kind: 'renderer' | 'reference'): Promise<{ storeMs: number; domMs: number; paintedMs: number }[]> {
+async function measureUpdates(
+  page: Page,
+  kind: 'renderer' | 'reference',
+): Promise<{ storeMs: number; domMs: number; paintedMs: number }[]> {
   const times: { storeMs: number; domMs: number; paintedMs: number }[] = [];
   for (let i = 0; i < UPDATES; i++) {
     const args = { lineIndex: 9_999 - i * 97, text: `Update ${i}: can I bring a dog?`, kind };
@@ -102,7 +114,11 @@ async function main(): Promise<void> {
       const page = await browser.context.newPage();
       if (kind === 'renderer') await page.addInitScript({ content: fake });
       await page.addInitScript({ content: probe });
-      results[kind] = await measure(page, `${host.origin}/${kind === 'renderer' ? 'index.html' : 'reference.html'}`, kind);
+      results[kind] = await measure(
+        page,
+        `${host.origin}/${kind === 'renderer' ? 'index.html' : 'reference.html'}`,
+        kind,
+      );
       await page.close();
     }
     const r = results.renderer;
@@ -118,14 +134,22 @@ async function main(): Promise<void> {
       ['JS heap after scrolling, after GC (MB)', 'heapMb', 1],
       ['DOM nodes after scrolling', 'domNodes', 0],
     ];
-    console.log(`\nConversation list, 10,000 lines, Chromium ${browser.context.browser()?.version() ?? ''} (headless), ${UPDATES} updates`);
-    console.log(`${'metric'.padEnd(56)}${'virtualised app'.padStart(17)}${'plain DOM list'.padStart(16)}${'ratio'.padStart(9)}`);
+    console.log(
+      `\nConversation list, 10,000 lines, Chromium ${browser.context.browser()?.version() ?? ''} (headless), ${UPDATES} updates`,
+    );
+    console.log(
+      `${'metric'.padEnd(56)}${'virtualised app'.padStart(17)}${'plain DOM list'.padStart(16)}${'ratio'.padStart(9)}`,
+    );
     for (const [label, key, digits] of rows) {
-      console.log(`${label.padEnd(56)}${r[key].toFixed(digits).padStart(17)}${ref[key].toFixed(digits).padStart(16)}${(r[key] / ref[key]).toPrecision(2).padStart(9)}`);
+      console.log(
+        `${label.padEnd(56)}${r[key].toFixed(digits).padStart(17)}${ref[key].toFixed(digits).padStart(16)}${(r[key] / ref[key]).toPrecision(2).padStart(9)}`,
+      );
     }
     console.log('\nratio = virtualised app ÷ reference (below 1: the app is faster / smaller). "Painted" waits two');
     console.log('animation frames after the DOM change, so about 17–33 ms of it is the frame clock, not work.');
-    console.log('The app figures include React, Redux and i18n start-up and a fake core holding 10,000 lines in the page.');
+    console.log(
+      'The app figures include React, Redux and i18n start-up and a fake core holding 10,000 lines in the page.',
+    );
   } finally {
     await browser.close();
     await host.close();

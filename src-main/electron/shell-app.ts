@@ -200,7 +200,9 @@ async function startShell(electron: ElectronApi, host: ShellHost, links: LinkInb
     ...(managed.server_url.value
       ? { serverUrl: { url: managed.server_url.value, locked: managed.server_url_locked.value } }
       : {}),
-    ...(managed.image_cache_mb.value !== null ? { config: { media: { cacheMaxBytes: managed.image_cache_mb.value * 1024 * 1024 } } } : {}),
+    ...(managed.image_cache_mb.value !== null
+      ? { config: { media: { cacheMaxBytes: managed.image_cache_mb.value * 1024 * 1024 } } }
+      : {}),
     versions: host.versions,
   });
 

@@ -218,7 +218,8 @@ function assign(
     else warnings.push(`${where}: channel must be one of ${UPDATE_CHANNELS.join(', ')}, ignored`);
   } else if (spec.kind === 'mebibytes') {
     const mb = parseWholeNumber(raw);
-    if (mb === null || mb > MAX_IMAGE_CACHE_MB) warnings.push(`${where}: not a whole number of MiB from 0 to ${MAX_IMAGE_CACHE_MB}, ignored`);
+    if (mb === null || mb > MAX_IMAGE_CACHE_MB)
+      warnings.push(`${where}: not a whole number of MiB from 0 to ${MAX_IMAGE_CACHE_MB}, ignored`);
     else (layer as Record<string, unknown>)[spec.key] = mb;
   } else {
     const bool = parseBool(raw);

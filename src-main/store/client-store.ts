@@ -767,7 +767,9 @@ function prepare(db: Database) {
     isMuted: p(`SELECT 1 FROM line_mutes WHERE line_id = ?`),
     unreadOf: p(`SELECT unread FROM lines WHERE line_id = ?`),
     // countsTowardBadge (src-shared/ipc/unread.ts) by role: every line of a customer's; a staff member's own and the queue.
-    totalUnreadAll: p(`SELECT SUM(unread) AS total FROM lines WHERE line_id NOT IN (SELECT line_id FROM line_mutes) AND @me IS NOT NULL`),
+    totalUnreadAll: p(
+      `SELECT SUM(unread) AS total FROM lines WHERE line_id NOT IN (SELECT line_id FROM line_mutes) AND @me IS NOT NULL`,
+    ),
     totalUnreadStaff: p(`SELECT SUM(unread) AS total FROM lines
                          WHERE line_id NOT IN (SELECT line_id FROM line_mutes) AND (assignee IS NULL OR assignee = @me)`),
     getLine: p(

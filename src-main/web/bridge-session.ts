@@ -17,7 +17,12 @@ export interface BridgeTarget {
   subscribe<T extends IpcTopic>(topic: T, listener: (payload: IpcTopicPayload<T>) => void): () => void;
 }
 
-const error = (code: string, message: string): IpcErrorShape => ({ code, message, temporary: false, retry_after_ms: null });
+const error = (code: string, message: string): IpcErrorShape => ({
+  code,
+  message,
+  temporary: false,
+  retry_after_ms: null,
+});
 
 /**
  * One renderer's session on the bridge: every inbound frame is parsed and checked against the
@@ -78,7 +83,9 @@ export class BridgeSession {
     }
     const outcome = await this.target.call(method, checked.data);
     if (this.disposed) return;
-    this.send(outcome.ok ? { kind: 'result', id, result: outcome.result } : { kind: 'error', id, error: outcome.error });
+    this.send(
+      outcome.ok ? { kind: 'result', id, result: outcome.result } : { kind: 'error', id, error: outcome.error },
+    );
   }
 
   private subscribe(topic: string): void {

@@ -45,7 +45,8 @@ log('Merchant IM is running in browser mode.');
 log(`Open this address in a browser on this machine (it carries this launch's key):`);
 log(`  ${client.url}`);
 log('Press Ctrl+C to stop.');
-if (values.open) await new SystemLinkOpener().open(client.url).catch((err: Error) => log(`Could not open a browser: ${err.message}`));
+if (values.open)
+  await new SystemLinkOpener().open(client.url).catch((err: Error) => log(`Could not open a browser: ${err.message}`));
 
 let stopping = false;
 const stop = () => {

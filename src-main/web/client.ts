@@ -37,7 +37,11 @@ export async function startBrowserClient(options: BrowserClientOptions): Promise
   await core.start();
   let host: WebHost;
   try {
-    host = await startWebHost({ target: core, rendererDir: options.rendererDir ?? DEFAULT_RENDERER_DIR, ...(options.port !== undefined ? { port: options.port } : {}) });
+    host = await startWebHost({
+      target: core,
+      rendererDir: options.rendererDir ?? DEFAULT_RENDERER_DIR,
+      ...(options.port !== undefined ? { port: options.port } : {}),
+    });
   } catch (err) {
     await core.dispose();
     throw err;

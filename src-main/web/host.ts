@@ -5,7 +5,13 @@ import type { Duplex } from 'node:stream';
 import fastifyStatic from '@fastify/static';
 import Fastify from 'fastify';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { BRIDGE_FRAGMENT_KEY, BRIDGE_PATH, BRIDGE_PROTOCOL, BRIDGE_SECRET_PREFIX, type BridgeServerFrame } from '../../src-shared/ipc';
+import {
+  BRIDGE_FRAGMENT_KEY,
+  BRIDGE_PATH,
+  BRIDGE_PROTOCOL,
+  BRIDGE_SECRET_PREFIX,
+  type BridgeServerFrame,
+} from '../../src-shared/ipc';
 import { BridgeSession, type BridgeTarget } from './bridge-session';
 
 export interface WebHostOptions {
@@ -89,7 +95,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   if (existsSync(options.rendererDir)) {
     await app.register(fastifyStatic, { root: options.rendererDir, index: ['index.html'], cacheControl: false });
   } else {
-    app.get('/', (_request, reply) => reply.code(503).type('text/plain').send('The renderer is not built: run `npm run build:renderer`.'));
+    app.get('/', (_request, reply) =>
+      reply.code(503).type('text/plain').send('The renderer is not built: run `npm run build:renderer`.'),
+    );
   }
 
   const wss = new WebSocketServer({
@@ -110,7 +118,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (request.headers.origin !== `http://${host}`) return '403 Forbidden';
     const offered = (request.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
     const key = offered.find((p) => p.startsWith(BRIDGE_SECRET_PREFIX));
-    if (!offered.includes(BRIDGE_PROTOCOL) || !key || !sameSecret(key.slice(BRIDGE_SECRET_PREFIX.length), secret)) return '401 Unauthorized';
+    if (!offered.includes(BRIDGE_PROTOCOL) || !key || !sameSecret(key.slice(BRIDGE_SECRET_PREFIX.length), secret))
+      return '401 Unauthorized';
     return null;
   };
 

@@ -43,8 +43,23 @@ async function waitUntilServing(url: string, child: ChildProcess, timeoutMs: num
  * The IM server in its own process, through its public CLI, with the embedded SQLite store and
  * the demo data. Its log lines at warning level and above are passed through.
  */
-export async function startServerProcess(options: { root: string; dataDir: string; port: number; demo: boolean; onLog: (line: string) => void }): Promise<ServerProcess> {
-  const args = ['--import', 'tsx', join(options.root, 'src-server', 'cli.ts'), '--port', String(options.port), '--data-dir', options.dataDir, ...(options.demo ? ['--demo'] : [])];
+export async function startServerProcess(options: {
+  root: string;
+  dataDir: string;
+  port: number;
+  demo: boolean;
+  onLog: (line: string) => void;
+}): Promise<ServerProcess> {
+  const args = [
+    '--import',
+    'tsx',
+    join(options.root, 'src-server', 'cli.ts'),
+    '--port',
+    String(options.port),
+    '--data-dir',
+    options.dataDir,
+    ...(options.demo ? ['--demo'] : []),
+  ];
   const child = spawn(process.execPath, args, { cwd: options.root, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   for (const stream of [child.stdout, child.stderr]) {

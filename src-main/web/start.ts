@@ -30,9 +30,16 @@ const dataDir = values['data-dir'];
 mkdirSync(dataDir, { recursive: true });
 
 const port = await freePort(Number(values['server-port']));
-if (port !== Number(values['server-port'])) log(`Port ${values['server-port']} is busy; the IM server uses ${port} this time.`);
+if (port !== Number(values['server-port']))
+  log(`Port ${values['server-port']} is busy; the IM server uses ${port} this time.`);
 log('Starting the IM server (embedded SQLite, demo data)…');
-const server = await startServerProcess({ root: ROOT, dataDir: join(dataDir, 'server'), port, demo: true, onLog: (line) => log(line) });
+const server = await startServerProcess({
+  root: ROOT,
+  dataDir: join(dataDir, 'server'),
+  port,
+  demo: true,
+  onLog: (line) => log(line),
+});
 
 const closers: (() => Promise<void>)[] = [() => server.stop()];
 let stopping = false;
@@ -63,7 +70,9 @@ const printSignIns = () => {
   for (const s of DEMO_SIGN_INS.staff) log(`  ${s.account.padEnd(14)} ${s.who}`);
 };
 
-const electron = values.browser ? ({ usable: false, reason: 'browser mode was asked for (--browser)' } as const) : probeElectron(ROOT);
+const electron = values.browser
+  ? ({ usable: false, reason: 'browser mode was asked for (--browser)' } as const)
+  : probeElectron(ROOT);
 if (electron.usable) {
   log('Starting the desktop client in Electron…');
   const { bundle } = await import('../electron/packaging/bundle');
@@ -91,8 +100,11 @@ if (electron.usable) {
   closers.push(() => client.close());
   printSignIns();
   log();
-  log('Open the Merchant IM workspace at this address on this machine (it carries this launch\'s key):');
+  log("Open the Merchant IM workspace at this address on this machine (it carries this launch's key):");
   log(`  ${client.url}`);
   log('Press Ctrl+C to stop everything.');
-  if (values.open) await new SystemLinkOpener().open(client.url).catch((err: Error) => log(`Could not open a browser: ${err.message}`));
+  if (values.open)
+    await new SystemLinkOpener()
+      .open(client.url)
+      .catch((err: Error) => log(`Could not open a browser: ${err.message}`));
 }

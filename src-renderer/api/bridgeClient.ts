@@ -1,4 +1,13 @@
-import { BRIDGE_PROTOCOL, BRIDGE_SECRET_PREFIX, IpcError, type BridgeClientFrame, type BridgeServerFrame, type IpcErrorShape, type IpcTopic, type MerchantImApi } from '../../src-shared/ipc';
+import {
+  BRIDGE_PROTOCOL,
+  BRIDGE_SECRET_PREFIX,
+  IpcError,
+  type BridgeClientFrame,
+  type BridgeServerFrame,
+  type IpcErrorShape,
+  type IpcTopic,
+  type MerchantImApi,
+} from '../../src-shared/ipc';
 
 export interface BridgeOptions {
   /** ws:// URL of the host's bridge socket. */
@@ -16,7 +25,12 @@ export interface BridgeOptions {
 /** Close code the host uses for a wrong or missing secret: retrying cannot help. */
 export const BRIDGE_REJECTED_CODE = 4401;
 
-const closedError = (message: string): IpcErrorShape => ({ code: 'BRIDGE_CLOSED', message, temporary: true, retry_after_ms: null });
+const closedError = (message: string): IpcErrorShape => ({
+  code: 'BRIDGE_CLOSED',
+  message,
+  temporary: true,
+  retry_after_ms: null,
+});
 
 /**
  * The contract over the browser-mode host's local WebSocket. Calls made while the socket is still
@@ -49,7 +63,8 @@ export function createBridgeApi(options: BridgeOptions): MerchantImApi & { close
     socket = new Impl(options.url, [BRIDGE_PROTOCOL, BRIDGE_SECRET_PREFIX + options.secret]);
     socket.onopen = () => {
       delay = baseDelay;
-      for (const topic of listeners.keys()) socket.send(JSON.stringify({ kind: 'subscribe', topic } satisfies BridgeClientFrame));
+      for (const topic of listeners.keys())
+        socket.send(JSON.stringify({ kind: 'subscribe', topic } satisfies BridgeClientFrame));
       for (const text of queued.splice(0)) socket.send(text);
       if (wasUp) options.onStateChange?.('up');
       wasUp = true;
@@ -79,7 +94,8 @@ export function createBridgeApi(options: BridgeOptions): MerchantImApi & { close
       else call.reject(new IpcError(frame.error));
     };
     socket.onclose = (event: CloseEvent) => {
-      for (const call of pending.values()) call.reject(new IpcError(closedError('The connection to the app host closed.')));
+      for (const call of pending.values())
+        call.reject(new IpcError(closedError('The connection to the app host closed.')));
       pending.clear();
       queued.length = 0;
       if (closed) return;

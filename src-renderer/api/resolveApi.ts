@@ -37,7 +37,11 @@ export function resolveApi(onBridgeState: (state: 'up' | 'down') => void): Merch
   const secret = takeBridgeSecret(window.location, window.history, window.sessionStorage);
   if (!secret) return null;
   const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
-  const api = createBridgeApi({ url: `${scheme}://${window.location.host}${BRIDGE_PATH}`, secret, onStateChange: onBridgeState });
+  const api = createBridgeApi({
+    url: `${scheme}://${window.location.host}${BRIDGE_PATH}`,
+    secret,
+    onStateChange: onBridgeState,
+  });
   window.merchantIm = api;
   return api;
 }

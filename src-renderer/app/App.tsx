@@ -23,7 +23,8 @@ function usePageEvents(): void {
   const dispatch = useAppDispatch();
   useEffect(() => {
     const tick = setInterval(() => dispatch(clockAdvanced()), CLOCK_TICK_MS);
-    const report = () => dispatch(windowFocusChanged({ focused: document.hasFocus(), visible: document.visibilityState === 'visible' }));
+    const report = () =>
+      dispatch(windowFocusChanged({ focused: document.hasFocus(), visible: document.visibilityState === 'visible' }));
     report();
     window.addEventListener('focus', report);
     window.addEventListener('blur', report);

@@ -1,6 +1,12 @@
 import type { MerchantImApi } from '../../src-shared/ipc';
 import { channelStateChanged } from '../features/connection/connectionSlice';
-import { messageReceived, messageUpdated, messageFocused, TYPING_NOTICE_MS, typingReceived } from '../features/conversation/conversationSlice';
+import {
+  messageReceived,
+  messageUpdated,
+  messageFocused,
+  TYPING_NOTICE_MS,
+  typingReceived,
+} from '../features/conversation/conversationSlice';
 import { lineOpened, lineUpdated, unreadChanged } from '../features/lines/linesSlice';
 import { sessionChanged } from '../features/session/sessionSlice';
 import { settingsChanged } from '../features/settings/settingsSlice';

@@ -1,6 +1,11 @@
 import { createListenerMiddleware, type ListenerMiddlewareInstance } from '@reduxjs/toolkit';
 import type { Need } from '../../src-shared/protocol';
-import { historyRequested, typingExpired, typingReceived, draftEdited } from '../features/conversation/conversationSlice';
+import {
+  historyRequested,
+  typingExpired,
+  typingReceived,
+  draftEdited,
+} from '../features/conversation/conversationSlice';
 import { lineRead, linesRequested } from '../features/lines/linesSlice';
 import { quickRepliesRequested } from '../features/quickReplies/quickRepliesSlice';
 import { diagnosticsRequested, settingsChangeRequested, settingsRequested } from '../features/settings/settingsSlice';
@@ -17,7 +22,10 @@ export const TYPING_SEND_INTERVAL_MS = 3_000;
 /** What the request stack (seed 2.1.2) should hold for this state: the list, then the open line. */
 export function desiredNeeds(state: RootState): Need[] {
   if (state.session.phase !== 'signedIn') return [];
-  const list: Need = { view: 'list', ...(state.lines.filters.busi_type ? { busi_type: state.lines.filters.busi_type } : {}) };
+  const list: Need = {
+    view: 'list',
+    ...(state.lines.filters.busi_type ? { busi_type: state.lines.filters.busi_type } : {}),
+  };
   const selected = state.lines.selectedId;
   return selected === null ? [list] : [list, { view: 'line', line_id: selected }];
 }
@@ -28,7 +36,9 @@ const sameNeed = (a: Need, b: Need) => a.view === b.view && a.line_id === b.line
  * Side effects that follow events: the request stack, read receipts, typing notices, loading
  * what a newly shown view needs. Components only dispatch events; this is where effects live.
  */
-export function createListeners(extra: ThunkExtra): ListenerMiddlewareInstance<RootState, AppThunkDispatch, ThunkExtra> {
+export function createListeners(
+  extra: ThunkExtra,
+): ListenerMiddlewareInstance<RootState, AppThunkDispatch, ThunkExtra> {
   const listeners = createListenerMiddleware<RootState, AppThunkDispatch, ThunkExtra>({
     extra,
     onError: (error) => console.warn('[merchant-im] listener failed', error),
@@ -55,16 +65,19 @@ export function createListeners(extra: ThunkExtra): ListenerMiddlewareInstance<R
       const pops = applied.length - keep;
       const pushes = wanted.slice(keep);
       applied = wanted;
-      needQueue = needQueue.then(async () => {
-        for (let i = 0; i < pops; i++) await api.extra.api.invoke('need.pop', {});
-        for (const need of pushes) await api.extra.api.invoke('need.push', { need });
-      }).catch(warn('request stack update'));
+      needQueue = needQueue
+        .then(async () => {
+          for (let i = 0; i < pops; i++) await api.extra.api.invoke('need.pop', {});
+          for (const need of pushes) await api.extra.api.invoke('need.push', { need });
+        })
+        .catch(warn('request stack update'));
     },
   });
 
   // Signed in: load what the workspace shows.
   start({
-    predicate: (_action, current, previous) => current.session.phase === 'signedIn' && previous.session.phase !== 'signedIn',
+    predicate: (_action, current, previous) =>
+      current.session.phase === 'signedIn' && previous.session.phase !== 'signedIn',
     effect: (_action, api) => {
       void api.dispatch(linesRequested());
       void api.dispatch(staffRequested());
@@ -76,7 +89,8 @@ export function createListeners(extra: ThunkExtra): ListenerMiddlewareInstance<R
 
   // The browser-mode bridge came back: events were missed while it was down, so ask afresh.
   start({
-    predicate: (_action, current, previous) => current.connection.bridge === 'up' && previous.connection.bridge === 'down',
+    predicate: (_action, current, previous) =>
+      current.connection.bridge === 'up' && previous.connection.bridge === 'down',
     effect: (_action, api) => {
       void api.dispatch(sessionRequested());
       if (api.getState().session.phase !== 'signedIn') return;
@@ -87,7 +101,10 @@ export function createListeners(extra: ThunkExtra): ListenerMiddlewareInstance<R
 
   // Back online: colleagues' presence and load may have changed.
   start({
-    predicate: (_action, current, previous) => current.connection.channel?.status === 'online' && previous.connection.channel?.status !== 'online' && current.session.phase === 'signedIn',
+    predicate: (_action, current, previous) =>
+      current.connection.channel?.status === 'online' &&
+      previous.connection.channel?.status !== 'online' &&
+      current.session.phase === 'signedIn',
     effect: (_action, api) => {
       void api.dispatch(staffRequested());
     },
@@ -95,10 +112,12 @@ export function createListeners(extra: ThunkExtra): ListenerMiddlewareInstance<R
 
   // A newly opened line loads its latest page.
   start({
-    predicate: (_action, current, previous) => current.lines.selectedId !== previous.lines.selectedId && current.lines.selectedId !== null,
+    predicate: (_action, current, previous) =>
+      current.lines.selectedId !== previous.lines.selectedId && current.lines.selectedId !== null,
     effect: (_action, api) => {
       const lineId = api.getState().lines.selectedId;
-      if (lineId !== null && !api.getState().conversation.history[lineId]?.loaded) void api.dispatch(historyRequested({ line_id: lineId }));
+      if (lineId !== null && !api.getState().conversation.history[lineId]?.loaded)
+        void api.dispatch(historyRequested({ line_id: lineId }));
     },
   });
 

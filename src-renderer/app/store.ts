@@ -12,7 +12,18 @@ import workspace from '../features/workspace/workspaceSlice';
 import { createListeners } from './listeners';
 import type { ThunkExtra } from './thunk';
 
-export const rootReducer = combineReducers({ session, lines, conversation, connection, search, quickReplies, staff, settings, workspace, clock });
+export const rootReducer = combineReducers({
+  session,
+  lines,
+  conversation,
+  connection,
+  search,
+  quickReplies,
+  staff,
+  settings,
+  workspace,
+  clock,
+});
 
 export type RootState = ReturnType<typeof rootReducer>;
 

@@ -1,4 +1,10 @@
-import { createAsyncThunk, type SerializedError, type ThunkAction, type ThunkDispatch, type UnknownAction } from '@reduxjs/toolkit';
+import {
+  createAsyncThunk,
+  type SerializedError,
+  type ThunkAction,
+  type ThunkDispatch,
+  type UnknownAction,
+} from '@reduxjs/toolkit';
 import type { MerchantImApi } from '../../src-shared/ipc';
 import type { RootState } from './store';
 
@@ -14,7 +20,11 @@ export type AppThunkDispatch = ThunkDispatch<RootState, ThunkExtra, UnknownActio
 /** A plain synchronous thunk, for events that need the clock or the state to be built. */
 export type AppThunk<R = void> = ThunkAction<R, RootState, ThunkExtra, UnknownAction>;
 
-export const createAppAsyncThunk = createAsyncThunk.withTypes<{ state: RootState; dispatch: AppThunkDispatch; extra: ThunkExtra }>();
+export const createAppAsyncThunk = createAsyncThunk.withTypes<{
+  state: RootState;
+  dispatch: AppThunkDispatch;
+  extra: ThunkExtra;
+}>();
 
 /** An error as the UI keeps it: the contract's code (IpcError carries it through serialisation) and text. */
 export interface UiError {

@@ -44,7 +44,8 @@ export function formatListTime(ts: number, now: number, locale: string): string 
   const today = startOfDay(now);
   if (ts >= today) return dateFormat(locale, { hour: '2-digit', minute: '2-digit' }).format(ts);
   if (ts >= today - 6 * DAY_MS) return dateFormat(locale, { weekday: 'short' }).format(ts);
-  if (new Date(ts).getFullYear() === new Date(now).getFullYear()) return dateFormat(locale, { month: 'short', day: 'numeric' }).format(ts);
+  if (new Date(ts).getFullYear() === new Date(now).getFullYear())
+    return dateFormat(locale, { month: 'short', day: 'numeric' }).format(ts);
   return dateFormat(locale, { year: 'numeric', month: 'short', day: 'numeric' }).format(ts);
 }
 
@@ -70,7 +71,8 @@ export function formatDateTime(ts: number, locale: string): string {
 /** How long someone has waited, coarse on purpose: minutes under an hour, hours under a day, then days. */
 export function formatWaiting(ms: number, locale: string): string {
   const minutes = Math.max(0, Math.floor(ms / 60_000));
-  if (minutes < 60) return numberFormat(locale, { style: 'unit', unit: 'minute', unitDisplay: 'narrow' }).format(Math.max(1, minutes));
+  if (minutes < 60)
+    return numberFormat(locale, { style: 'unit', unit: 'minute', unitDisplay: 'narrow' }).format(Math.max(1, minutes));
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return numberFormat(locale, { style: 'unit', unit: 'hour', unitDisplay: 'narrow' }).format(hours);
   return numberFormat(locale, { style: 'unit', unit: 'day', unitDisplay: 'narrow' }).format(Math.floor(hours / 24));

@@ -1,6 +1,10 @@
 /** English strings. zh-CN.ts must have exactly the same keys (a test checks). */
 export const en = {
-  app: { name: 'Merchant IM', loading: 'Loading…', noBridge: 'This page was opened without its launch key. Open the address printed by `npm run web` or `npm start`.' },
+  app: {
+    name: 'Merchant IM',
+    loading: 'Loading…',
+    noBridge: 'This page was opened without its launch key. Open the address printed by `npm run web` or `npm start`.',
+  },
   nav: { inbox: 'Inbox', settings: 'Settings', help: 'Keyboard shortcuts', signOut: 'Sign out' },
   signIn: {
     title: 'Sign in to Merchant IM',
@@ -40,7 +44,10 @@ export const en = {
     empty: 'No messages yet',
     you: 'You: {{text}}',
   },
-  card: { kindLabel: { room: 'Room', tour: 'Tour', ticket: 'Ticket', order: 'Order' }, orderState: 'Order status: {{state}}' },
+  card: {
+    kindLabel: { room: 'Room', tour: 'Tour', ticket: 'Ticket', order: 'Order' },
+    orderState: 'Order status: {{state}}',
+  },
   system: {
     line: {
       assigned: '{{staff_name}} is now looking after this conversation',
@@ -90,7 +97,14 @@ export const en = {
     stopped: 'Disconnected: {{reason}}',
     bridgeDown: 'Lost contact with the app host. Retrying…',
   },
-  search: { placeholder: 'Search messages', results_one: '{{count}} result', results_other: '{{count}} results', none: 'No messages found.', close: 'Close search', failed: 'Search failed: {{message}}' },
+  search: {
+    placeholder: 'Search messages',
+    results_one: '{{count}} result',
+    results_other: '{{count}} results',
+    none: 'No messages found.',
+    close: 'Close search',
+    failed: 'Search failed: {{message}}',
+  },
   shortcuts: {
     title: 'Keyboard shortcuts',
     nextLine: 'Next conversation',
@@ -135,7 +149,17 @@ export const en = {
     refresh: 'Refresh',
     saveFailed: 'Could not save settings: {{message}}',
   },
-  channel: { signed_out: 'Signed out', connecting: 'Connecting', online: 'Online', backoff: 'Waiting to reconnect', offline: 'Offline', stopped: 'Stopped', ws: 'WebSocket', poll: 'Long polling', none: '—' },
+  channel: {
+    signed_out: 'Signed out',
+    connecting: 'Connecting',
+    online: 'Online',
+    backoff: 'Waiting to reconnect',
+    offline: 'Offline',
+    stopped: 'Stopped',
+    ws: 'WebSocket',
+    poll: 'Long polling',
+    none: '—',
+  },
   languageName: { en: 'English', 'zh-CN': '简体中文' },
 };
 

@@ -2,7 +2,11 @@ import type { Strings } from './en';
 
 /** Simplified Chinese strings; typed against en so a missing or extra key fails the build. */
 export const zhCN: Strings = {
-  app: { name: '商家 IM', loading: '加载中…', noBridge: '此页面缺少启动密钥。请打开 `npm run web` 或 `npm start` 打印的地址。' },
+  app: {
+    name: '商家 IM',
+    loading: '加载中…',
+    noBridge: '此页面缺少启动密钥。请打开 `npm run web` 或 `npm start` 打印的地址。',
+  },
   nav: { inbox: '消息', settings: '设置', help: '键盘快捷键', signOut: '退出登录' },
   signIn: {
     title: '登录商家 IM',
@@ -92,7 +96,14 @@ export const zhCN: Strings = {
     stopped: '已断开：{{reason}}',
     bridgeDown: '与应用宿主失去联系，正在重试…',
   },
-  search: { placeholder: '搜索消息', results_one: '{{count}} 条结果', results_other: '{{count}} 条结果', none: '没有找到消息。', close: '关闭搜索', failed: '搜索失败：{{message}}' },
+  search: {
+    placeholder: '搜索消息',
+    results_one: '{{count}} 条结果',
+    results_other: '{{count}} 条结果',
+    none: '没有找到消息。',
+    close: '关闭搜索',
+    failed: '搜索失败：{{message}}',
+  },
   shortcuts: {
     title: '键盘快捷键',
     nextLine: '下一个会话',
@@ -137,6 +148,16 @@ export const zhCN: Strings = {
     refresh: '刷新',
     saveFailed: '设置保存失败：{{message}}',
   },
-  channel: { signed_out: '未登录', connecting: '连接中', online: '在线', backoff: '等待重连', offline: '离线', stopped: '已停止', ws: 'WebSocket', poll: '长轮询', none: '—' },
+  channel: {
+    signed_out: '未登录',
+    connecting: '连接中',
+    online: '在线',
+    backoff: '等待重连',
+    offline: '离线',
+    stopped: '已停止',
+    ws: 'WebSocket',
+    poll: '长轮询',
+    none: '—',
+  },
   languageName: { en: 'English', 'zh-CN': '简体中文' },
 };

@@ -34,7 +34,8 @@ export interface BusiTypeEntry {
   };
 }
 
-const objectLine = (line: LineView, t: TFunction) => `${OBJECT_KINDS[line.object.kind].icon} ${t(OBJECT_KINDS[line.object.kind].labelKey)} · ${line.object.title}`;
+const objectLine = (line: LineView, t: TFunction) =>
+  `${OBJECT_KINDS[line.object.kind].icon} ${t(OBJECT_KINDS[line.object.kind].labelKey)} · ${line.object.title}`;
 
 /**
  * The management table of seed 2.3, business-type half: one entry per busi_type. A new business

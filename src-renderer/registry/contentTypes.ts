@@ -2,7 +2,14 @@ import type { TFunction } from 'i18next';
 import type { ComponentType } from 'react';
 import type { ZodType } from 'zod';
 import type { LocalMessage } from '../../src-shared/ipc';
-import { CardContent, ImageContent, SystemContent, TextContent, type Content, type ContentType } from '../../src-shared/protocol';
+import {
+  CardContent,
+  ImageContent,
+  SystemContent,
+  TextContent,
+  type Content,
+  type ContentType,
+} from '../../src-shared/protocol';
 import { CardBubble } from './bubbles/CardBubble';
 import { ImageBubble } from './bubbles/ImageBubble';
 import { SystemBubble } from './bubbles/SystemBubble';

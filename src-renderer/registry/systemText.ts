@@ -10,6 +10,10 @@ export function systemText(content: z.infer<typeof SystemContent>, t: TFunction)
   // Our keys are "<area>.<event>"; anything else cannot be one and goes straight to the fallback.
   if (!/^[a-z_]+\.[a-z_]+$/.test(content.code)) return content.text;
   const params = content.params ?? {};
-  const text = t(`system.${content.code}`, { ...params, ...(params.from_staff_name ? { context: 'from' } : {}), defaultValue: content.text });
+  const text = t(`system.${content.code}`, {
+    ...params,
+    ...(params.from_staff_name ? { context: 'from' } : {}),
+    defaultValue: content.text,
+  });
   return text.includes('{{') ? content.text : text;
 }

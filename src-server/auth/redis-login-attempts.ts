@@ -89,8 +89,19 @@ export class RedisLoginAttempts implements LoginAttempts {
     this.local = new LoginThrottle(options.config);
     const rules = loginRules(options.config);
     const { pair } = rules;
-    this.policy = [pair.baseDelayMs, pair.maxDelayMs, pair.forgetAfterMs, pair.freeFailures, rules.account.freeFailures, rules.address.freeFailures].map(String);
-    const redis = openRedis('command', { url: options.url, name: `im-signin-${options.nodeId}`, logger: options.logger });
+    this.policy = [
+      pair.baseDelayMs,
+      pair.maxDelayMs,
+      pair.forgetAfterMs,
+      pair.freeFailures,
+      rules.account.freeFailures,
+      rules.address.freeFailures,
+    ].map(String);
+    const redis = openRedis('command', {
+      url: options.url,
+      name: `im-signin-${options.nodeId}`,
+      logger: options.logger,
+    });
     redis.defineCommand('imSigninAttempt', { numberOfKeys: 3, lua: ATTEMPT });
     redis.defineCommand('imSigninSucceeded', { numberOfKeys: 3, lua: SUCCEEDED });
     this.redis = redis as Scripted;
@@ -146,7 +157,10 @@ export class RedisLoginAttempts implements LoginAttempts {
     this.unwarned++;
     const now = this.now();
     if (now - this.lastWarning < this.warnEveryMs) return;
-    this.options.logger?.warn({ err, step, fallbacks: this.unwarned }, 'redis unavailable for sign-in throttling; throttling on this node alone');
+    this.options.logger?.warn(
+      { err, step, fallbacks: this.unwarned },
+      'redis unavailable for sign-in throttling; throttling on this node alone',
+    );
     this.lastWarning = now;
     this.unwarned = 0;
   }

@@ -49,7 +49,14 @@ export interface ClusterContext {
 export interface ClusterHealth {
   ok: boolean;
   node: string;
-  db: { ok: boolean; pool_total: number; pool_idle: number; pool_waiting: number; retries: number; unavailable: number };
+  db: {
+    ok: boolean;
+    pool_total: number;
+    pool_idle: number;
+    pool_waiting: number;
+    retries: number;
+    unavailable: number;
+  };
   redis: null | {
     ok: boolean;
     subscriber: string;
@@ -90,10 +97,23 @@ export function defaultNodeId(): string {
 export function createClusterParts(options: ClusterOptions, context: ClusterContext): ClusterParts {
   const { logger, now } = context;
   const nodeId = options.nodeId ?? defaultNodeId();
-  const store = new PostgresStore({ url: options.dbUrl, poolSize: options.dbPoolSize, logger, applicationName: 'im-server' });
+  const store = new PostgresStore({
+    url: options.dbUrl,
+    poolSize: options.dbPoolSize,
+    logger,
+    applicationName: 'im-server',
+  });
   const media = new PgMediaStore(store.db, now);
   const sweepOver = (hub: Hub, presence: PresenceDirectory): QueueSweep =>
-    new QueueSweep({ store, hub, presence, stickyWindowMs: context.stickyWindowMs, now, intervalMs: options.queueSweepIntervalMs, logger });
+    new QueueSweep({
+      store,
+      hub,
+      presence,
+      stickyWindowMs: context.stickyWindowMs,
+      now,
+      intervalMs: options.queueSweepIntervalMs,
+      logger,
+    });
   if (options.redisUrl === undefined) {
     const hub = new LocalHub((err) => logger.error({ err }, 'hub listener failed'));
     const presence = new LocalPresence(now);
@@ -109,7 +129,14 @@ export function createClusterParts(options: ClusterOptions, context: ClusterCont
       stop: () => sweep.close(),
       health: async () => {
         const dbOk = await store.db.ping();
-        return { ok: dbOk, node: nodeId, db: dbHealth(store, dbOk), redis: null, repair: null, queue: { ...sweep.stats } };
+        return {
+          ok: dbOk,
+          node: nodeId,
+          db: dbHealth(store, dbOk),
+          redis: null,
+          repair: null,
+          queue: { ...sweep.stats },
+        };
       },
     };
   }
@@ -132,7 +159,14 @@ export function createClusterParts(options: ClusterOptions, context: ClusterCont
     logger,
   });
   const presence = new RedisPresence({ url: options.redisUrl, prefix, nodeId, logger, now });
-  const logins = new RedisLoginAttempts({ url: options.redisUrl, prefix, nodeId, config: context.loginThrottle, logger, now });
+  const logins = new RedisLoginAttempts({
+    url: options.redisUrl,
+    prefix,
+    nodeId,
+    config: context.loginThrottle,
+    logger,
+    now,
+  });
   const running = repair;
   const sweep = sweepOver(hub, presence);
   return {
@@ -179,5 +213,12 @@ export function createClusterParts(options: ClusterOptions, context: ClusterCont
 
 function dbHealth(store: PostgresStore, ok: boolean): ClusterHealth['db'] {
   const { pool, stats } = store.db;
-  return { ok, pool_total: pool.totalCount, pool_idle: pool.idleCount, pool_waiting: pool.waitingCount, retries: stats.retries, unavailable: stats.unavailable };
+  return {
+    ok,
+    pool_total: pool.totalCount,
+    pool_idle: pool.idleCount,
+    pool_waiting: pool.waitingCount,
+    retries: stats.retries,
+    unavailable: stats.unavailable,
+  };
 }

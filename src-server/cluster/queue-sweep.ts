@@ -8,7 +8,12 @@ import type { LineWriteOutcome, StaffLoad } from '../store/types';
 export interface QueueStore {
   queuedMerchants(): Promise<string[]>;
   listStaff(merchantId: string): Promise<StaffLoad[]>;
-  assignQueued(input: { merchant_id: string; onlineStaff: ReadonlySet<string>; now: number; stickyWindowMs: number }): Promise<LineWriteOutcome[]>;
+  assignQueued(input: {
+    merchant_id: string;
+    onlineStaff: ReadonlySet<string>;
+    now: number;
+    stickyWindowMs: number;
+  }): Promise<LineWriteOutcome[]>;
 }
 
 export interface QueueSweepOptions {
@@ -62,7 +67,12 @@ export class QueueSweep {
         const staff = await store.listStaff(merchantId);
         const online = await presence.online(staff.map((s) => s.uid));
         if (!staff.some((s) => online.has(s.uid) && !s.disabled && s.open_lines < s.capacity)) continue;
-        const outcomes = await store.assignQueued({ merchant_id: merchantId, onlineStaff: online, now: this.options.now(), stickyWindowMs: this.options.stickyWindowMs });
+        const outcomes = await store.assignQueued({
+          merchant_id: merchantId,
+          onlineStaff: online,
+          now: this.options.now(),
+          stickyWindowMs: this.options.stickyWindowMs,
+        });
         this.stats.assigned += outcomes.length;
         for (const out of outcomes) if (out.heads.length > 0) await hub.publishInbox(out.heads);
       }

@@ -256,7 +256,8 @@ export async function seedDemo(store: Store, options: { now?: number; cost?: Pas
       });
       lineId = out.line.line_id;
       // Whoever answers has read what came before, as the app would have marked it while they typed.
-      if (!out.duplicate) await store.markRead({ line_id: lineId, reader: sender, message_id: out.message.message_id, now: t });
+      if (!out.duplicate)
+        await store.markRead({ line_id: lineId, reader: sender, message_id: out.message.message_id, now: t });
     }
     t += 30 * 60_000;
   }

@@ -88,7 +88,9 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
     const more = deps.health ? await deps.health() : null;
     const ok = !deps.isDraining() && (more?.ok ?? true);
     const connections = { websocket: deps.webSocketCount(), held_polls: polls.heldCount };
-    return res.code(ok ? 200 : 503).send({ ...more, ok, draining: deps.isDraining(), protocol: PROTOCOL_VERSION, connections });
+    return res
+      .code(ok ? 200 : 503)
+      .send({ ...more, ok, draining: deps.isDraining(), protocol: PROTOCOL_VERSION, connections });
   });
 
   app.post('/v1/auth/login', async (req, res) => {

@@ -1,4 +1,11 @@
-import { push, type Cursor, type InboxEvent, type Need, type PollResult, type ServerEnvelope } from '../../src-shared/protocol';
+import {
+  push,
+  type Cursor,
+  type InboxEvent,
+  type Need,
+  type PollResult,
+  type ServerEnvelope,
+} from '../../src-shared/protocol';
 import type { ImContext, RequestHandlers } from '../im/handlers';
 import { wantsLineEphemeral } from '../im/scope';
 import type { Account } from '../store/types';

@@ -32,8 +32,18 @@ export function openRedis(role: RedisRole, options: RedisConnectionOptions): Red
   };
   const redis =
     role === 'command'
-      ? new Redis(options.url, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1, commandTimeout: options.commandTimeoutMs ?? 1_000 })
-      : new Redis(options.url, { ...common, enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: true });
+      ? new Redis(options.url, {
+          ...common,
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          commandTimeout: options.commandTimeoutMs ?? 1_000,
+        })
+      : new Redis(options.url, {
+          ...common,
+          enableOfflineQueue: true,
+          maxRetriesPerRequest: null,
+          autoResubscribe: true,
+        });
   // ioredis reports connection trouble as events; without a listener they would be printed as unhandled.
   redis.on('error', (err: Error) => options.logger?.debug({ err, redis: options.name }, 'redis connection error'));
   return redis;
@@ -46,6 +56,9 @@ export async function closeRedis(redis: Redis): Promise<void> {
     redis.disconnect();
     return;
   }
-  await Promise.race([redis.quit().then(() => undefined), new Promise<void>((resolve) => setTimeout(resolve, 500).unref())]).catch(() => undefined);
+  await Promise.race([
+    redis.quit().then(() => undefined),
+    new Promise<void>((resolve) => setTimeout(resolve, 500).unref()),
+  ]).catch(() => undefined);
   redis.disconnect();
 }

@@ -99,7 +99,11 @@ export class RedisHub implements Hub {
     this.publish(
       heads.map(({ uid, seq, event }) => [
         uid,
-        { o: this.options.nodeId, i: seq, ...(event !== undefined && event.length <= MAX_CARRIED_EVENT_CHARS ? { v: event } : {}) },
+        {
+          o: this.options.nodeId,
+          i: seq,
+          ...(event !== undefined && event.length <= MAX_CARRIED_EVENT_CHARS ? { v: event } : {}),
+        },
       ]),
     );
     return Promise.resolve();
@@ -216,7 +220,8 @@ export class RedisHub implements Hub {
     // Our own publishes were delivered locally already.
     if (wire.o === this.options.nodeId) return;
     const uid = channel.slice(prefix.length);
-    if (typeof wire.i === 'number') this.emit(uid, { kind: 'inbox', seq: wire.i, ...(typeof wire.v === 'string' ? { event: wire.v } : {}) });
+    if (typeof wire.i === 'number')
+      this.emit(uid, { kind: 'inbox', seq: wire.i, ...(typeof wire.v === 'string' ? { event: wire.v } : {}) });
     else if (wire.e) this.emit(uid, { kind: 'ephemeral', push: wire.e });
   }
 
@@ -231,7 +236,10 @@ export class RedisHub implements Hub {
     setImmediate(() =>
       this.drop(
         this.subscribeHealth().then(() => {
-          this.options.logger?.info({ node: this.options.nodeId }, 'redis subscription restored; repairing missed wake-ups');
+          this.options.logger?.info(
+            { node: this.options.nodeId },
+            'redis subscription restored; repairing missed wake-ups',
+          );
           this.options.onMissed?.('all');
         }),
       ),
@@ -248,7 +256,10 @@ export class RedisHub implements Hub {
     const since = this.lastPingAt ?? this.startedAt;
     if (this.sub.status === 'ready' && Date.now() - since > this.healthTimeoutMs) {
       // Connected but silent: the subscription is wedged. A fresh connection resubscribes everything.
-      this.options.logger?.warn({ node: this.options.nodeId, silent_ms: Date.now() - since }, 'redis subscription wedged; reconnecting');
+      this.options.logger?.warn(
+        { node: this.options.nodeId, silent_ms: Date.now() - since },
+        'redis subscription wedged; reconnecting',
+      );
       this.lastPingAt = Date.now();
       this.sub.disconnect(true);
       return;
@@ -259,7 +270,10 @@ export class RedisHub implements Hub {
       (receivers) => {
         // Redis knows no subscriber of our health channel: it lost our subscriptions (e.g. restarted).
         if (receivers === 0 && this.healthSubscribed && this.sub.status === 'ready') {
-          this.options.logger?.warn({ node: this.options.nodeId }, 'redis lost this node’s subscriptions; reconnecting');
+          this.options.logger?.warn(
+            { node: this.options.nodeId },
+            'redis lost this node’s subscriptions; reconnecting',
+          );
           this.sub.disconnect(true);
         }
       },

@@ -262,7 +262,9 @@ export class RequestHandlers {
 
   /** Images are shown only if this server has them: a client can never make others load a foreign URL. */
   /** An image of this server's media store, with the size the image really has (whatever the client said). */
-  private async ownImage<C extends { url: string; mime: string; width: number; height: number }>(content: C): Promise<C> {
+  private async ownImage<C extends { url: string; mime: string; width: number; height: number }>(
+    content: C,
+  ): Promise<C> {
     await this.requireOwnMedia(content.url, content.mime);
     const size = await this.imageSizes.of(mediaNameOfUrl(content.url)!);
     if (!size) throw new ImError('INVALID_ARGUMENT', 'the uploaded image cannot be read; upload it again');

@@ -59,7 +59,15 @@ for i = 1, #KEYS do out[i] = redis.call('ZCOUNT', KEYS[i], '(' .. now, '+inf') e
 return out`;
 
 type Scripted = Redis & {
-  imUpsert(ch: string, chd: string, dev: string, member: string, json: string, leaseMs: number, graceMs: number): Promise<number>;
+  imUpsert(
+    ch: string,
+    chd: string,
+    dev: string,
+    member: string,
+    json: string,
+    leaseMs: number,
+    graceMs: number,
+  ): Promise<number>;
   imRemove(ch: string, chd: string, member: string): Promise<number>;
   imUpdateDevice(dev: string, ...fieldsThenTtl: Array<string | number>): Promise<number>;
   imChannels(ch: string, chd: string, dev: string): Promise<[Array<string | null>, string[]]>;
@@ -99,7 +107,11 @@ export class RedisPresence implements PresenceDirectory {
   constructor(private readonly options: RedisPresenceOptions) {
     this.now = options.now ?? Date.now;
     this.deviceGraceMs = options.deviceGraceMs ?? 60_000;
-    const redis = openRedis('command', { url: options.url, name: `im-presence-${options.nodeId}`, logger: options.logger });
+    const redis = openRedis('command', {
+      url: options.url,
+      name: `im-presence-${options.nodeId}`,
+      logger: options.logger,
+    });
     redis.defineCommand('imUpsert', { numberOfKeys: 3, lua: UPSERT });
     redis.defineCommand('imRemove', { numberOfKeys: 2, lua: REMOVE });
     redis.defineCommand('imUpdateDevice', { numberOfKeys: 1, lua: UPDATE_DEVICE });
@@ -118,7 +130,16 @@ export class RedisPresence implements PresenceDirectory {
     this.uidOf.set(channel.channel_id, channel.uid);
     const k = this.keys(channel.uid);
     return this.orFallback(
-      async () => (await this.redis.imUpsert(k.ch, k.chd, k.dev, this.member(channel.channel_id), JSON.stringify(channel), leaseMs, this.deviceGraceMs)) === 1,
+      async () =>
+        (await this.redis.imUpsert(
+          k.ch,
+          k.chd,
+          k.dev,
+          this.member(channel.channel_id),
+          JSON.stringify(channel),
+          leaseMs,
+          this.deviceGraceMs,
+        )) === 1,
       () => !wasOnline,
     );
   }
@@ -130,17 +151,27 @@ export class RedisPresence implements PresenceDirectory {
     this.mine.get(uid)?.delete(channelId);
     if (this.mine.get(uid)?.size === 0) this.mine.delete(uid);
     const k = this.keys(uid);
-    await this.orFallback(async () => void (await this.redis.imRemove(k.ch, k.chd, this.member(channelId))), () => undefined);
+    await this.orFallback(
+      async () => void (await this.redis.imRemove(k.ch, k.chd, this.member(channelId))),
+      () => undefined,
+    );
   }
 
   async updateDevice(uid: string, deviceId: string, patch: { focused?: boolean; need?: Need }): Promise<void> {
     const devices = this.devices.get(uid) ?? new Map<string, DeviceState>();
     const known = devices.get(deviceId) ?? {};
-    devices.set(deviceId, { ...known, ...(patch.focused !== undefined ? { focused: patch.focused } : {}), ...(patch.need ? { need: patch.need } : {}) });
+    devices.set(deviceId, {
+      ...known,
+      ...(patch.focused !== undefined ? { focused: patch.focused } : {}),
+      ...(patch.need ? { need: patch.need } : {}),
+    });
     this.devices.set(uid, devices);
     const fields = deviceFields(deviceId, patch);
     if (fields.length === 0) return;
-    await this.orFallback(async () => void (await this.redis.imUpdateDevice(this.keys(uid).dev, ...fields, this.deviceGraceMs)), () => undefined);
+    await this.orFallback(
+      async () => void (await this.redis.imUpdateDevice(this.keys(uid).dev, ...fields, this.deviceGraceMs)),
+      () => undefined,
+    );
   }
 
   channels(uid: string): Promise<ChannelState[]> {
@@ -155,7 +186,13 @@ export class RedisPresence implements PresenceDirectory {
           const channel = JSON.parse(json) as Channel;
           const focused = device.get(`f:${channel.device_id}`);
           const need = device.get(`n:${channel.device_id}`);
-          return [{ ...channel, focused: focused === undefined ? true : focused === '1', need: need === undefined ? null : (JSON.parse(need) as Need) }];
+          return [
+            {
+              ...channel,
+              focused: focused === undefined ? true : focused === '1',
+              need: need === undefined ? null : (JSON.parse(need) as Need),
+            },
+          ];
         });
       },
       () =>
@@ -253,7 +290,15 @@ export class RedisPresence implements PresenceDirectory {
         for (const [id, { channel, expiresAt }] of leases) {
           const left = expiresAt - this.now();
           if (left <= 0) continue;
-          await this.redis.imUpsert(k.ch, k.chd, k.dev, this.member(id), JSON.stringify(channel), left, this.deviceGraceMs);
+          await this.redis.imUpsert(
+            k.ch,
+            k.chd,
+            k.dev,
+            this.member(id),
+            JSON.stringify(channel),
+            left,
+            this.deviceGraceMs,
+          );
           restored++;
         }
       }

@@ -16,7 +16,12 @@ export const BRIDGE_PATH = '/bridge';
 export const BRIDGE_FRAGMENT_KEY = 'k';
 
 export const BridgeClientFrame = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('invoke'), id: z.number().int().nonnegative(), method: z.string().min(1).max(64), args: z.unknown() }),
+  z.object({
+    kind: z.literal('invoke'),
+    id: z.number().int().nonnegative(),
+    method: z.string().min(1).max(64),
+    args: z.unknown(),
+  }),
   z.object({ kind: z.literal('subscribe'), topic: z.string().min(1).max(64) }),
   z.object({ kind: z.literal('unsubscribe'), topic: z.string().min(1).max(64) }),
 ]);

@@ -108,13 +108,21 @@ export const MEDIA_URL_PATTERN = /^\/v1\/media\/[0-9a-f]{64}\.(?:png|jpg|webp|gi
 export const IPC_METHODS = {
   'session.get': { args: z.object({}), result: Session },
   'session.signIn': {
-    args: z.object({ server_url: z.string().url().max(2048), account: z.string().min(1).max(100), password: z.string().min(1).max(200) }),
+    args: z.object({
+      server_url: z.string().url().max(2048),
+      account: z.string().min(1).max(100),
+      password: z.string().min(1).max(200),
+    }),
     result: Session,
   },
   'session.signOut': { args: z.object({}), result: Session },
   'lines.list': { args: LineFilter, result: z.array(LineView) },
   'history.load': {
-    args: z.object({ line_id: Id, before_key: z.string().optional(), limit: z.number().int().min(1).max(200).default(50) }),
+    args: z.object({
+      line_id: Id,
+      before_key: z.string().optional(),
+      limit: z.number().int().min(1).max(200).default(50),
+    }),
     result: z.object({ messages: z.array(LocalMessage), more: z.boolean() }),
   },
   'message.send': { args: z.object({ line_id: Id, content: SendableContent }), result: LocalMessage },
@@ -126,9 +134,15 @@ export const IPC_METHODS = {
   'line.mute': { args: z.object({ line_id: Id, muted: z.boolean() }), result: LineView },
   'line.typing': { args: z.object({ line_id: Id }), result: z.object({}) },
   'staff.list': { args: z.object({}), result: z.array(StaffMember) },
-  search: { args: z.object({ query: z.string().min(1).max(200), limit: z.number().int().min(1).max(200).default(50) }), result: z.array(SearchHit) },
+  search: {
+    args: z.object({ query: z.string().min(1).max(200), limit: z.number().int().min(1).max(200).default(50) }),
+    result: z.array(SearchHit),
+  },
   'quickReplies.list': { args: z.object({}), result: z.array(QuickReply) },
-  'quickReplies.put': { args: z.object({ id: Id.optional(), title: z.string().min(1).max(60), text: z.string().min(1).max(4000) }), result: QuickReply },
+  'quickReplies.put': {
+    args: z.object({ id: Id.optional(), title: z.string().min(1).max(60), text: z.string().min(1).max(4000) }),
+    result: QuickReply,
+  },
   'quickReplies.delete': { args: z.object({ id: Id }), result: z.object({}) },
   /** Request stack (seed 2.1.2): push what this view needs, pop when it goes away. */
   'need.push': { args: z.object({ need: Need }), result: z.object({ depth: z.number().int() }) },
@@ -147,7 +161,10 @@ export const IPC_METHODS = {
     args: z.object({
       name: z.string().max(255),
       mime: ImageContent.shape.mime,
-      data_base64: z.string().min(1).max(Math.ceil((8 * 1024 * 1024 * 4) / 3) + 4),
+      data_base64: z
+        .string()
+        .min(1)
+        .max(Math.ceil((8 * 1024 * 1024 * 4) / 3) + 4),
       width: ImageContent.shape.width,
       height: ImageContent.shape.height,
     }),

@@ -78,7 +78,11 @@ export const REQUESTS = {
     result: z.object({ lines: z.array(Line), unread: z.record(z.string(), z.number().int()) }),
   },
   history: {
-    body: z.object({ line_id: Id, before_message_id: Id.optional(), limit: z.number().int().min(1).max(200).default(50) }),
+    body: z.object({
+      line_id: Id,
+      before_message_id: Id.optional(),
+      limit: z.number().int().min(1).max(200).default(50),
+    }),
     result: z.object({ messages: z.array(Message), more: z.boolean() }),
   },
   'line.transfer': { body: z.object({ line_id: Id, to: Id }), result: z.object({ line: Line }) },
@@ -153,9 +157,7 @@ export const LoginRequest = z.object({
 export const LoginResult = z.object({ token: z.string(), expires_at: z.number().int(), user: UserRef });
 export type LoginResult = z.infer<typeof LoginResult>;
 
-export type FrameParse =
-  | { ok: true; envelopes: ClientEnvelope[] }
-  | { ok: false; error: WireError };
+export type FrameParse = { ok: true; envelopes: ClientEnvelope[] } | { ok: false; error: WireError };
 
 /**
  * Parse one transport frame (a single envelope or a batch array) — the one place inbound bytes
@@ -163,7 +165,8 @@ export type FrameParse =
  */
 export function parseClientFrame(text: string, maxBytes: number = LIMITS.maxPacketBytes): FrameParse {
   // Length in UTF-16 units is a cheap lower bound; the exact byte count is checked by the transport.
-  if (text.length > maxBytes) return { ok: false, error: wireError('PAYLOAD_TOO_LARGE', `frame exceeds ${maxBytes} bytes`) };
+  if (text.length > maxBytes)
+    return { ok: false, error: wireError('PAYLOAD_TOO_LARGE', `frame exceeds ${maxBytes} bytes`) };
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -208,7 +211,9 @@ export function parseRequestBody<T extends RequestType>(
 export function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
-    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message.replace(/received undefined$/, 'missing')}`)
+    .map(
+      (i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message.replace(/received undefined$/, 'missing')}`,
+    )
     .join('; ');
 }
 

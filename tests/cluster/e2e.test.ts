@@ -41,7 +41,9 @@ for (const { mode, enabled } of modes) {
       await seedMerchant(store, STAFF);
       const prefix = testPrefix(`e2e-${mode}`);
       const ports = [await freePort(), await freePort(), await freePort()];
-      nodes = ports.map((port, i) => new NodeProcess({ nodeId: `n${i + 1}`, port, dbUrl, redisUrl: redis.url, redisPrefix: prefix }));
+      nodes = ports.map(
+        (port, i) => new NodeProcess({ nodeId: `n${i + 1}`, port, dbUrl, redisUrl: redis.url, redisPrefix: prefix }),
+      );
       await Promise.all(nodes.map((n) => n.start()));
       if (mode === 'nginx') balancer = await TestNginx.start(nginx!, ports);
     }, 60_000);
@@ -68,7 +70,12 @@ for (const { mode, enabled } of modes) {
     });
 
     const allHealthy = (): Promise<void> =>
-      waitUntil(async () => (await Promise.all(nodes.map((n) => n.health()))).every((h) => h?.ok === true && h.redis?.ok === true), 15_000, 'every node healthy');
+      waitUntil(
+        async () =>
+          (await Promise.all(nodes.map((n) => n.health()))).every((h) => h?.ok === true && h.redis?.ok === true),
+        15_000,
+        'every node healthy',
+      );
 
     it('kill -9 of one node mid-traffic: its clients move to the others; every message exactly once, in order', async () => {
       // Behind nginx the balancer decides where clients land and hides a dead node from long-polls, so
@@ -109,7 +116,9 @@ for (const { mode, enabled } of modes) {
       expect(report.problems).toEqual([]);
       await allHealthy();
       const health = await Promise.all(nodes.map((n) => n.health()));
-      expect(health.every((h) => ((h?.redis as { resubscribes?: number } | undefined)?.resubscribes ?? 0) >= 1)).toBe(true);
+      expect(health.every((h) => ((h?.redis as { resubscribes?: number } | undefined)?.resubscribes ?? 0) >= 1)).toBe(
+        true,
+      );
     }, 90_000);
 
     it('PostgreSQL restart mid-traffic (immediate stop, 1.5 s down, crash recovery): nothing lost or doubled', async () => {

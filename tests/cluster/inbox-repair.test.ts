@@ -29,7 +29,11 @@ describe('inbox repair', () => {
   it('wakes the users a hub asks about with their current heads', async () => {
     const hub = new FakeHub();
     const asked: string[][] = [];
-    repair = new InboxRepair({ hub, heads: (uids) => (asked.push([...uids]), Promise.resolve(uids.map((uid) => ({ uid, seq: Number(uid) * 10 })))), intervalMs: 60_000 });
+    repair = new InboxRepair({
+      hub,
+      heads: (uids) => (asked.push([...uids]), Promise.resolve(uids.map((uid) => ({ uid, seq: Number(uid) * 10 })))),
+      intervalMs: 60_000,
+    });
     repair.start();
     repair.request(['1', '2']);
     await waitUntil(() => hub.woken.length === 1, 1_000, 'a pass');
@@ -50,7 +54,8 @@ describe('inbox repair', () => {
     let fail = true;
     repair = new InboxRepair({
       hub,
-      heads: (uids) => (fail ? Promise.reject(new Error('db down')) : Promise.resolve(uids.map((uid) => ({ uid, seq: 1 })))),
+      heads: (uids) =>
+        fail ? Promise.reject(new Error('db down')) : Promise.resolve(uids.map((uid) => ({ uid, seq: 1 }))),
       intervalMs: 60_000,
       degradedIntervalMs: 50,
     });

@@ -19,7 +19,20 @@ async function startNodes(count: number, extra: { queueSweepIntervalMs?: number 
   const prefix = testPrefix('live');
   nodes = [];
   for (let i = 0; i < count; i++) {
-    nodes.push(await startServer({ dataDir: '', logger: false, cluster: { dbUrl: schema.url, redisUrl: REDIS_URL, redisPrefix: prefix, nodeId: `live-${i}`, dbPoolSize: 4, ...extra } }));
+    nodes.push(
+      await startServer({
+        dataDir: '',
+        logger: false,
+        cluster: {
+          dbUrl: schema.url,
+          redisUrl: REDIS_URL,
+          redisPrefix: prefix,
+          nodeId: `live-${i}`,
+          dbPoolSize: 4,
+          ...extra,
+        },
+      }),
+    );
   }
   const store = nodes[0]!.store;
   await store.putMerchant({ merchant_id: 'm1', name: 'Hotel' }, Date.now());
@@ -27,7 +40,18 @@ async function startNodes(count: number, extra: { queueSweepIntervalMs?: number 
 }
 
 const account = (login: string, role: 'staff' | 'customer', capacity?: number) =>
-  createAccount(nodes[0]!.store, { account: login, password: TEST_PASSWORD, role, merchant_id: role === 'staff' ? 'm1' : null, display_name: login, capacity }, { cost: TEST_PASSWORD_COST });
+  createAccount(
+    nodes[0]!.store,
+    {
+      account: login,
+      password: TEST_PASSWORD,
+      role,
+      merchant_id: role === 'staff' ? 'm1' : null,
+      display_name: login,
+      capacity,
+    },
+    { cost: TEST_PASSWORD_COST },
+  );
 
 async function ws(node: RunningServer, login: string): Promise<WsClient> {
   const { token } = await signIn(node.url, login, TEST_PASSWORD, `${login}-ws`);
@@ -59,8 +83,16 @@ describe('cluster live path', () => {
     const staff = await ws(nodes[1]!, 'staff1');
     const customer = await http(nodes[0]!, 'cust1');
     const started = Date.now();
-    const ack = await customer.request('send', { random_id: rid(), to: { object_id: 'room', busi_type: 'consult' }, content: { type: 'text', text: 'hello from A' } });
-    await staff.waitFor((env) => env.type === 'push' && env.topic === 'inbox' && JSON.stringify(env.body).includes(ack.message.message_id), 2_000);
+    const ack = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room', busi_type: 'consult' },
+      content: { type: 'text', text: 'hello from A' },
+    });
+    await staff.waitFor(
+      (env) =>
+        env.type === 'push' && env.topic === 'inbox' && JSON.stringify(env.body).includes(ack.message.message_id),
+      2_000,
+    );
     expect(Date.now() - started).toBeLessThan(500);
   });
 
@@ -70,15 +102,25 @@ describe('cluster live path', () => {
     await account('cust1', 'customer');
     const staff = await ws(nodes[0]!, 'staff1');
     const customer = await http(nodes[1]!, 'cust1');
-    const first = await customer.request('send', { random_id: rid(), to: { object_id: 'room', busi_type: 'consult' }, content: { type: 'text', text: 'hi' } });
+    const first = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room', busi_type: 'consult' },
+      content: { type: 'text', text: 'hi' },
+    });
     const caughtUp = await customer.poll(null, 0);
     const held = customer.poll(caughtUp.next, 20_000);
     await new Promise((r) => setTimeout(r, 300)); // the poll is now held on B
     const sentAt = Date.now();
-    const reply = await staff.request('send', { random_id: rid(), line_id: first.line.line_id, content: { type: 'text', text: 'answer from A' } });
+    const reply = await staff.request('send', {
+      random_id: rid(),
+      line_id: first.line.line_id,
+      content: { type: 'text', text: 'answer from A' },
+    });
     const page = await held;
     expect(Date.now() - sentAt).toBeLessThan(500);
-    expect(page.events.some((e) => e.kind === 'message' && e.message.message_id === reply.message.message_id)).toBe(true);
+    expect(page.events.some((e) => e.kind === 'message' && e.message.message_id === reply.message.message_id)).toBe(
+      true,
+    );
   });
 
   it('assigns to staff online on another node, counts capacity across nodes, and reports presence cluster-wide', async () => {
@@ -94,7 +136,13 @@ describe('cluster live path', () => {
 
     const customers = await Promise.all([0, 1, 2, 3].map((i) => http(nodes[i % 2]!, `cust${i}`)));
     const acks = await Promise.all(
-      customers.map((c, i) => c.request('send', { random_id: rid(), to: { object_id: 'room', busi_type: 'consult' }, content: { type: 'text', text: `q${i}` } })),
+      customers.map((c, i) =>
+        c.request('send', {
+          random_id: rid(),
+          to: { object_id: 'room', busi_type: 'consult' },
+          content: { type: 'text', text: `q${i}` },
+        }),
+      ),
     );
     // Capacity 1 each and both online: exactly two lines assigned, one to each, the rest queued.
     const assignees = acks.map((a) => a.line.assignee).filter((a): a is string => a !== null);
@@ -102,7 +150,11 @@ describe('cluster live path', () => {
 
     // Alice leaves node 2: the others learn it through Redis presence.
     await aliceWs.close();
-    await waitUntil(async () => !(await colleagues.request('staff.list', {})).staff.find((s) => s.uid === alice.uid)?.online, 3_000, 'alice offline everywhere');
+    await waitUntil(
+      async () => !(await colleagues.request('staff.list', {})).staff.find((s) => s.uid === alice.uid)?.online,
+      3_000,
+      'alice offline everywhere',
+    );
   });
 
   it('a queued line a trigger missed is assigned by the queue sweep once someone online has capacity', async () => {
@@ -110,19 +162,39 @@ describe('cluster live path', () => {
     const alice = await account('alice', 'staff');
     await account('cust1', 'customer');
     const customer = await http(nodes[0]!, 'cust1');
-    const opened = await customer.request('send', { random_id: rid(), to: { object_id: 'room', busi_type: 'consult' }, content: { type: 'text', text: 'anyone?' } });
+    const opened = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room', busi_type: 'consult' },
+      content: { type: 'text', text: 'anyone?' },
+    });
     expect(opened.line.assignee).toBeNull();
     // Alice shows up in presence without the channel-opened trigger (as if it ran while the line was locked).
-    await nodes[1]!.presence.upsert({ channel_id: 'x', uid: alice.uid, role: 'staff', merchant_id: 'm1', device_id: 'd', transport: 'ws' }, 30_000);
-    await waitUntil(async () => (await nodes[0]!.store.getLine(opened.line.line_id))?.assignee === alice.uid, 5_000, 'line assigned by the sweep');
+    await nodes[1]!.presence.upsert(
+      { channel_id: 'x', uid: alice.uid, role: 'staff', merchant_id: 'm1', device_id: 'd', transport: 'ws' },
+      30_000,
+    );
+    await waitUntil(
+      async () => (await nodes[0]!.store.getLine(opened.line.line_id))?.assignee === alice.uid,
+      5_000,
+      'line assigned by the sweep',
+    );
   });
 
   it('/healthz reports the database and Redis of the node', async () => {
     await startNodes(1);
     const res = await fetch(`${nodes[0]!.url}/healthz`);
-    const body = (await res.json()) as { ok: boolean; db: { ok: boolean }; redis: { ok: boolean; subscriber: string }; node: string };
+    const body = (await res.json()) as {
+      ok: boolean;
+      db: { ok: boolean };
+      redis: { ok: boolean; subscriber: string };
+      node: string;
+    };
     expect(res.status).toBe(200);
     expect(body).toMatchObject({ ok: true, node: 'live-0', db: { ok: true }, redis: { subscriber: 'ready' } });
-    await waitUntil(async () => ((await (await fetch(`${nodes[0]!.url}/healthz`)).json()) as { redis: { ok: boolean } }).redis.ok, 5_000, 'redis health ping');
+    await waitUntil(
+      async () => ((await (await fetch(`${nodes[0]!.url}/healthz`)).json()) as { redis: { ok: boolean } }).redis.ok,
+      5_000,
+      'redis health ping',
+    );
   });
 });

@@ -17,18 +17,41 @@ afterEach(async () => {
   for (const thing of open.splice(0).reverse()) await thing.close();
 });
 
-function keeper(prefix: string, options: { url?: string; config?: LoginThrottleConfig; nodeId?: string; logger?: RedisLoginAttemptsLogger; now?: () => number } = {}): RedisLoginAttempts {
-  const k = new RedisLoginAttempts({ url: options.url ?? REDIS_URL, prefix, nodeId: options.nodeId ?? 'n', config: options.config ?? config, logger: options.logger, now: options.now });
+function keeper(
+  prefix: string,
+  options: {
+    url?: string;
+    config?: LoginThrottleConfig;
+    nodeId?: string;
+    logger?: RedisLoginAttemptsLogger;
+    now?: () => number;
+  } = {},
+): RedisLoginAttempts {
+  const k = new RedisLoginAttempts({
+    url: options.url ?? REDIS_URL,
+    prefix,
+    nodeId: options.nodeId ?? 'n',
+    config: options.config ?? config,
+    logger: options.logger,
+    now: options.now,
+  });
   open.push(k);
   return k;
 }
 type RedisLoginAttemptsLogger = ConstructorParameters<typeof RedisLoginAttempts>[0]['logger'];
-const ready = (k: RedisLoginAttempts): Promise<void> => waitUntil(() => k.status === 'ready', 3_000, 'sign-in throttle connected');
+const ready = (k: RedisLoginAttempts): Promise<void> =>
+  waitUntil(() => k.status === 'ready', 3_000, 'sign-in throttle connected');
 
 /** Warnings the keeper logs, as parsed JSON lines. */
-function capturingLogger(): { logger: NonNullable<RedisLoginAttemptsLogger>; warnings: Array<{ msg: string; fallbacks: number }> } {
+function capturingLogger(): {
+  logger: NonNullable<RedisLoginAttemptsLogger>;
+  warnings: Array<{ msg: string; fallbacks: number }>;
+} {
   const warnings: Array<{ msg: string; fallbacks: number }> = [];
-  const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line) as { msg: string; fallbacks: number }) });
+  const logger = pino(
+    { level: 'warn' },
+    { write: (line: string) => void warnings.push(JSON.parse(line) as { msg: string; fallbacks: number }) },
+  );
   return { logger, warnings };
 }
 
@@ -59,7 +82,9 @@ describe('sign-in throttle in Redis', () => {
     expect(await a.attempt('bob', '10.0.0.4', 0)).toBeNull();
 
     // Twenty guesses at once over both nodes: exactly the two free ones go through.
-    const started = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).attempt('carol', '10.0.0.9', 0)));
+    const started = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).attempt('carol', '10.0.0.9', 0)),
+    );
     expect(started.filter((w) => w === null)).toHaveLength(2);
 
     // A success on one node starts the account afresh for the other.
@@ -93,7 +118,10 @@ describe('sign-in throttle in Redis', () => {
         const expected = model.attempt(account, address, now);
         const got = await redis.attempt(account, address, now);
         trace.push(`${now} ${account}@${address} → ${expected}`);
-        if (got !== expected) throw new Error(`seed ${seed}, step ${step}: redis ${got}, policy ${expected}\n${trace.slice(-12).join('\n')}`);
+        if (got !== expected)
+          throw new Error(
+            `seed ${seed}, step ${step}: redis ${got}, policy ${expected}\n${trace.slice(-12).join('\n')}`,
+          );
         if (expected !== null) waits.add(expected);
       }
     }
@@ -113,7 +141,11 @@ describe('sign-in throttle in Redis', () => {
     for (let i = 0; i < 2; i++) expect(await k.attempt('dora', '10.0.0.5', now)).toBeNull();
     expect(await k.attempt('dora', '10.0.0.5', now)).toBe(1000);
     const keys = (await admin.keys(`${prefix}*`)).sort();
-    expect(keys).toEqual([`${prefix}signin:account:dora`, `${prefix}signin:address:10.0.0.5`, `${prefix}signin:pair:dora\n10.0.0.5`]);
+    expect(keys).toEqual([
+      `${prefix}signin:account:dora`,
+      `${prefix}signin:address:10.0.0.5`,
+      `${prefix}signin:pair:dora\n10.0.0.5`,
+    ]);
     for (const key of keys) {
       const ttl = await admin.pttl(key);
       expect(ttl).toBeGreaterThan(0);
@@ -183,7 +215,11 @@ describe('sign-in throttle through two cluster nodes', () => {
     schema = null;
   });
 
-  const login = async (node: RunningServer, account: string, password: string): Promise<{ status: number; code?: string; retry?: number }> => {
+  const login = async (
+    node: RunningServer,
+    account: string,
+    password: string,
+  ): Promise<{ status: number; code?: string; retry?: number }> => {
     const res = await fetch(`${node.url}/v1/auth/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -194,7 +230,10 @@ describe('sign-in throttle through two cluster nodes', () => {
   };
 
   /** Wrong passwords until the first RATE_LIMITED, taking the nodes in turn; how many got a 401 first. */
-  const failuresBeforeLimit = async (over: RunningServer[], account: string): Promise<{ failures: number; retry?: number }> => {
+  const failuresBeforeLimit = async (
+    over: RunningServer[],
+    account: string,
+  ): Promise<{ failures: number; retry?: number }> => {
     for (let i = 0; i < 20; i++) {
       const answer = await login(over[i % over.length]!, account, 'wrong');
       if (answer.code === 'RATE_LIMITED') return { failures: i, retry: answer.retry };
@@ -213,17 +252,33 @@ describe('sign-in throttle through two cluster nodes', () => {
           logger: false,
           loginFreeFailuresPerAccountAddress: 3,
           loginDelayBaseMs: 30_000,
-          cluster: { dbUrl: schema.url, redisUrl: REDIS_URL, redisPrefix: prefix, nodeId: `signin-${i}`, dbPoolSize: 2 },
+          cluster: {
+            dbUrl: schema.url,
+            redisUrl: REDIS_URL,
+            redisPrefix: prefix,
+            nodeId: `signin-${i}`,
+            dbPoolSize: 2,
+          },
         }),
       );
     }
     const [a, b] = nodes as [RunningServer, RunningServer];
     await a.store.putMerchant({ merchant_id: 'm1', name: 'Hotel' }, Date.now());
     for (const account of ['solo', 'spread']) {
-      await createAccount(a.store, { account, password: TEST_PASSWORD, role: 'staff', merchant_id: 'm1', display_name: account }, { cost: TEST_PASSWORD_COST });
+      await createAccount(
+        a.store,
+        { account, password: TEST_PASSWORD, role: 'staff', merchant_id: 'm1', display_name: account },
+        { cost: TEST_PASSWORD_COST },
+      );
     }
     for (const node of nodes) {
-      await waitUntil(async () => ((await (await fetch(`${node.url}/healthz`)).json()) as { redis: { sign_in: string } }).redis.sign_in === 'ready', 5_000, 'sign-in throttle on redis');
+      await waitUntil(
+        async () =>
+          ((await (await fetch(`${node.url}/healthz`)).json()) as { redis: { sign_in: string } }).redis.sign_in ===
+          'ready',
+        5_000,
+        'sign-in throttle on redis',
+      );
     }
 
     const alone = await failuresBeforeLimit([a], 'solo');
@@ -235,7 +290,9 @@ describe('sign-in throttle through two cluster nodes', () => {
     // The lock holds on both nodes, for the right password too.
     expect((await login(a, 'spread', TEST_PASSWORD)).code).toBe('RATE_LIMITED');
     expect((await login(b, 'spread', TEST_PASSWORD)).code).toBe('RATE_LIMITED');
-    const health = (await (await fetch(`${b.url}/healthz`)).json()) as { redis: { ok: boolean; sign_in_fallbacks: number } };
+    const health = (await (await fetch(`${b.url}/healthz`)).json()) as {
+      redis: { ok: boolean; sign_in_fallbacks: number };
+    };
     expect(health.redis.sign_in_fallbacks).toBe(0);
   });
 });

@@ -1,6 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { PG_LATEST_VERSION, PG_MIGRATIONS, migratePg, pgSchemaVersion } from '../../src-server/store/postgres/migrations';
+import {
+  PG_LATEST_VERSION,
+  PG_MIGRATIONS,
+  migratePg,
+  pgSchemaVersion,
+} from '../../src-server/store/postgres/migrations';
 import { PostgresStore } from '../../src-server/store/postgres/store';
 import { PG_URL, createTestSchema, type TestSchema } from './support/pg';
 
@@ -19,7 +24,12 @@ afterEach(async () => {
 });
 
 const tables = async (): Promise<string[]> =>
-  (await client.query<{ t: string }>('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1', [schema.name])).rows.map((r) => r.t);
+  (
+    await client.query<{ t: string }>(
+      'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1',
+      [schema.name],
+    )
+  ).rows.map((r) => r.t);
 
 describe('PostgreSQL migrations', () => {
   it('are numbered 1..n without gaps', () => {
@@ -29,20 +39,41 @@ describe('PostgreSQL migrations', () => {
 
   it('001 creates the directory, lines, messages and inbox with their unique indexes', async () => {
     expect(await migratePg(client, 1)).toBe(1);
-    expect(await tables()).toEqual(expect.arrayContaining(['meta', 'merchants', 'users', 'objects', 'lines', 'messages', 'inbox_heads', 'inbox', 'schema_migrations']));
+    expect(await tables()).toEqual(
+      expect.arrayContaining([
+        'meta',
+        'merchants',
+        'users',
+        'objects',
+        'lines',
+        'messages',
+        'inbox_heads',
+        'inbox',
+        'schema_migrations',
+      ]),
+    );
     await client.query("INSERT INTO merchants VALUES ('m', 'M', 0)");
     await client.query("INSERT INTO objects VALUES ('o', 'room', 'Room', 'm')");
-    await client.query("INSERT INTO users (uid, account, password_hash, role, display_name, created_at) VALUES (1, 'c', 'h', 'customer', 'C', 0)");
+    await client.query(
+      "INSERT INTO users (uid, account, password_hash, role, display_name, created_at) VALUES (1, 'c', 'h', 'customer', 'C', 0)",
+    );
     // A customer with a merchant is refused by the schema itself.
-    await expect(client.query("INSERT INTO users (account, password_hash, role, display_name, merchant_id, created_at) VALUES ('x', 'h', 'customer', 'X', 'm', 0)")).rejects.toMatchObject({ code: '23514' });
-    const line = "INSERT INTO lines (uid, object_id, busi_type, merchant_id, created_at) VALUES (1, 'o', 'consult', 'm', 0)";
+    await expect(
+      client.query(
+        "INSERT INTO users (account, password_hash, role, display_name, merchant_id, created_at) VALUES ('x', 'h', 'customer', 'X', 'm', 0)",
+      ),
+    ).rejects.toMatchObject({ code: '23514' });
+    const line =
+      "INSERT INTO lines (uid, object_id, busi_type, merchant_id, created_at) VALUES (1, 'o', 'consult', 'm', 0)";
     await client.query(line);
     await expect(client.query(line)).rejects.toMatchObject({ code: '23505', constraint: 'lines_identity' });
-    const msg = "INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES (1, 1, 'customer', 'd', 'r1', '{}', 0)";
+    const msg =
+      "INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES (1, 1, 'customer', 'd', 'r1', '{}', 0)";
     await client.query(msg);
     await expect(client.query(msg)).rejects.toMatchObject({ code: '23505', constraint: 'messages_idempotency' });
     // Server-made messages carry no random_id and never collide.
-    const notice = "INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES (1, 1, 'customer', 'd', NULL, '{}', 0)";
+    const notice =
+      "INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES (1, 1, 'customer', 'd', NULL, '{}', 0)";
     await client.query(notice);
     await client.query(notice);
     await client.query("INSERT INTO inbox VALUES (1, 1, '{}', 0)");
@@ -52,13 +83,19 @@ describe('PostgreSQL migrations', () => {
   it('002 adds quick replies and keeps existing data', async () => {
     await migratePg(client, 1);
     await client.query("INSERT INTO merchants VALUES ('m', 'M', 0)");
-    await client.query("INSERT INTO users (uid, account, password_hash, role, display_name, merchant_id, created_at) VALUES (7, 's', 'h', 'staff', 'S', 'm', 0)");
+    await client.query(
+      "INSERT INTO users (uid, account, password_hash, role, display_name, merchant_id, created_at) VALUES (7, 's', 'h', 'staff', 'S', 'm', 0)",
+    );
     expect(await tables()).not.toContain('quick_replies');
     expect(await migratePg(client, 2)).toBe(2);
     expect(await tables()).toContain('quick_replies');
     expect((await client.query('SELECT account FROM users WHERE uid = 7')).rows).toEqual([{ account: 's' }]);
-    await client.query("INSERT INTO quick_replies (owner, title, text, updated_at) VALUES (7, 'Hi', 'Hello {customer_name}', 0)");
-    await expect(client.query("INSERT INTO quick_replies (owner, title, text, updated_at) VALUES (99, 'x', 'y', 0)")).rejects.toMatchObject({ code: '23503' });
+    await client.query(
+      "INSERT INTO quick_replies (owner, title, text, updated_at) VALUES (7, 'Hi', 'Hello {customer_name}', 0)",
+    );
+    await expect(
+      client.query("INSERT INTO quick_replies (owner, title, text, updated_at) VALUES (99, 'x', 'y', 0)"),
+    ).rejects.toMatchObject({ code: '23503' });
   });
 
   it('003 adds media, one row per content name, and keeps existing data', async () => {
@@ -71,18 +108,28 @@ describe('PostgreSQL migrations', () => {
     const put = "INSERT INTO media (name, bytes, size, created_at) VALUES ('a.png', '\\x0102'::bytea, 2, 0)";
     await client.query(put);
     await expect(client.query(put)).rejects.toMatchObject({ code: '23505' });
-    await expect(client.query("INSERT INTO media (name, size, created_at) VALUES ('b.png', 0, 0)")).rejects.toMatchObject({ code: '23502' });
+    await expect(
+      client.query("INSERT INTO media (name, size, created_at) VALUES ('b.png', 0, 0)"),
+    ).rejects.toMatchObject({ code: '23502' });
   });
 
   it('004 adds waiting_announced (false for existing lines) and an index of the waits not announced yet', async () => {
     await migratePg(client, 3);
     await client.query("INSERT INTO merchants VALUES ('m', 'M', 0)");
     await client.query("INSERT INTO objects VALUES ('o', 'room', 'Room', 'm')");
-    await client.query("INSERT INTO users (uid, account, password_hash, role, display_name, created_at) VALUES (1, 'c', 'h', 'customer', 'C', 0)");
-    await client.query("INSERT INTO users (uid, account, password_hash, role, display_name, merchant_id, created_at) VALUES (2, 's', 'h', 'staff', 'S', 'm', 0)");
-    await client.query("INSERT INTO lines (line_id, uid, object_id, busi_type, merchant_id, assignee, created_at, waiting_since) VALUES (5, 1, 'o', 'consult', 'm', 2, 0, 100)");
+    await client.query(
+      "INSERT INTO users (uid, account, password_hash, role, display_name, created_at) VALUES (1, 'c', 'h', 'customer', 'C', 0)",
+    );
+    await client.query(
+      "INSERT INTO users (uid, account, password_hash, role, display_name, merchant_id, created_at) VALUES (2, 's', 'h', 'staff', 'S', 'm', 0)",
+    );
+    await client.query(
+      "INSERT INTO lines (line_id, uid, object_id, busi_type, merchant_id, assignee, created_at, waiting_since) VALUES (5, 1, 'o', 'consult', 'm', 2, 0, 100)",
+    );
     expect(await migratePg(client, 4)).toBe(4);
-    expect((await client.query('SELECT line_id, waiting_since, waiting_announced FROM lines')).rows).toEqual([{ line_id: '5', waiting_since: '100', waiting_announced: false }]);
+    expect((await client.query('SELECT line_id, waiting_since, waiting_announced FROM lines')).rows).toEqual([
+      { line_id: '5', waiting_since: '100', waiting_announced: false },
+    ]);
     await expect(client.query('UPDATE lines SET waiting_announced = NULL')).rejects.toMatchObject({ code: '23502' });
     // The announcement's query can go through the partial index instead of a scan of every line.
     await client.query('SET enable_seqscan = off');
@@ -98,10 +145,14 @@ describe('PostgreSQL migrations', () => {
     await migratePg(client);
     await migratePg(client);
     expect(await pgSchemaVersion(client)).toBe(PG_LATEST_VERSION);
-    await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, 'from the future')", [PG_LATEST_VERSION + 1]);
+    await client.query("INSERT INTO schema_migrations (version, name) VALUES ($1, 'from the future')", [
+      PG_LATEST_VERSION + 1,
+    ]);
     await expect(migratePg(client)).rejects.toThrow(/newer/);
     // The lock is released even when migrating fails, so another node is not stuck behind it.
-    const { rows } = await client.query("SELECT COUNT(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()");
+    const { rows } = await client.query(
+      "SELECT COUNT(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()",
+    );
     expect(rows[0]).toEqual({ n: 0 });
   });
 

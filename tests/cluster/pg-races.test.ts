@@ -22,9 +22,22 @@ beforeEach(async () => {
   await Promise.all(nodes.map((s) => s.migrate()));
   const s = nodes[0]!;
   await s.putMerchant({ merchant_id: 'm1', name: 'Hotel' }, 0);
-  for (const id of ['room', 'suite', 'spa']) await s.putObject({ object_id: id, kind: 'room', title: id, merchant_id: 'm1' });
+  for (const id of ['room', 'suite', 'spa'])
+    await s.putObject({ object_id: id, kind: 'room', title: id, merchant_id: 'm1' });
   const make = async (account: string, role: 'staff' | 'customer', capacity?: number) =>
-    (await s.ensureAccount({ account, password_hash: 'x', role, display_name: account, merchant_id: role === 'staff' ? 'm1' : null, capacity }, 0)).account;
+    (
+      await s.ensureAccount(
+        {
+          account,
+          password_hash: 'x',
+          role,
+          display_name: account,
+          merchant_id: role === 'staff' ? 'm1' : null,
+          capacity,
+        },
+        0,
+      )
+    ).account;
   staff = [await make('alice', 'staff', 2), await make('bob', 'staff', 2)];
   customers = [];
   for (let i = 0; i < 12; i++) customers.push(await make(`cust${i}`, 'customer'));
@@ -35,7 +48,15 @@ afterEach(async () => {
 });
 
 const sendOn = (node: PostgresStore, over: Partial<SendInput> & Pick<SendInput, 'sender' | 'target'>) =>
-  node.send({ device_id: 'd1', random_id: rid(), content: { type: 'text', text: 'hi' }, now: Date.now(), onlineStaff: new Set(), stickyWindowMs: 3600_000, ...over });
+  node.send({
+    device_id: 'd1',
+    random_id: rid(),
+    content: { type: 'text', text: 'hi' },
+    now: Date.now(),
+    onlineStaff: new Set(),
+    stickyWindowMs: 3600_000,
+    ...over,
+  });
 
 describe('PostgreSQL store under concurrent nodes', () => {
   it('migrations applied once although three nodes started together', async () => {
@@ -47,15 +68,37 @@ describe('PostgreSQL store under concurrent nodes', () => {
     const [alice] = staff as [Account, Account];
     const online = new Set([alice.uid]);
     const lines = [];
-    for (const c of customers.slice(0, 6)) lines.push((await sendOn(nodes[0]!, { sender: c, target: { to: { object_id: 'room', busi_type: 'consult' } }, onlineStaff: online })).line);
+    for (const c of customers.slice(0, 6))
+      lines.push(
+        (
+          await sendOn(nodes[0]!, {
+            sender: c,
+            target: { to: { object_id: 'room', busi_type: 'consult' } },
+            onlineStaff: online,
+          })
+        ).line,
+      );
     // Alice has capacity 2, so four lines wait in the queue and every staff inbox gets their messages.
     const writes = [];
     for (let round = 0; round < 10; round++) {
       for (let i = 0; i < lines.length; i++) {
         const node = nodes[(round + i) % 3]!;
-        writes.push(sendOn(node, { sender: customers[i]!, target: { line_id: lines[i]!.line_id }, content: { type: 'text', text: `c${i}-${round}` }, onlineStaff: online }));
+        writes.push(
+          sendOn(node, {
+            sender: customers[i]!,
+            target: { line_id: lines[i]!.line_id },
+            content: { type: 'text', text: `c${i}-${round}` },
+            onlineStaff: online,
+          }),
+        );
       }
-      writes.push(sendOn(nodes[round % 3]!, { sender: alice, target: { line_id: lines[0]!.line_id }, content: { type: 'text', text: `a-${round}` } }));
+      writes.push(
+        sendOn(nodes[round % 3]!, {
+          sender: alice,
+          target: { line_id: lines[0]!.line_id },
+          content: { type: 'text', text: `a-${round}` },
+        }),
+      );
     }
     const acks = await Promise.all(writes);
 
@@ -69,13 +112,19 @@ describe('PostgreSQL store under concurrent nodes', () => {
       expect(new Set(ids).size).toBe(ids.length);
       // Within a line, inbox order is message order.
       for (const line of lines) {
-        const inLine = page.events.flatMap((e) => (e.kind === 'message' && e.message.line_id === line.line_id ? [Number(e.message.message_id)] : []));
+        const inLine = page.events.flatMap((e) =>
+          e.kind === 'message' && e.message.line_id === line.line_id ? [Number(e.message.message_id)] : [],
+        );
         expect(inLine).toEqual([...inLine].sort((a, b) => a - b));
       }
     }
     // Every ack's seq names the sender's own copy of that message.
     for (const ack of acks) {
-      const page = await nodes[0]!.sync(ack.message.sender, { epoch: (await nodes[0]!.inboxHead(ack.message.sender)).epoch, seq: ack.seq - 1 }, 1);
+      const page = await nodes[0]!.sync(
+        ack.message.sender,
+        { epoch: (await nodes[0]!.inboxHead(ack.message.sender)).epoch, seq: ack.seq - 1 },
+        1,
+      );
       expect(page.events[0]).toMatchObject({ kind: 'message', message: { message_id: ack.message.message_id } });
     }
   });
@@ -84,7 +133,13 @@ describe('PostgreSQL store under concurrent nodes', () => {
     const cust = customers[0]!;
     const randomId = 'samerand-000000000001';
     const acks = await Promise.all(
-      Array.from({ length: 12 }, (_x, i) => sendOn(nodes[i % 3]!, { sender: cust, random_id: randomId, target: { to: { object_id: 'room', busi_type: 'consult' } } })),
+      Array.from({ length: 12 }, (_x, i) =>
+        sendOn(nodes[i % 3]!, {
+          sender: cust,
+          random_id: randomId,
+          target: { to: { object_id: 'room', busi_type: 'consult' } },
+        }),
+      ),
     );
     expect(acks.filter((a) => !a.duplicate)).toHaveLength(1);
     expect(new Set(acks.map((a) => a.message.message_id)).size).toBe(1);
@@ -98,7 +153,9 @@ describe('PostgreSQL store under concurrent nodes', () => {
   it('first messages racing on three nodes make one line', async () => {
     const cust = customers[1]!;
     const acks = await Promise.all(
-      Array.from({ length: 15 }, (_x, i) => sendOn(nodes[i % 3]!, { sender: cust, target: { to: { object_id: 'suite', busi_type: 'feedback' } } })),
+      Array.from({ length: 15 }, (_x, i) =>
+        sendOn(nodes[i % 3]!, { sender: cust, target: { to: { object_id: 'suite', busi_type: 'feedback' } } }),
+      ),
     );
     expect(new Set(acks.map((a) => a.line.line_id)).size).toBe(1);
     const { rows } = await schema.admin.query(`SELECT COUNT(*)::int AS n FROM ${schema.name}.lines`);
@@ -111,7 +168,13 @@ describe('PostgreSQL store under concurrent nodes', () => {
   it('capacity holds cluster-wide and no line is assigned twice when customers arrive on every node at once', async () => {
     const online = new Set(staff.map((s) => s.uid));
     const acks = await Promise.all(
-      customers.map((c, i) => sendOn(nodes[i % 3]!, { sender: c, target: { to: { object_id: 'spa', busi_type: 'consult' } }, onlineStaff: online })),
+      customers.map((c, i) =>
+        sendOn(nodes[i % 3]!, {
+          sender: c,
+          target: { to: { object_id: 'spa', busi_type: 'consult' } },
+          onlineStaff: online,
+        }),
+      ),
     );
     const assigned = acks.filter((a) => a.line.assignee !== null);
     expect(assigned).toHaveLength(4);
@@ -119,13 +182,18 @@ describe('PostgreSQL store under concurrent nodes', () => {
     expect(loads.map((l) => l.open_lines)).toEqual([2, 2]);
 
     // Free capacity by resolving two lines, then three nodes hand out the queue at the same moment.
-    for (const a of assigned.slice(0, 2)) await nodes[1]!.setStatus({ line_id: a.line.line_id, status: 'resolved', now: Date.now() });
-    const outs = await Promise.all(nodes.map((s) => s.assignQueued({ merchant_id: 'm1', onlineStaff: online, now: Date.now(), stickyWindowMs: 0 })));
+    for (const a of assigned.slice(0, 2))
+      await nodes[1]!.setStatus({ line_id: a.line.line_id, status: 'resolved', now: Date.now() });
+    const outs = await Promise.all(
+      nodes.map((s) => s.assignQueued({ merchant_id: 'm1', onlineStaff: online, now: Date.now(), stickyWindowMs: 0 })),
+    );
     const handed = outs.flat().map((o) => o.line.line_id);
     expect(handed).toHaveLength(2);
     expect(new Set(handed).size).toBe(2);
     expect((await nodes[2]!.listStaff('m1')).map((l) => l.open_lines)).toEqual([2, 2]);
-    const { rows } = await schema.admin.query(`SELECT COUNT(*)::int AS n FROM ${schema.name}.lines WHERE assignee IS NULL`);
+    const { rows } = await schema.admin.query(
+      `SELECT COUNT(*)::int AS n FROM ${schema.name}.lines WHERE assignee IS NULL`,
+    );
     expect(rows[0]).toEqual({ n: 6 });
   });
 
@@ -139,7 +207,11 @@ describe('PostgreSQL store under concurrent nodes', () => {
     expect(claimed.line).toEqual(await node.getLine(opened.line.line_id));
     expect(claimed.line).toMatchObject({ assignee: bob.uid, assignee_name: 'bob', waiting_since: null });
     await node.setStatus({ line_id: opened.line.line_id, status: 'resolved', now: Date.now() });
-    const reopened = await sendOn(node, { sender: cust, target: { line_id: opened.line.line_id }, onlineStaff: new Set([alice.uid]) });
+    const reopened = await sendOn(node, {
+      sender: cust,
+      target: { line_id: opened.line.line_id },
+      onlineStaff: new Set([alice.uid]),
+    });
     expect(reopened.line).toEqual(await node.getLine(opened.line.line_id));
     expect(reopened.line).toMatchObject({ status: 'open', assignee: alice.uid, assignee_name: 'alice' });
   });
@@ -147,11 +219,21 @@ describe('PostgreSQL store under concurrent nodes', () => {
   it('keeps writing through terminated connections (retried), and nothing is lost or doubled', async () => {
     const [alice] = staff as [Account, Account];
     const cust = customers[2]!;
-    const { line } = await sendOn(nodes[0]!, { sender: cust, target: { to: { object_id: 'room', busi_type: 'consult' } }, onlineStaff: new Set([alice.uid]) });
+    const { line } = await sendOn(nodes[0]!, {
+      sender: cust,
+      target: { to: { object_id: 'room', busi_type: 'consult' } },
+      onlineStaff: new Set([alice.uid]),
+    });
     const sends: Promise<unknown>[] = [];
     let killed = 0;
     for (let i = 0; i < 60; i++) {
-      sends.push(sendOn(nodes[i % 3]!, { sender: cust, target: { line_id: line.line_id }, random_id: `kill00-${String(i).padStart(12, '0')}` }));
+      sends.push(
+        sendOn(nodes[i % 3]!, {
+          sender: cust,
+          target: { line_id: line.line_id },
+          random_id: `kill00-${String(i).padStart(12, '0')}`,
+        }),
+      );
       if (i % 15 === 7) killed += await terminateBackends(schema);
       await new Promise((r) => setTimeout(r, 2));
     }

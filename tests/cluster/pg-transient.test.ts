@@ -1,14 +1,21 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { PgDatabase } from '../../src-server/store/postgres/db';
 import { PostgresStore } from '../../src-server/store/postgres/store';
-import { RetryTransaction, isConnectionBroken, isTransient, retryDelay, type RetryPolicy } from '../../src-server/store/postgres/transient';
+import {
+  RetryTransaction,
+  isConnectionBroken,
+  isTransient,
+  retryDelay,
+  type RetryPolicy,
+} from '../../src-server/store/postgres/transient';
 import { PG_URL } from './support/pg';
 
 const pgError = (code: string): Error => Object.assign(new Error(`pg ${code}`), { code });
 
 describe('transient database failures (policy)', () => {
   it('classifies what a retry may fix', () => {
-    for (const code of ['40001', '40P01', '57P01', '57P03', '08006', '08001', '53300', 'ECONNREFUSED', 'ECONNRESET']) expect(isTransient(pgError(code))).toBe(true);
+    for (const code of ['40001', '40P01', '57P01', '57P03', '08006', '08001', '53300', 'ECONNREFUSED', 'ECONNRESET'])
+      expect(isTransient(pgError(code))).toBe(true);
     expect(isTransient(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isTransient(new Error('timeout exceeded when trying to connect'))).toBe(true);
     expect(isTransient(new RetryTransaction('lost a race'))).toBe(true);
@@ -64,7 +71,11 @@ describe('transient database failures (runner)', () => {
   });
 
   it('an unreachable database becomes STORAGE_UNAVAILABLE (temporary) after a bounded number of attempts', async () => {
-    const store = new PostgresStore({ url: 'postgres://postgres@127.0.0.1:1/test', connectTimeoutMs: 500, retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 20 } });
+    const store = new PostgresStore({
+      url: 'postgres://postgres@127.0.0.1:1/test',
+      connectTimeoutMs: 500,
+      retry: { attempts: 3, baseDelayMs: 10, maxDelayMs: 20 },
+    });
     opened.push(store);
     const started = Date.now();
     const err = await store.getLine('1').catch((e: unknown) => e);

@@ -25,7 +25,19 @@ beforeEach(async () => {
   await store.putMerchant({ merchant_id: 'm1', name: 'Hotel' }, 0);
   await store.putObject({ object_id: 'room', kind: 'room', title: 'Room', merchant_id: 'm1' });
   const make = async (account: string, role: 'staff' | 'customer') =>
-    (await store.ensureAccount({ account, password_hash: 'x', role, display_name: account, merchant_id: role === 'staff' ? 'm1' : null, capacity: 2 }, 0)).account;
+    (
+      await store.ensureAccount(
+        {
+          account,
+          password_hash: 'x',
+          role,
+          display_name: account,
+          merchant_id: role === 'staff' ? 'm1' : null,
+          capacity: 2,
+        },
+        0,
+      )
+    ).account;
   alice = await make('alice', 'staff');
   customer = await make('cust', 'customer');
   presence = new LocalPresence(() => Date.now());
@@ -53,13 +65,23 @@ describe('queue sweep', () => {
     expect(sent.line.assignee).toBeNull();
     const woken: HubSignal[] = [];
     hub.subscribe(alice.uid, (s) => woken.push(s));
-    const sweep = new QueueSweep({ store, presence, hub, stickyWindowMs: 0, now: () => Date.now(), intervalMs: 60_000 });
+    const sweep = new QueueSweep({
+      store,
+      presence,
+      hub,
+      stickyWindowMs: 0,
+      now: () => Date.now(),
+      intervalMs: 60_000,
+    });
 
     await sweep.sweep();
     expect((await store.getLine(sent.line.line_id))?.assignee).toBeNull();
     expect(woken).toEqual([]);
 
-    await presence.upsert({ channel_id: 'ws:1', uid: alice.uid, role: 'staff', merchant_id: 'm1', device_id: 'a1', transport: 'ws' }, 60_000);
+    await presence.upsert(
+      { channel_id: 'ws:1', uid: alice.uid, role: 'staff', merchant_id: 'm1', device_id: 'a1', transport: 'ws' },
+      60_000,
+    );
     const [first, second] = [sweep.sweep(), sweep.sweep()];
     expect(second).toBe(first);
     await first;

@@ -22,7 +22,16 @@ interface Node {
 }
 function node(nodeId: string, prefix: string, over: Partial<RedisHubOptions> = {}): Node {
   const missed: Node['missed'] = [];
-  const hub = track(new RedisHub({ url: REDIS_URL, prefix, nodeId, healthIntervalMs: 100, onMissed: (who) => missed.push(who), ...over }));
+  const hub = track(
+    new RedisHub({
+      url: REDIS_URL,
+      prefix,
+      nodeId,
+      healthIntervalMs: 100,
+      onMissed: (who) => missed.push(who),
+      ...over,
+    }),
+  );
   return { hub, missed };
 }
 function listen(hub: RedisHub, uid: string): { signals: HubSignal[]; off: () => void } {
@@ -30,7 +39,8 @@ function listen(hub: RedisHub, uid: string): { signals: HubSignal[]; off: () => 
   const off = hub.subscribe(uid, (s) => signals.push(s));
   return { signals, off };
 }
-const live = (n: Node, uid: string): Promise<void> => waitUntil(() => n.missed.some((m) => m !== 'all' && m.includes(uid)), 3_000, `${uid} subscribed`);
+const live = (n: Node, uid: string): Promise<void> =>
+  waitUntil(() => n.missed.some((m) => m !== 'all' && m.includes(uid)), 3_000, `${uid} subscribed`);
 
 describe('Redis hub', () => {
   it('a commit on node A wakes the listener on node B at once, and A’s own listener exactly once', async () => {
@@ -90,7 +100,8 @@ describe('Redis hub', () => {
     const b = node('b', prefix, { lingerMs: 300 });
     const admin = new Redis(REDIS_URL);
     track({ close: () => admin.quit().then(() => undefined) });
-    const subscribers = async (): Promise<number> => Number(((await admin.pubsub('NUMSUB', `${prefix}u:5`)) as [string, number])[1]);
+    const subscribers = async (): Promise<number> =>
+      Number(((await admin.pubsub('NUMSUB', `${prefix}u:5`)) as [string, number])[1]);
     const first = listen(b.hub, '5');
     await live(b, '5');
     first.off();
@@ -104,7 +115,9 @@ describe('Redis hub', () => {
   });
 
   it('publishing never fails a write while Redis is unreachable; local listeners are still woken', async () => {
-    const hub = track(new RedisHub({ url: 'redis://127.0.0.1:1', prefix: testPrefix('down'), nodeId: 'x', healthIntervalMs: 100 }));
+    const hub = track(
+      new RedisHub({ url: 'redis://127.0.0.1:1', prefix: testPrefix('down'), nodeId: 'x', healthIntervalMs: 100 }),
+    );
     const local = listen(hub, '3');
     await expect(hub.publishInbox([{ uid: '3', seq: 1 }])).resolves.toBeUndefined();
     expect(local.signals).toEqual([{ kind: 'inbox', seq: 1 }]);
@@ -116,7 +129,11 @@ describe('Redis hub', () => {
     const prefix = testPrefix('wedge');
     const proxy = track(await TcpProxy.start(6379));
     const a = node('a', prefix);
-    const b = node('b', prefix, { url: `redis://127.0.0.1:${proxy.port}`, healthIntervalMs: 100, healthTimeoutMs: 400 });
+    const b = node('b', prefix, {
+      url: `redis://127.0.0.1:${proxy.port}`,
+      healthIntervalMs: 100,
+      healthTimeoutMs: 400,
+    });
     const onB = listen(b.hub, '11');
     await live(b, '11');
     await waitUntil(() => b.hub.health().ok, 2_000, 'healthy subscription');

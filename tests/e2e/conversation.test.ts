@@ -31,9 +31,19 @@ const offsetInList = (selector: string) =>
 
 describe.skipIf(skipReason !== null)('conversation history in Chromium', () => {
   beforeAll(async () => {
-    const fake = await build({ entryPoints: [join(HERE, 'support', 'fake-core-page.ts')], bundle: true, format: 'iife', platform: 'browser', write: false, logLevel: 'error' });
+    const fake = await build({
+      entryPoints: [join(HERE, 'support', 'fake-core-page.ts')],
+      bundle: true,
+      format: 'iife',
+      platform: 'browser',
+      write: false,
+      logLevel: 'error',
+    });
     rendererDir = await buildRendererOnce();
-    host = await startWebHost({ target: { call: () => Promise.resolve({ ok: true, result: {} }), subscribe: () => () => undefined }, rendererDir });
+    host = await startWebHost({
+      target: { call: () => Promise.resolve({ ok: true, result: {} }), subscribe: () => () => undefined },
+      rendererDir,
+    });
     browser = await launchChromium({ viewport: { width: 1200, height: 760 } });
     page = await browser.context.newPage();
     page.setDefaultTimeout(10_000);
@@ -78,7 +88,9 @@ describe.skipIf(skipReason !== null)('conversation history in Chromium', () => {
       const anchorKey = await page.evaluate(() => {
         const view = document.querySelector('.message-list')!;
         const top = view.getBoundingClientRect().top;
-        return [...view.querySelectorAll<HTMLElement>('.message-slot')].find((m) => m.getBoundingClientRect().top >= top - 1)!.dataset.key!;
+        return [...view.querySelectorAll<HTMLElement>('.message-slot')].find(
+          (m) => m.getBoundingClientRect().top >= top - 1,
+        )!.dataset.key!;
       });
       const before = await offsetInList(`.message-slot[data-key="${anchorKey}"]`);
       const status = page.locator('.history-status', { hasText: 'Loading earlier messages' });
@@ -109,15 +121,23 @@ describe.skipIf(skipReason !== null)('conversation history in Chromium', () => {
     await list().evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
     await page.evaluate(() => {
       const m = window.__fake.state.history.L1![299]!;
-      window.__fake.emit('message.new', { ...m, message_id: '5000', key: '5000', ts: m.ts + 1000, content: { type: 'text', text: 'Brand new <b>message</b>' } });
+      window.__fake.emit('message.new', {
+        ...m,
+        message_id: '5000',
+        key: '5000',
+        ts: m.ts + 1000,
+        content: { type: 'text', text: 'Brand new <b>message</b>' },
+      });
     });
     const fresh = page.locator('.message[data-key="5000"]');
     await fresh.waitFor();
-    await expect.poll(async () => {
-      const v = (await list().boundingBox())!;
-      const b = (await fresh.boundingBox())!;
-      return b.y + b.height <= v.y + v.height + 1 && b.y >= v.y;
-    }).toBe(true);
+    await expect
+      .poll(async () => {
+        const v = (await list().boundingBox())!;
+        const b = (await fresh.boundingBox())!;
+        return b.y + b.height <= v.y + v.height + 1 && b.y >= v.y;
+      })
+      .toBe(true);
     expect(await fresh.textContent()).toContain('Brand new <b>message</b>');
   });
 });

@@ -37,14 +37,25 @@ describe('npm start launcher', () => {
   }
 
   it('finds no Electron when the binary was never downloaded, or cannot run, and says why', () => {
-    expect(probeElectron(fakeElectron(null), { DISPLAY: ':0' }, 'linux')).toEqual({ usable: false, reason: expect.stringContaining('never downloaded') as string });
-    expect(probeElectron(fakeElectron(0), {}, 'linux')).toEqual({ usable: false, reason: expect.stringContaining('no display') as string });
-    expect(probeElectron(fakeElectron(3), { DISPLAY: ':0' }, 'linux')).toEqual({ usable: false, reason: expect.stringContaining('exited with 3') as string });
+    expect(probeElectron(fakeElectron(null), { DISPLAY: ':0' }, 'linux')).toEqual({
+      usable: false,
+      reason: expect.stringContaining('never downloaded') as string,
+    });
+    expect(probeElectron(fakeElectron(0), {}, 'linux')).toEqual({
+      usable: false,
+      reason: expect.stringContaining('no display') as string,
+    });
+    expect(probeElectron(fakeElectron(3), { DISPLAY: ':0' }, 'linux')).toEqual({
+      usable: false,
+      reason: expect.stringContaining('exited with 3') as string,
+    });
   });
 
   it('accepts a binary that answers --version as Node, without opening a window', () => {
     const root = fakeElectron(0);
-    expect(probeElectron(root, { DISPLAY: ':0', PATH: process.env.PATH }, 'linux')).toEqual({ usable: true, binary: join(root, 'node_modules', 'electron', 'dist', 'electron') });
+    expect(probeElectron(root, { DISPLAY: ':0', PATH: process.env.PATH }, 'linux')).toEqual({
+      usable: true,
+      binary: join(root, 'node_modules', 'electron', 'dist', 'electron'),
+    });
   });
-
 });

@@ -67,16 +67,24 @@ async function closeCustomer(): Promise<void> {
 const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`) });
 const row = (text: string) => page.locator('[data-line-id]', { hasText: text });
 const composer = () => page.locator('#composer-input');
-const customerTexts = () => customer!.inbox.messages().map((e) => (e.message.content.type === 'text' ? e.message.content.text : ''));
+const customerTexts = () =>
+  customer!.inbox.messages().map((e) => (e.message.content.type === 'text' ? e.message.content.text : ''));
 
 describe.skipIf(skipReason !== null)('workspace in Chromium against the real server', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     serverDir = mkdtempSync(join(tmpdir(), 'e2e-server-'));
     clientDir = mkdtempSync(join(tmpdir(), 'e2e-client-'));
-    [rendererDir, server] = await Promise.all([buildRendererOnce(), startServer({ dataDir: serverDir, demo: true, port: 0, logger: false })]);
+    [rendererDir, server] = await Promise.all([
+      buildRendererOnce(),
+      startServer({ dataDir: serverDir, demo: true, port: 0, logger: false }),
+    ]);
     port = server.port;
-    await createAccount(server.store, { account: CUSTOMER.login, password: TEST_PASSWORD, role: 'customer', display_name: CUSTOMER.name }, { cost: TEST_PASSWORD_COST });
+    await createAccount(
+      server.store,
+      { account: CUSTOMER.login, password: TEST_PASSWORD, role: 'customer', display_name: CUSTOMER.name },
+      { cost: TEST_PASSWORD_COST },
+    );
     client = await startClient();
     browser = await launchChromium();
     page = await browser.context.newPage();
@@ -124,7 +132,9 @@ describe.skipIf(skipReason !== null)('workspace in Chromium against the real ser
     await expect.poll(() => line.locator('.unread-badge').textContent()).toBe('1');
     expect(await line.locator('.waiting').textContent()).toMatch(/^Waiting \d+m$/);
     // The server notes the assignment after the message, so the preview may show either.
-    expect(await line.textContent()).toMatch(/Hello, is the twin room free on Friday\?|Alice Chen is now looking after this conversation/);
+    expect(await line.textContent()).toMatch(
+      /Hello, is the twin room free on Friday\?|Alice Chen is now looking after this conversation/,
+    );
     expect(await line.textContent()).toContain('Superior Twin, City View');
     // Sorted by activity: the new line is the first row.
     expect(await page.locator('[data-line-id]').first().getAttribute('data-line-id')).toBe(lineId);
@@ -137,8 +147,16 @@ describe.skipIf(skipReason !== null)('workspace in Chromium against the real ser
     await expect.poll(() => page.locator(`[data-line-id="${lineId}"] .unread-badge`).count()).toBe(0);
     await composer().fill('Yes, we have a twin room on Friday.');
     await composer().press('Enter');
-    await customer!.inbox.waitFor((e) => e.kind === 'message' && e.message.content.type === 'text' && e.message.content.text === 'Yes, we have a twin room on Friday.', 10_000);
-    await expect.poll(() => page.locator('.message.outgoing [data-state]').last().getAttribute('data-state')).toMatch(/sent|read/);
+    await customer!.inbox.waitFor(
+      (e) =>
+        e.kind === 'message' &&
+        e.message.content.type === 'text' &&
+        e.message.content.text === 'Yes, we have a twin room on Friday.',
+      10_000,
+    );
+    await expect
+      .poll(() => page.locator('.message.outgoing [data-state]').last().getAttribute('data-state'))
+      .toMatch(/sent|read/);
     await shot('conversation.en');
   });
 
@@ -146,7 +164,11 @@ describe.skipIf(skipReason !== null)('workspace in Chromium against the real ser
     const { token } = await signIn(server.url, CUSTOMER.login, TEST_PASSWORD, `e2e-customer-upload-${process.pid}`);
     const uploaded = await uploadImage(server.url, token, IMAGES['image/png']);
     if (!uploaded.ok) throw new Error(`upload refused: ${uploaded.error.code}`);
-    await customer!.ws.request('send', { random_id: rid(), to: { object_id: 'room-twin-city', busi_type: 'consult' }, content: uploaded.image });
+    await customer!.ws.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room-twin-city', busi_type: 'consult' },
+      content: uploaded.image,
+    });
     const img = page.locator('.message img.bubble-image').last();
     await img.waitFor();
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(1);
@@ -167,14 +189,19 @@ describe.skipIf(skipReason !== null)('workspace in Chromium against the real ser
     const expected = `Hello ${CUSTOMER.name}, Alice Chen here about Superior Twin, City View 城景高级双床房.`;
     expect(await composer().inputValue()).toBe(expected);
     await composer().press('Enter');
-    await customer!.inbox.waitFor((e) => e.kind === 'message' && e.message.content.type === 'text' && e.message.content.text === expected, 10_000);
+    await customer!.inbox.waitFor(
+      (e) => e.kind === 'message' && e.message.content.type === 'text' && e.message.content.text === expected,
+      10_000,
+    );
   });
 
   it('transfers the line to a colleague', async () => {
     await page.getByRole('button', { name: 'Transfer' }).click();
     await page.getByRole('menuitem', { name: /Bob Wang/ }).click();
     await expect.poll(() => page.locator('.line-header .assignee').textContent()).toContain('Bob Wang');
-    await page.locator('.message.notice', { hasText: 'Alice Chen transferred this conversation to Bob Wang' }).waitFor();
+    await page
+      .locator('.message.notice', { hasText: 'Alice Chen transferred this conversation to Bob Wang' })
+      .waitFor();
     const bob = await server.store.findAccountByLogin('bob@hotel');
     expect((await server.store.getLine(lineId))?.assignee).toBe(bob?.uid);
   });
@@ -200,12 +227,21 @@ describe.skipIf(skipReason !== null)('workspace in Chromium against the real ser
     const text = `Sent while offline ${Date.now()}`;
     await composer().fill(text);
     await composer().press('Enter');
-    await expect.poll(() => page.locator('.message', { hasText: text }).locator('[data-state]').getAttribute('data-state')).toBe('sending');
+    await expect
+      .poll(() => page.locator('.message', { hasText: text }).locator('[data-state]').getAttribute('data-state'))
+      .toBe('sending');
     server = await startImServer();
     await page.locator('[data-banner]').waitFor({ state: 'detached', timeout: 20_000 });
-    await expect.poll(() => page.locator('.message', { hasText: text }).locator('[data-state]').getAttribute('data-state'), { timeout: 15_000 }).toMatch(/sent|read/);
+    await expect
+      .poll(() => page.locator('.message', { hasText: text }).locator('[data-state]').getAttribute('data-state'), {
+        timeout: 15_000,
+      })
+      .toMatch(/sent|read/);
     customer = await connectCustomer();
-    await customer.inbox.waitFor((e) => e.kind === 'message' && e.message.content.type === 'text' && e.message.content.text === text, 10_000);
+    await customer.inbox.waitFor(
+      (e) => e.kind === 'message' && e.message.content.type === 'text' && e.message.content.text === text,
+      10_000,
+    );
     expect(customerTexts().filter((t) => t === text)).toHaveLength(1);
     expect(await page.locator('.message', { hasText: text }).count()).toBe(1);
   });

@@ -44,11 +44,21 @@ describe('ClientStore: line events on a colleague’s line', () => {
       { kind: 'line', seq: 3, line: { ...bobs, last_message_at: 9_100, waiting_since: 9_000 } },
     ]);
     expect([...waiting.changes.lines]).toEqual(['L1']);
-    expect(store.line('L1')).toMatchObject({ assignee: 'bob', waiting_since: 9_000, last_message_at: 9_100, unread: 0 });
+    expect(store.line('L1')).toMatchObject({
+      assignee: 'bob',
+      waiting_since: 9_000,
+      last_message_at: 9_100,
+      unread: 0,
+    });
     expect(store.lines().map((l) => l.line_id)).toEqual(['L1', 'L2']);
 
     store.applyInbox('e1', [{ kind: 'line', seq: 4, line: { ...bobs, last_message_at: 9_500, waiting_since: null } }]);
-    expect(store.line('L1')).toMatchObject({ waiting_since: null, last_message_at: 9_500, unread: 0, last_message: null });
+    expect(store.line('L1')).toMatchObject({
+      waiting_since: null,
+      last_message_at: 9_500,
+      unread: 0,
+      last_message: null,
+    });
     expect(store.lines().map((l) => l.line_id)).toEqual(['L1', 'L2']);
     expect(store.allMessages('L1')).toEqual([]);
   });

@@ -56,7 +56,14 @@ describe('ClientCore after its cursor fell behind an inbox trim', () => {
     const offline = await h.core.invoke('message.send', { line_id: lineA, content: { type: 'text', text: 'offline' } });
     for (let i = 4; i <= 12; i++) await customerOn(w, 'room-1', `a${i}`);
     const cursorBefore = store().cursor()!;
-    const heldBefore = new Map([lineA, lineB].map((l) => [l, store().allMessages(l).flatMap((m) => (m.message_id ? [m.message_id] : []))]));
+    const heldBefore = new Map(
+      [lineA, lineB].map((l) => [
+        l,
+        store()
+          .allMessages(l)
+          .flatMap((m) => (m.message_id ? [m.message_id] : [])),
+      ]),
+    );
 
     // The server keeps the newest 5 events per inbox: the client's next event is gone, and so is
     // every event of line B.
@@ -102,7 +109,9 @@ describe('ClientCore after its cursor fell behind an inbox trim', () => {
       const ids = store()
         .allMessages(line)
         .map((m) => m.message_id ?? `unsent:${m.random_id}`);
-      const expected = [...new Set([...heldBefore.get(line)!, ...(retained.get(line) ?? [])])].sort((a, b) => Number(a) - Number(b));
+      const expected = [...new Set([...heldBefore.get(line)!, ...(retained.get(line) ?? [])])].sort(
+        (a, b) => Number(a) - Number(b),
+      );
       expect(ids, `line ${line}`).toEqual(expected);
     }
     // No history window counts as complete any more: opening line A fetches the hole from the server.
@@ -110,7 +119,11 @@ describe('ClientCore after its cursor fell behind an inbox trim', () => {
     expect(store().allMessages(lineA).length).toBeLessThan(full.length);
     const page = await h.core.invoke('history.load', { line_id: lineA, limit: 100 });
     expect(page.messages.map((m) => m.message_id)).toEqual(full);
-    expect(store().allMessages(lineA).map((m) => m.message_id)).toEqual(full);
+    expect(
+      store()
+        .allMessages(lineA)
+        .map((m) => m.message_id),
+    ).toEqual(full);
     const sent = store().messageByRandomId(offline.random_id!)!;
     expect(sent.state).toBe('sent');
     expect(retained.get(lineA)).toContain(sent.message_id);

@@ -57,9 +57,16 @@ describe('ClientStore', () => {
     const store = new ClientStore(openDatabase(path, { busyTimeoutMs: 100 }), CUSTOMER, path, 'customer');
     cleanups.push(() => store.db.open && store.close());
     const fromStaff = (id: number, lineId: string) => message(id, lineId, { sender: ME, sender_role: 'staff' });
-    store.applyInbox('e1', [messageEvent(1, fromStaff(1, 'A'), line('A')), messageEvent(2, fromStaff(2, 'B'), line('B', { assignee: 'other' }))], {
-      reset: true,
-    });
+    store.applyInbox(
+      'e1',
+      [
+        messageEvent(1, fromStaff(1, 'A'), line('A')),
+        messageEvent(2, fromStaff(2, 'B'), line('B', { assignee: 'other' })),
+      ],
+      {
+        reset: true,
+      },
+    );
     expect(store.totalUnread()).toBe(2);
   });
 
@@ -68,13 +75,18 @@ describe('ClientStore', () => {
     store.applyInbox('e1', [messageEvent(1, message(1, 'L1'))], { reset: true });
     store.addHistory([message(1, 'L1')], { line_id: 'L1', before_message_id: null, more: false });
     expect(store.history('L1', undefined, 10)).toMatchObject({ complete: true });
-    const reset = store.applyInbox('e1', [messageEvent(41, message(7, 'L2')), messageEvent(42, message(8, 'L2'))], { reset: true });
+    const reset = store.applyInbox('e1', [messageEvent(41, message(7, 'L2')), messageEvent(42, message(8, 'L2'))], {
+      reset: true,
+    });
     expect(reset).toMatchObject({ applied: 2, gap: null, cursor: { epoch: 'e1', seq: 42 } });
     expect(store.allMessages('L1').map((m) => m.message_id)).toEqual(['1']);
     expect(store.allMessages('L2').map((m) => m.message_id)).toEqual(['7', '8']);
     // Events were lost in between: no history window is known complete any more.
     expect(store.history('L1', undefined, 10)).toMatchObject({ complete: false });
-    expect(store.applyInbox('e1', [messageEvent(43, message(9, 'L2'))])).toMatchObject({ applied: 1, cursor: { seq: 43 } });
+    expect(store.applyInbox('e1', [messageEvent(43, message(9, 'L2'))])).toMatchObject({
+      applied: 1,
+      cursor: { seq: 43 },
+    });
   });
 
   it('drops what it holds on a reset that goes back below its cursor (the server lost events)', () => {
@@ -103,9 +115,13 @@ describe('ClientStore', () => {
       random_id: null,
       content: { type: 'system', code: 'line.assigned', text: 'Alice is looking after this conversation' },
     });
-    store.applyInbox('e1', [messageEvent(1, message(1, 'L1')), messageEvent(2, notice), messageEvent(3, message(3, 'L1'))], {
-      reset: true,
-    });
+    store.applyInbox(
+      'e1',
+      [messageEvent(1, message(1, 'L1')), messageEvent(2, notice), messageEvent(3, message(3, 'L1'))],
+      {
+        reset: true,
+      },
+    );
     expect(store.allMessages('L1').map((m) => m.message_id)).toEqual(['1', '2', '3']);
     expect(store.line('L1')!.unread).toBe(2);
     // A read from another of my devices recounts from the read pointer: the notice still does not count.

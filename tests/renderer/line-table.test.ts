@@ -1,6 +1,13 @@
 import { createNextState as produce } from '@reduxjs/toolkit';
 import { describe, expect, it } from 'vitest';
-import { LINE_SHARDS, changedLineIds, lineIn, lineTableOf, putLine, shardOf } from '../../src-renderer/features/lines/lineTable';
+import {
+  LINE_SHARDS,
+  changedLineIds,
+  lineIn,
+  lineTableOf,
+  putLine,
+  shardOf,
+} from '../../src-renderer/features/lines/lineTable';
 import { makeLine } from './support/fixtures';
 
 describe('line table (lines in shards)', () => {

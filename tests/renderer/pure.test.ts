@@ -15,7 +15,10 @@ import { splitLinks } from '../../src-renderer/registry/linkify';
 import { resolveServerImage } from '../../src-renderer/registry/media';
 import { makeMessage, NOW } from './support/fixtures';
 
-const press = (key: string, mods: Partial<{ altKey: boolean; shiftKey: boolean; ctrlKey: boolean; metaKey: boolean }> = {}) => ({
+const press = (
+  key: string,
+  mods: Partial<{ altKey: boolean; shiftKey: boolean; ctrlKey: boolean; metaKey: boolean }> = {},
+) => ({
   key,
   altKey: false,
   shiftKey: false,
@@ -25,7 +28,9 @@ const press = (key: string, mods: Partial<{ altKey: boolean; shiftKey: boolean; 
 });
 
 function keysOf(o: object, prefix = ''): string[] {
-  return Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' && v !== null ? keysOf(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
+  return Object.entries(o).flatMap(([k, v]) =>
+    typeof v === 'object' && v !== null ? keysOf(v as object, `${prefix}${k}.`) : [`${prefix}${k}`],
+  );
 }
 
 describe('layout registry (seed 2.3)', () => {
@@ -40,8 +45,19 @@ describe('layout registry (seed 2.3)', () => {
     const samples = {
       text: { type: 'text', text: 'Is breakfast included?' },
       image: { type: 'image', url: '/v1/media/a.png', width: 10, height: 10, mime: 'image/png' },
-      card: { type: 'card', card_kind: 'room', object_id: 'r1', title: 'Deluxe twin', price: { amount: 88, currency: 'CNY' } },
-      system: { type: 'system', code: 'line.transferred', text: 'transferred', params: { staff_uid: 's2', staff_name: 'Wang Wei' } },
+      card: {
+        type: 'card',
+        card_kind: 'room',
+        object_id: 'r1',
+        title: 'Deluxe twin',
+        price: { amount: 88, currency: 'CNY' },
+      },
+      system: {
+        type: 'system',
+        code: 'line.transferred',
+        text: 'transferred',
+        params: { staff_uid: 's2', staff_name: 'Wang Wei' },
+      },
     } as const;
     const previews = Object.fromEntries(
       Object.entries(CONTENT_TYPES).map(([type, entry]) => {
@@ -50,15 +66,28 @@ describe('layout registry (seed 2.3)', () => {
         return [type, (entry.preview as (c: unknown, tt: typeof t) => string)(sample, t)];
       }),
     );
-    expect(previews).toEqual({ text: 'Is breakfast included?', image: '[Image]', card: '[Room] Deluxe twin', system: 'This conversation was transferred to Wang Wei' });
+    expect(previews).toEqual({
+      text: 'Is breakfast included?',
+      image: '[Image]',
+      card: '[Room] Deluxe twin',
+      system: 'This conversation was transferred to Wang Wei',
+    });
   });
 
   it('prefixes our own messages in previews and falls back to the server text for unknown system codes', () => {
     const t = createI18n('zh-CN').t;
-    expect(previewOf(makeMessage('L1', { sender_role: 'staff', content: { type: 'text', text: '好的' } }), t)).toBe('我：好的');
-    expect(previewOf(makeMessage('L1', { content: { type: 'system', code: 'weird code', text: 'server says' } }), t)).toBe('server says');
+    expect(previewOf(makeMessage('L1', { sender_role: 'staff', content: { type: 'text', text: '好的' } }), t)).toBe(
+      '我：好的',
+    );
+    expect(
+      previewOf(makeMessage('L1', { content: { type: 'system', code: 'weird code', text: 'server says' } }), t),
+    ).toBe('server says');
     expect(previewOf(null, t)).toBe('暂无消息');
-    const notice = (params: Record<string, string>) => makeMessage('L1', { sender_role: 'staff', content: { type: 'system', code: 'line.transferred', text: 'server text', params } });
+    const notice = (params: Record<string, string>) =>
+      makeMessage('L1', {
+        sender_role: 'staff',
+        content: { type: 'system', code: 'line.transferred', text: 'server text', params },
+      });
     expect(previewOf(notice({ staff_name: '王波', from_staff_name: '李娜' }), t)).toBe('李娜 将会话转给了 王波');
     expect(previewOf(notice({ staff_name: '王波' }), t)).toBe('会话已转给 王波');
     expect(previewOf(notice({}), t)).toBe('server text'); // names missing: the server's words, not a template
@@ -115,15 +144,23 @@ describe('search hits', () => {
     ]);
     const long = `${'x'.repeat(80)} needle`;
     expect(hitText(long, '…x needle', 'needle').map((r) => r.text)).toEqual(['…x ', 'needle']);
-    expect(markMatches('a-a', 'a')).toEqual([{ text: 'a', match: true }, { text: '-', match: false }, { text: 'a', match: true }]);
+    expect(markMatches('a-a', 'a')).toEqual([
+      { text: 'a', match: true },
+      { text: '-', match: false },
+      { text: 'a', match: true },
+    ]);
   });
 });
 
 describe('quick reply placeholders', () => {
   it('fills known placeholders, keeps unknown ones visible', () => {
-    expect(fillPlaceholders('Hi {customer_name}, {object_title} by {staff_name}. {nope}', { customer_name: 'Ann', object_title: 'Lake Hotel', staff_name: 'Li' })).toBe(
-      'Hi Ann, Lake Hotel by Li. {nope}',
-    );
+    expect(
+      fillPlaceholders('Hi {customer_name}, {object_title} by {staff_name}. {nope}', {
+        customer_name: 'Ann',
+        object_title: 'Lake Hotel',
+        staff_name: 'Li',
+      }),
+    ).toBe('Hi Ann, Lake Hotel by Li. {nope}');
   });
   it('appends to a draft on a new line', () => {
     expect(appendToDraft('', 'x')).toBe('x');
@@ -166,7 +203,10 @@ describe('sign-in errors', () => {
     expect(signInErrorText({ code: 'BAD_CREDENTIALS', message: 'x' }).key).toBe('signIn.errors.BAD_CREDENTIALS');
     expect(signInErrorText({ code: 'PROTOCOL_VERSION', message: 'x' }).key).toBe('signIn.errors.PROTOCOL_VERSION');
     expect(signInErrorText({ code: 'SERVER_UNREACHABLE', message: 'x' }).key).toBe('signIn.errors.UNREACHABLE');
-    expect(signInErrorText({ code: 'WEIRD', message: 'boom' })).toEqual({ key: 'signIn.errors.generic', values: { message: 'boom' } });
+    expect(signInErrorText({ code: 'WEIRD', message: 'boom' })).toEqual({
+      key: 'signIn.errors.generic',
+      values: { message: 'boom' },
+    });
   });
 });
 
@@ -174,9 +214,16 @@ describe('connection banner', () => {
   const base = { transport: null, retry_at: null, last_error: null, since: 0 } as const;
   it('says offline, counts down a backoff, and flags the long-poll fallback', () => {
     expect(bannerFor({ bridge: 'up', channel: { ...base, status: 'offline' } }, 0)).toEqual({ kind: 'offline' });
-    expect(bannerFor({ bridge: 'up', channel: { ...base, status: 'backoff', retry_at: 10_500 } }, 1_000)).toEqual({ kind: 'backoff', seconds: 10 });
-    expect(bannerFor({ bridge: 'up', channel: { ...base, status: 'online', transport: 'poll' } }, 0)).toEqual({ kind: 'poll' });
+    expect(bannerFor({ bridge: 'up', channel: { ...base, status: 'backoff', retry_at: 10_500 } }, 1_000)).toEqual({
+      kind: 'backoff',
+      seconds: 10,
+    });
+    expect(bannerFor({ bridge: 'up', channel: { ...base, status: 'online', transport: 'poll' } }, 0)).toEqual({
+      kind: 'poll',
+    });
     expect(bannerFor({ bridge: 'up', channel: { ...base, status: 'online', transport: 'ws' } }, 0)).toBeNull();
-    expect(bannerFor({ bridge: 'down', channel: { ...base, status: 'online', transport: 'ws' } }, 0)).toEqual({ kind: 'bridge' });
+    expect(bannerFor({ bridge: 'down', channel: { ...base, status: 'online', transport: 'ws' } }, 0)).toEqual({
+      kind: 'bridge',
+    });
   });
 });

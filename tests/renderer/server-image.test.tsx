@@ -44,7 +44,10 @@ const offline = new IpcError({ code: 'OFFLINE', message: 'no connection', tempor
 describe('ServerImage', () => {
   it('shows the core’s bytes as a blob: URL, reserving the box while loading, and revokes it on unmount', async () => {
     let answer!: () => void;
-    const api = new FakeApi({}, { 'media.get': () => new Promise((r) => (answer = () => r({ mime: 'image/png', data_base64: PNG_BASE64 }))) });
+    const api = new FakeApi(
+      {},
+      { 'media.get': () => new Promise((r) => (answer = () => r({ mime: 'image/png', data_base64: PNG_BASE64 }))) },
+    );
     const view = mount(api);
     await settle();
     const placeholder = view.container.querySelector<HTMLElement>('[aria-busy="true"]')!;
@@ -91,9 +94,12 @@ describe('ServerImage', () => {
 
   it('says when the image cannot be loaded, and tries again once the channel is back online', async () => {
     let failing = true;
-    const api = new FakeApi({}, {
-      'media.get': () => (failing ? Promise.reject(offline) : { mime: 'image/png', data_base64: PNG_BASE64 }),
-    });
+    const api = new FakeApi(
+      {},
+      {
+        'media.get': () => (failing ? Promise.reject(offline) : { mime: 'image/png', data_base64: PNG_BASE64 }),
+      },
+    );
     const view = mount(api);
     await settle();
     expect(view.container.textContent).toBe('The image could not be loaded');
@@ -101,7 +107,9 @@ describe('ServerImage', () => {
 
     failing = false;
     act(() => {
-      view.store.dispatch(channelStateChanged({ status: 'online', transport: 'ws', retry_at: null, last_error: null, since: NOW }));
+      view.store.dispatch(
+        channelStateChanged({ status: 'online', transport: 'ws', retry_at: null, last_error: null, since: NOW }),
+      );
     });
     await settle();
     expect(view.container.querySelector('img')!.getAttribute('src')).toMatch(/^blob:/);

@@ -2,10 +2,29 @@ import { describe, expect, it, vi } from 'vitest';
 import { makeStore } from '../../src-renderer/app/store';
 import { bridgeStateChanged } from '../../src-renderer/features/connection/connectionSlice';
 import { connectBus } from '../../src-renderer/app/bus';
-import { draftEdited, messageReceived, messageUpdated, replySubmitted, typingReceived, historyRequested } from '../../src-renderer/features/conversation/conversationSlice';
+import {
+  draftEdited,
+  messageReceived,
+  messageUpdated,
+  replySubmitted,
+  typingReceived,
+  historyRequested,
+} from '../../src-renderer/features/conversation/conversationSlice';
 import { makeSelectConversationRows } from '../../src-renderer/features/conversation/selectors';
-import { filtersChanged, lineOpened, linesRequested, lineUpdated, unreadChanged } from '../../src-renderer/features/lines/linesSlice';
-import { neighbourLine, nextUnreadLine, selectLineById, selectTotalUnread, selectVisibleLineIds } from '../../src-renderer/features/lines/selectors';
+import {
+  filtersChanged,
+  lineOpened,
+  linesRequested,
+  lineUpdated,
+  unreadChanged,
+} from '../../src-renderer/features/lines/linesSlice';
+import {
+  neighbourLine,
+  nextUnreadLine,
+  selectLineById,
+  selectTotalUnread,
+  selectVisibleLineIds,
+} from '../../src-renderer/features/lines/selectors';
 import { quickReplyChosen, quickRepliesRequested } from '../../src-renderer/features/quickReplies/quickRepliesSlice';
 import { sessionChanged, sessionRequested } from '../../src-renderer/features/session/sessionSlice';
 import { windowFocusChanged } from '../../src-renderer/features/workspace/workspaceSlice';
@@ -36,7 +55,14 @@ describe('conversation slice', () => {
   it('replaces the local echo with the server copy in place, once', async () => {
     const store = await signedInStore(new FakeApi({ lines: [makeLine(1)] }));
     const before = makeMessage('L1', { ts: 100 });
-    const echo = makeMessage('L1', { message_id: null, random_id: 'lx01-abcdefabcdefabcd', key: 'local:lx01-abcdefabcdefabcd', state: 'sending', sender_role: 'staff', ts: 500 });
+    const echo = makeMessage('L1', {
+      message_id: null,
+      random_id: 'lx01-abcdefabcdefabcd',
+      key: 'local:lx01-abcdefabcdefabcd',
+      state: 'sending',
+      sender_role: 'staff',
+      ts: 500,
+    });
     store.dispatch(messageReceived(before));
     store.dispatch(messageReceived(echo));
     const server = { ...echo, message_id: 'M900', key: 'M900', state: 'sent' as const, ts: 480 };
@@ -57,7 +83,11 @@ describe('conversation slice', () => {
     await store.dispatch(historyRequested({ line_id: 'L1' }));
     const again = await store.dispatch(historyRequested({ line_id: 'L1' }));
     expect(historyRequested.rejected.match(again) && again.meta.condition).toBe(true); // nothing left: not even asked
-    expect(api.callsOf('history.load').map((a) => a.before_key)).toEqual([undefined, messages[70]!.key, messages[20]!.key]);
+    expect(api.callsOf('history.load').map((a) => a.before_key)).toEqual([
+      undefined,
+      messages[70]!.key,
+      messages[20]!.key,
+    ]);
     expect(store.getState().conversation.history.L1!.keys).toEqual(messages.map((m) => m.key));
   });
 
@@ -70,7 +100,7 @@ describe('conversation slice', () => {
     expect(store.getState().conversation.sendError?.message).toBe('nope');
   });
 
-  it('derives rows with a day separator wherever the local day changes, and keeps them for other lines\' traffic', async () => {
+  it("derives rows with a day separator wherever the local day changes, and keeps them for other lines' traffic", async () => {
     const store = await signedInStore(new FakeApi({ lines: [makeLine(1), makeLine(2)] }));
     const day1 = new Date(2024, 4, 12, 23, 0).getTime();
     const day2 = new Date(2024, 4, 13, 1, 0).getTime();
@@ -84,7 +114,7 @@ describe('conversation slice', () => {
     expect(select(store.getState(), 'L1')).toBe(rows);
   });
 
-  it('drops a typing notice when that customer\'s message arrives', async () => {
+  it("drops a typing notice when that customer's message arrives", async () => {
     const store = await signedInStore(new FakeApi({ lines: [makeLine(1)] }));
     store.dispatch(typingReceived({ line_id: 'L1', uid: 'c1', display_name: 'Ann', until: NOW + 5000 }));
     expect(store.getState().conversation.typing.L1?.display_name).toBe('Ann');
@@ -126,7 +156,12 @@ describe('conversation slice', () => {
 
 describe('lines slice and selectors', () => {
   it('sorts by last activity and filters by busi_type, status and "assigned to me"', async () => {
-    const lines = [makeLine(1), makeLine(2), makeLine(3, { status: 'resolved' }), makeLine(4, { last_message_at: null, created_at: NOW })];
+    const lines = [
+      makeLine(1),
+      makeLine(2),
+      makeLine(3, { status: 'resolved' }),
+      makeLine(4, { last_message_at: null, created_at: NOW }),
+    ];
     const store = await signedInStore(new FakeApi({ lines }));
     await flush();
     expect(selectVisibleLineIds(store.getState())).toEqual(['L4', 'L1', 'L2', 'L3']);
@@ -157,20 +192,33 @@ describe('lines slice and selectors', () => {
 
   it('keeps the incremental order identical to a full sort through random updates, and the same array when order holds', async () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const lines = Array.from({ length: 300 }, (_, i) => makeLine(i, { last_message_at: NOW - Math.floor(random() * 50) * 1000 }));
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const lines = Array.from({ length: 300 }, (_, i) =>
+      makeLine(i, { last_message_at: NOW - Math.floor(random() * 50) * 1000 }),
+    );
     const store = await signedInStore(new FakeApi({ lines }));
     await flush();
     store.dispatch(filtersChanged({ status: 'open' }));
     const expected = () =>
-      store.getState().lines.ids.map((id) => selectLineById(store.getState(), id)!)
+      store
+        .getState()
+        .lines.ids.map((id) => selectLineById(store.getState(), id)!)
         .filter((l) => l.status === 'open')
-        .sort((a, b) => (b.last_message_at ?? b.created_at) - (a.last_message_at ?? a.created_at) || (a.line_id < b.line_id ? -1 : 1))
+        .sort(
+          (a, b) =>
+            (b.last_message_at ?? b.created_at) - (a.last_message_at ?? a.created_at) ||
+            (a.line_id < b.line_id ? -1 : 1),
+        )
         .map((l) => l.line_id);
     for (let step = 0; step < 400; step++) {
       const line = selectLineById(store.getState(), `L${Math.floor(random() * 300)}`)!;
       const r = random();
-      const next = r < 0.5 ? { ...line, last_message_at: NOW + step * 10 - Math.floor(random() * 3000) } : r < 0.8 ? { ...line, status: random() < 0.5 ? ('open' as const) : ('resolved' as const) } : { ...line, unread: line.unread + 1 };
+      const next =
+        r < 0.5
+          ? { ...line, last_message_at: NOW + step * 10 - Math.floor(random() * 3000) }
+          : r < 0.8
+            ? { ...line, status: random() < 0.5 ? ('open' as const) : ('resolved' as const) }
+            : { ...line, unread: line.unread + 1 };
       const before = selectVisibleLineIds(store.getState());
       store.dispatch(lineUpdated(next));
       const after = selectVisibleLineIds(store.getState());
@@ -217,7 +265,9 @@ describe('listeners', () => {
     store.dispatch(lineOpened('L2'));
     store.dispatch(filtersChanged({ busi_type: 'consult' }));
     await flush();
-    const stackCalls = api.calls.filter((c) => c.method === 'need.push' || c.method === 'need.pop').map((c) => (c.method === 'need.pop' ? 'pop' : JSON.stringify((c.args as { need: unknown }).need)));
+    const stackCalls = api.calls
+      .filter((c) => c.method === 'need.push' || c.method === 'need.pop')
+      .map((c) => (c.method === 'need.pop' ? 'pop' : JSON.stringify((c.args as { need: unknown }).need)));
     expect(stackCalls).toEqual([
       '{"view":"list"}',
       '{"view":"line","line_id":"L1"}',
@@ -261,8 +311,19 @@ describe('listeners', () => {
   it('loads lines, staff and quick replies on sign-in, and fills quick-reply placeholders into the draft', async () => {
     const api = new FakeApi({
       session: SIGNED_OUT,
-      lines: [makeLine(7, { customer_name: 'Zhang San', object: { object_id: 'h1', kind: 'hotel', title: 'Lakeview Hotel', merchant_id: 'm1' } })],
-      quickReplies: [{ id: 'q1', title: 'Hi', text: 'Hello {customer_name}, thanks for asking about {object_title}. {staff_name} {unknown}' }],
+      lines: [
+        makeLine(7, {
+          customer_name: 'Zhang San',
+          object: { object_id: 'h1', kind: 'hotel', title: 'Lakeview Hotel', merchant_id: 'm1' },
+        }),
+      ],
+      quickReplies: [
+        {
+          id: 'q1',
+          title: 'Hi',
+          text: 'Hello {customer_name}, thanks for asking about {object_title}. {staff_name} {unknown}',
+        },
+      ],
     });
     const store = makeStore({ api, now: () => NOW });
     const off = connectBus(api, store.dispatch, () => NOW);
@@ -272,7 +333,9 @@ describe('listeners', () => {
     await store.dispatch(quickRepliesRequested());
     store.dispatch(draftEdited({ line_id: 'L7', text: 'Hi!' }));
     await store.dispatch(quickReplyChosen({ line_id: 'L7', id: 'q1' }));
-    expect(store.getState().conversation.drafts.L7).toBe('Hi!\nHello Zhang San, thanks for asking about Lakeview Hotel. Li Na {unknown}');
+    expect(store.getState().conversation.drafts.L7).toBe(
+      'Hi!\nHello Zhang San, thanks for asking about Lakeview Hotel. Li Na {unknown}',
+    );
     off();
     expect(api.listenerCount('message.new')).toBe(0);
   });

@@ -19,7 +19,10 @@ class RecordingTarget implements BridgeTarget {
   call(method: IpcMethod, args: unknown): Promise<{ ok: true; result: unknown } | { ok: false; error: IpcErrorShape }> {
     this.calls.push({ method, args });
     if (method === 'session.get') return Promise.resolve({ ok: true, result: SIGNED_IN });
-    return Promise.resolve({ ok: false, error: { code: 'NOT_READY', message: `${method} not here`, temporary: false, retry_after_ms: null } });
+    return Promise.resolve({
+      ok: false,
+      error: { code: 'NOT_READY', message: `${method} not here`, temporary: false, retry_after_ms: null },
+    });
   }
   subscribe(topic: IpcTopic, listener: (payload: never) => void): () => void {
     let set = this.listeners.get(topic);
@@ -56,7 +59,9 @@ afterEach(async () => {
   await host.close();
 });
 
-function connect(options: { secret?: string | null; origin?: string | null; hostHeader?: string; path?: string } = {}): Promise<WebSocket> {
+function connect(
+  options: { secret?: string | null; origin?: string | null; hostHeader?: string; path?: string } = {},
+): Promise<WebSocket> {
   const protocols = [BRIDGE_PROTOCOL, ...(options.secret === null ? [] : [`k.${options.secret ?? SECRET}`])];
   const ws = new WebSocket(`ws://127.0.0.1:${host.port}${options.path ?? '/bridge'}`, protocols, {
     ...(options.origin === null ? {} : { origin: options.origin ?? host.origin }),
@@ -71,7 +76,9 @@ function connect(options: { secret?: string | null; origin?: string | null; host
 }
 
 function nextFrame(ws: WebSocket): Promise<Record<string, unknown>> {
-  return new Promise((resolve) => ws.once('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8')) as Record<string, unknown>)));
+  return new Promise((resolve) =>
+    ws.once('message', (data: Buffer) => resolve(JSON.parse(data.toString('utf8')) as Record<string, unknown>)),
+  );
 }
 
 describe('browser-mode host', () => {
@@ -131,7 +138,11 @@ describe('browser-mode host', () => {
         super(url, protocols, { origin });
       }
     }
-    const api = createBridgeApi({ url: `ws://127.0.0.1:${host.port}/bridge`, secret: SECRET, WebSocketImpl: PageSocket as unknown as typeof globalThis.WebSocket });
+    const api = createBridgeApi({
+      url: `ws://127.0.0.1:${host.port}/bridge`,
+      secret: SECRET,
+      WebSocketImpl: PageSocket as unknown as typeof globalThis.WebSocket,
+    });
     try {
       expect(await api.invoke('session.get', {})).toEqual(SIGNED_IN);
       const failure = await api.invoke('lines.list', {}).catch((e: unknown) => e);

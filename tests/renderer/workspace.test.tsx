@@ -19,14 +19,22 @@ describe('sign-in', () => {
     ['SERVER_UNREACHABLE', 'Cannot reach the server at this address. Check the address and your network.'],
     ['PROTOCOL_VERSION', 'This app and the server speak different protocol versions. Update the app.'],
   ])('explains %s', async (code, text) => {
-    const api = new FakeApi({ session: SIGNED_OUT }, { 'session.signIn': () => Promise.reject(new IpcError({ code, message: code, temporary: false, retry_after_ms: null })) });
+    const api = new FakeApi(
+      { session: SIGNED_OUT },
+      {
+        'session.signIn': () =>
+          Promise.reject(new IpcError({ code, message: code, temporary: false, retry_after_ms: null })),
+      },
+    );
     const app = await mountApp(api);
     fireEvent.change(screen.getByLabelText('Account'), { target: { value: 'anna' } });
     fireEvent.change(screen.getByLabelText('Password'), { target: { value: 'secret' } });
     fireEvent.submit(screen.getByRole('button', { name: 'Sign in' }));
     await app.settle();
     expect(screen.getByRole('alert').textContent).toBe(text);
-    expect(api.callsOf('session.signIn')).toEqual([{ server_url: 'http://127.0.0.1:7001', account: 'anna', password: 'secret' }]);
+    expect(api.callsOf('session.signIn')).toEqual([
+      { server_url: 'http://127.0.0.1:7001', account: 'anna', password: 'secret' },
+    ]);
   });
 
   it('opens the workspace on success', async () => {
@@ -51,20 +59,44 @@ describe('conversation list', () => {
   });
 
   it('shows customer, object, preview, unread, waiting time, assignee and status; a live message moves the line up', async () => {
-    const lines = [makeLine(1), makeLine(2), makeLine(3, { customer_name: 'Zhang San', busi_type: 'consult', object: { object_id: 'h', kind: 'hotel', title: 'Lakeview Hotel', merchant_id: 'm1' } })];
+    const lines = [
+      makeLine(1),
+      makeLine(2),
+      makeLine(3, {
+        customer_name: 'Zhang San',
+        busi_type: 'consult',
+        object: { object_id: 'h', kind: 'hotel', title: 'Lakeview Hotel', merchant_id: 'm1' },
+      }),
+    ];
     const app = await mountApp(new FakeApi({ lines }));
     expect(rows(app.container).map((r) => r.dataset.lineId)).toEqual(['L1', 'L2', 'L3']);
     const message = makeMessage('L3', { ts: NOW, content: { type: 'text', text: 'Is breakfast included?' } });
     // Bus events notify the UI once at the end of the task (auto-batched): let that task end.
     await act(async () => {
       app.api.emit('message.new', message);
-      app.api.emit('line.updated', { ...lines[2]!, last_message: message, last_message_at: NOW, waiting_since: NOW - 12 * 60_000, unread: 1 });
+      app.api.emit('line.updated', {
+        ...lines[2]!,
+        last_message: message,
+        last_message_at: NOW,
+        waiting_since: NOW - 12 * 60_000,
+        unread: 1,
+      });
       await Promise.resolve();
     });
     const top = rows(app.container)[0]!;
     expect(top.dataset.lineId).toBe('L3');
     const text = top.textContent;
-    for (const part of ['Zhang San', 'Consultation', 'Hotel · Lakeview Hotel', 'Is breakfast included?', 'Waiting 12m', 'Wang Wei', 'Open', '10:00']) expect(text).toContain(part);
+    for (const part of [
+      'Zhang San',
+      'Consultation',
+      'Hotel · Lakeview Hotel',
+      'Is breakfast included?',
+      'Waiting 12m',
+      'Wang Wei',
+      'Open',
+      '10:00',
+    ])
+      expect(text).toContain(part);
     expect(within(top).getByLabelText('1 unread').textContent).toBe('1');
   });
 
@@ -72,7 +104,8 @@ describe('conversation list', () => {
     // Even lines are mine, odd ones a colleague's (fixtures).
     const lines = [makeLine(2, { unread: 2 }), makeLine(3, { unread: 4 })];
     const app = await mountApp(new FakeApi({ lines }));
-    const badgeOf = (id: string) => within(rows(app.container).find((r) => r.dataset.lineId === id)!).getByLabelText(/unread/);
+    const badgeOf = (id: string) =>
+      within(rows(app.container).find((r) => r.dataset.lineId === id)!).getByLabelText(/unread/);
     expect(badgeOf('L2').className).toBe('unread-badge');
     expect(badgeOf('L3').className).toBe('unread-badge quiet');
     expect(badgeOf('L3').textContent).toBe('4');
@@ -95,8 +128,13 @@ describe('conversation list', () => {
 const ROOM_PNG = `/v1/media/${'c'.repeat(64)}.png`;
 
 describe('conversation view', () => {
-  async function openLine(history: ReturnType<typeof makeMessage>[], extra: ConstructorParameters<typeof FakeApi>[0] = {}) {
-    const app = await mountApp(new FakeApi({ lines: [makeLine(1, { customer_name: 'Ann' })], history: { L1: history }, ...extra }));
+  async function openLine(
+    history: ReturnType<typeof makeMessage>[],
+    extra: ConstructorParameters<typeof FakeApi>[0] = {},
+  ) {
+    const app = await mountApp(
+      new FakeApi({ lines: [makeLine(1, { customer_name: 'Ann' })], history: { L1: history }, ...extra }),
+    );
     fireEvent.click(rows(app.container)[0]!);
     await app.settle();
     return app;
@@ -110,13 +148,40 @@ describe('conversation view', () => {
     const yesterday = NOW - 86_400_000;
     const app = await openLine([
       makeMessage('L1', { ts: yesterday, content: { type: 'text', text: 'Hello' } }),
-      makeMessage('L1', { ts: NOW - 1000, content: { type: 'card', card_kind: 'tour', object_id: 't1', title: 'West Lake day tour', price: { amount: 299, currency: 'CNY' } } }),
-      makeMessage('L1', { ts: NOW - 900, content: { type: 'image', url: ROOM_PNG, width: 400, height: 300, mime: 'image/png' } }),
-      makeMessage('L1', { ts: NOW - 800, content: { type: 'image', url: 'https://elsewhere.example/x.png', width: 4, height: 3, mime: 'image/png' } }),
-      makeMessage('L1', { ts: NOW - 700, content: { type: 'system', code: 'line.transferred', text: 'x', params: { staff_uid: 's1', staff_name: 'Li Na' } } }),
+      makeMessage('L1', {
+        ts: NOW - 1000,
+        content: {
+          type: 'card',
+          card_kind: 'tour',
+          object_id: 't1',
+          title: 'West Lake day tour',
+          price: { amount: 299, currency: 'CNY' },
+        },
+      }),
+      makeMessage('L1', {
+        ts: NOW - 900,
+        content: { type: 'image', url: ROOM_PNG, width: 400, height: 300, mime: 'image/png' },
+      }),
+      makeMessage('L1', {
+        ts: NOW - 800,
+        content: { type: 'image', url: 'https://elsewhere.example/x.png', width: 4, height: 3, mime: 'image/png' },
+      }),
+      makeMessage('L1', {
+        ts: NOW - 700,
+        content: {
+          type: 'system',
+          code: 'line.transferred',
+          text: 'x',
+          params: { staff_uid: 's1', staff_name: 'Li Na' },
+        },
+      }),
     ]);
     const log = screen.getByRole('log');
-    expect(within(log).getAllByRole('separator').map((s) => s.textContent)).toEqual(['Yesterday', 'Today']);
+    expect(
+      within(log)
+        .getAllByRole('separator')
+        .map((s) => s.textContent),
+    ).toEqual(['Yesterday', 'Today']);
     expect(log.textContent).toContain('West Lake day tour');
     expect(log.textContent).toContain('CN¥299.00');
     expect(log.querySelector<HTMLImageElement>('img.bubble-image')!.src).toMatch(/^blob:/);
@@ -128,7 +193,11 @@ describe('conversation view', () => {
   });
 
   it('renders message text as text, never HTML, and opens links through the core', async () => {
-    const app = await openLine([makeMessage('L1', { content: { type: 'text', text: '<img src=x onerror="alert(1)"> see https://example.com/p' } })]);
+    const app = await openLine([
+      makeMessage('L1', {
+        content: { type: 'text', text: '<img src=x onerror="alert(1)"> see https://example.com/p' },
+      }),
+    ]);
     const log = screen.getByRole('log');
     expect(log.querySelector('img')).toBeNull();
     expect(log.textContent).toContain('<img src=x onerror="alert(1)">');
@@ -149,17 +218,27 @@ describe('conversation view', () => {
     expect((box as HTMLTextAreaElement).value).toBe('');
     const sending = screen.getByRole('log').querySelector('[data-state]')!;
     expect(sending.getAttribute('data-state')).toBe('sending');
-    const echo = app.store.getState().conversation.messages.entities[app.store.getState().conversation.history.L1!.keys[0]!]!;
+    const echo =
+      app.store.getState().conversation.messages.entities[app.store.getState().conversation.history.L1!.keys[0]!]!;
     await act(async () => {
       app.api.emit('message.updated', { ...echo, message_id: 'M77', key: 'M77', state: 'read' });
       await Promise.resolve();
     });
-    const states = Array.from(screen.getByRole('log').querySelectorAll('[data-state]')).map((e) => e.getAttribute('data-state'));
+    const states = Array.from(screen.getByRole('log').querySelectorAll('[data-state]')).map((e) =>
+      e.getAttribute('data-state'),
+    );
     expect(states).toEqual(['read']);
   });
 
   it('offers retry on a failed message', async () => {
-    const failed = makeMessage('L1', { message_id: null, random_id: 'lx9-aaaaaaaaaaaaaaaa', key: 'local:lx9-aaaaaaaaaaaaaaaa', sender_role: 'staff', state: 'failed', error: { code: 'MESSAGE_TOO_LONG', message: 'too long', temporary: false, retry_after_ms: null } });
+    const failed = makeMessage('L1', {
+      message_id: null,
+      random_id: 'lx9-aaaaaaaaaaaaaaaa',
+      key: 'local:lx9-aaaaaaaaaaaaaaaa',
+      sender_role: 'staff',
+      state: 'failed',
+      error: { code: 'MESSAGE_TOO_LONG', message: 'too long', temporary: false, retry_after_ms: null },
+    });
     const app = await openLine([failed]);
     expect(screen.getByRole('log').textContent).toContain('too long');
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
@@ -169,11 +248,17 @@ describe('conversation view', () => {
   });
 
   it('inserts a quick reply with its placeholders filled', async () => {
-    const app = await openLine([], { quickReplies: [{ id: 'q1', title: 'Greeting', text: 'Hello {customer_name}, this is {staff_name} about {object_title}.' }] });
+    const app = await openLine([], {
+      quickReplies: [
+        { id: 'q1', title: 'Greeting', text: 'Hello {customer_name}, this is {staff_name} about {object_title}.' },
+      ],
+    });
     fireEvent.click(screen.getByRole('button', { name: 'Quick replies' }));
     fireEvent.click(screen.getByRole('menuitem', { name: /Greeting/ }));
     await app.settle();
-    expect(screen.getByLabelText<HTMLTextAreaElement>(/Type a reply/).value).toBe('Hello Ann, this is Li Na about Object 1.');
+    expect(screen.getByLabelText<HTMLTextAreaElement>(/Type a reply/).value).toBe(
+      'Hello Ann, this is Li Na about Object 1.',
+    );
   });
 
   it('shows the typing indicator', async () => {
@@ -201,7 +286,12 @@ describe('conversation view', () => {
   });
 
   it('opens a search hit in its conversation, paging back to reach it', async () => {
-    const history = Array.from({ length: 130 }, (_, i) => makeMessage('L1', { ts: NOW - 200_000 + i, content: { type: 'text', text: i === 3 ? 'needle in the hay' : `hay ${i}` } }));
+    const history = Array.from({ length: 130 }, (_, i) =>
+      makeMessage('L1', {
+        ts: NOW - 200_000 + i,
+        content: { type: 'text', text: i === 3 ? 'needle in the hay' : `hay ${i}` },
+      }),
+    );
     const app = await mountApp(new FakeApi({ lines: [makeLine(1)], history: { L1: history } }));
     const search = screen.getByLabelText('Search messages');
     fireEvent.change(search, { target: { value: 'needle' } });
@@ -235,11 +325,35 @@ describe('workspace', () => {
 
   it('shows the connection banner from channel.state', async () => {
     const app = await mountApp(new FakeApi({ lines: [makeLine(1)] }));
-    act(() => app.api.emit('channel.state', { status: 'offline', transport: null, retry_at: null, last_error: null, since: NOW + 1 }));
+    act(() =>
+      app.api.emit('channel.state', {
+        status: 'offline',
+        transport: null,
+        retry_at: null,
+        last_error: null,
+        since: NOW + 1,
+      }),
+    );
     expect(screen.getByRole('status').textContent).toMatch(/You are offline/);
-    act(() => app.api.emit('channel.state', { status: 'online', transport: 'poll', retry_at: null, last_error: null, since: NOW + 2 }));
+    act(() =>
+      app.api.emit('channel.state', {
+        status: 'online',
+        transport: 'poll',
+        retry_at: null,
+        last_error: null,
+        since: NOW + 2,
+      }),
+    );
     expect(screen.getByRole('status').textContent).toMatch(/long-polling/);
-    act(() => app.api.emit('channel.state', { status: 'online', transport: 'ws', retry_at: null, last_error: null, since: NOW + 3 }));
+    act(() =>
+      app.api.emit('channel.state', {
+        status: 'online',
+        transport: 'ws',
+        retry_at: null,
+        last_error: null,
+        since: NOW + 3,
+      }),
+    );
     expect(screen.queryByRole('status')).toBeNull();
   });
 

@@ -33,7 +33,11 @@ const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 100));
 
 /** The customer's first message about a room opens (or reopens) their consultation line on it. */
 const openLine = (customer: Pick<ProtocolClient, 'request'>, object_id: 'r1' | 'r2') =>
-  customer.request('send', { random_id: rid(), to: { object_id, busi_type: 'consult' }, content: { type: 'text', text: 'hi' } });
+  customer.request('send', {
+    random_id: rid(),
+    to: { object_id, busi_type: 'consult' },
+    content: { type: 'text', text: 'hi' },
+  });
 
 describe('typing', () => {
   it('reaches only peers whose view shows the line (or staff on the list view)', async () => {

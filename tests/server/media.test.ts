@@ -313,7 +313,11 @@ describe('image upload and serving', () => {
     expect(sent.message.content).toEqual(up.image);
     await staffInbox.waitFor((e) => e.kind === 'message' && e.message.message_id === sent.message.message_id);
     // A client may upload honestly and then claim another size: the message carries the real one.
-    const lying = await customer.request('send', { random_id: rid(), line_id, content: { ...up.image, width: 4000, height: 3 } });
+    const lying = await customer.request('send', {
+      random_id: rid(),
+      line_id,
+      content: { ...up.image, width: 4000, height: 3 },
+    });
     expect(lying.message.content).toEqual(up.image);
     const { messages } = await customer.request('history', { line_id });
     // text, the assignment notice (staff1 is online), image, image

@@ -23,7 +23,9 @@ describe('PeriodicRun', () => {
     const job = new PeriodicRun(
       () => {
         started++;
-        return new Promise<number>((resolve, reject) => finish.push((ok) => (ok ? resolve(started) : reject(new Error('run failed')))));
+        return new Promise<number>((resolve, reject) =>
+          finish.push((ok) => (ok ? resolve(started) : reject(new Error('run failed')))),
+        );
       },
       () => delayMs,
     );

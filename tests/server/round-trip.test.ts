@@ -81,12 +81,20 @@ describe('held long-poll', () => {
     const staff = await t.connectWs('staff1');
     await follow(t, staff);
     const customer = await t.connectHttp('cust1');
-    const opened = await customer.request('send', { random_id: rid(), to: { object_id: 'room-1', busi_type: 'consult' }, content: { type: 'text', text: 'hi' } });
+    const opened = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room-1', busi_type: 'consult' },
+      content: { type: 'text', text: 'hi' },
+    });
     const { next } = await customer.poll(null, 0);
     const reads = vi.spyOn(t.server.store, 'sync');
     const held = customer.poll(next, 5_000);
     await expect.poll(() => reads.mock.calls.length).toBe(1);
-    const reply = await staff.request('send', { random_id: rid(), line_id: opened.line.line_id, content: { type: 'text', text: 'hello' } });
+    const reply = await staff.request('send', {
+      random_id: rid(),
+      line_id: opened.line.line_id,
+      content: { type: 'text', text: 'hello' },
+    });
     const answer = await held;
     expect(reads).toHaveBeenCalledTimes(1);
     expect(answer.events.map((e) => e.kind === 'message' && e.message.message_id)).toEqual([reply.message.message_id]);

@@ -63,11 +63,15 @@ describe('long waits through the server', () => {
     expect(colleague.events.slice(settled)).toEqual([announced]);
 
     const reply = await say(assignee, { line_id: lineId });
-    await colleague.waitFor((e) => e.kind === 'line' && e.line.line_id === lineId && e.line.last_message_at === reply.ts);
+    await colleague.waitFor(
+      (e) => e.kind === 'line' && e.line.line_id === lineId && e.line.last_message_at === reply.ts,
+    );
     const told = lineEvents(colleague.events.slice(settled), lineId);
     expect(told.map((l) => l.waiting_since)).toEqual([asked.ts, null]);
     // A colleague never got the line's messages, only its snapshots.
-    expect(colleague.messages().filter((e) => e.message.line_id === lineId && e.message.random_id !== null)).toEqual([]);
+    expect(colleague.messages().filter((e) => e.message.line_id === lineId && e.message.random_id !== null)).toEqual(
+      [],
+    );
     // The wait stays announced once: a few more intervals bring nothing new.
     await new Promise((r) => setTimeout(r, INTERVAL_MS * 5));
     expect(lineEvents(colleague.events.slice(settled), lineId)).toHaveLength(2);

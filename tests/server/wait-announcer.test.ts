@@ -54,9 +54,15 @@ describe('long-wait rules and schedule (pure)', () => {
   it('after a send: only the end of an announced wait fans out', () => {
     // A customer starts or continues a wait: never an event for colleagues.
     expect(waitFlagAfterSend(line(), false)).toEqual({ waiting_announced: false, announceEnd: false });
-    expect(waitFlagAfterSend(line({ waiting_announced: true }), false)).toEqual({ waiting_announced: true, announceEnd: false });
+    expect(waitFlagAfterSend(line({ waiting_announced: true }), false)).toEqual({
+      waiting_announced: true,
+      announceEnd: false,
+    });
     // Staff answer: the end goes out only when the wait was announced.
-    expect(waitFlagAfterSend(line({ waiting_since: null }), false)).toEqual({ waiting_announced: false, announceEnd: false });
+    expect(waitFlagAfterSend(line({ waiting_since: null }), false)).toEqual({
+      waiting_announced: false,
+      announceEnd: false,
+    });
     expect(waitFlagAfterSend(line({ waiting_since: null, waiting_announced: true }), false)).toEqual({
       waiting_announced: false,
       announceEnd: true,
@@ -75,7 +81,9 @@ describe('long-wait rules and schedule (pure)', () => {
     expect(waitAnnounceFromEnv({ IM_WAIT_ANNOUNCE_AFTER_S: '300' })).toEqual({ waitAnnounceAfterMs: 300_000 });
     expect(waitAnnounceFromEnv({ IM_WAIT_ANNOUNCE_AFTER_S: '0' })).toEqual({ waitAnnounceAfterMs: 0 });
     for (const bad of ['-1', 'soon', 'Infinity'])
-      expect(() => waitAnnounceFromEnv({ IM_WAIT_ANNOUNCE_AFTER_S: bad })).toThrow(`bad IM_WAIT_ANNOUNCE_AFTER_S ${bad}`);
+      expect(() => waitAnnounceFromEnv({ IM_WAIT_ANNOUNCE_AFTER_S: bad })).toThrow(
+        `bad IM_WAIT_ANNOUNCE_AFTER_S ${bad}`,
+      );
   });
 
   it('the cutoff is the threshold before now; 0 switches announcing off', () => {
@@ -144,15 +152,21 @@ describe('WaitAnnouncer', () => {
 
   it('refuses settings that make no sense', () => {
     const f = fakes(() => []);
-    expect(() => announcer(f, { config: { waitAnnounceAfterMs: -1, waitAnnounceIntervalMs: 10 } })).toThrow(/waitAnnounceAfterMs/);
-    expect(() => announcer(f, { config: { waitAnnounceAfterMs: 10, waitAnnounceIntervalMs: 0 } })).toThrow(/waitAnnounceIntervalMs/);
+    expect(() => announcer(f, { config: { waitAnnounceAfterMs: -1, waitAnnounceIntervalMs: 10 } })).toThrow(
+      /waitAnnounceAfterMs/,
+    );
+    expect(() => announcer(f, { config: { waitAnnounceAfterMs: 10, waitAnnounceIntervalMs: 0 } })).toThrow(
+      /waitAnnounceIntervalMs/,
+    );
     expect(() => announcer(f, { config: { waitAnnounceAfterMs: Number.NaN, waitAnnounceIntervalMs: 10 } })).toThrow(
       /waitAnnounceAfterMs/,
     );
   });
 
   it('steps while batches come back full, publishes each batch’s heads, logs at debug', async () => {
-    const f = fakes((_input, n) => (n === 1 ? [outcome('1', ['b', 'c']), outcome('2', ['b'])] : n === 2 ? [outcome('3', [])] : []));
+    const f = fakes((_input, n) =>
+      n === 1 ? [outcome('1', ['b', 'c']), outcome('2', ['b'])] : n === 2 ? [outcome('3', [])] : [],
+    );
     const { a, lines } = announcer(f, { batch: 2 });
     expect(await a.run()).toBe(3);
     expect(f.calls).toEqual([
@@ -161,7 +175,9 @@ describe('WaitAnnouncer', () => {
     ]);
     // The second batch had no colleagues to tell: nothing to publish.
     expect(f.published.map((heads) => heads.map((h) => h.uid))).toEqual([['b', 'c', 'b']]);
-    expect(lines).toContainEqual(expect.objectContaining({ level: 20, msg: 'long waits announced', announced: 3, steps: 2 }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 20, msg: 'long waits announced', announced: 3, steps: 2 }),
+    );
     expect(a.stats).toEqual({ runs: 1, announced: 3, failures: 0 });
   });
 
@@ -204,7 +220,11 @@ describe('WaitAnnouncer', () => {
     });
     expect(await a.run()).toBe(1);
     expect(lines).toContainEqual(
-      expect.objectContaining({ level: 40, msg: 'announcing long waits failed; the next run picks up the rest', announced: 1 }),
+      expect.objectContaining({
+        level: 40,
+        msg: 'announcing long waits failed; the next run picks up the rest',
+        announced: 1,
+      }),
     );
     hubDown = true;
     expect(await a.run()).toBe(1);

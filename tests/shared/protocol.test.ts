@@ -15,7 +15,12 @@ describe('parseClientFrame', () => {
   it('accepts one envelope and a batch', () => {
     const one = parseClientFrame(JSON.stringify({ v: 1, id: 'a', type: 'ping', body: { t: 1 } }));
     expect(one).toEqual({ ok: true, envelopes: [{ v: 1, id: 'a', type: 'ping', body: { t: 1 } }] });
-    const batch = parseClientFrame(JSON.stringify([{ v: 1, type: 'typing', body: { line_id: 'l1' } }, { v: 1, id: 'b', type: 'ping', body: { t: 2 } }]));
+    const batch = parseClientFrame(
+      JSON.stringify([
+        { v: 1, type: 'typing', body: { line_id: 'l1' } },
+        { v: 1, id: 'b', type: 'ping', body: { t: 2 } },
+      ]),
+    );
     expect(batch.ok && batch.envelopes.map((e) => e.type)).toEqual(['typing', 'ping']);
   });
 
@@ -24,8 +29,16 @@ describe('parseClientFrame', () => {
     ['empty batch', '[]', 'BAD_PACKET'],
     ['missing type', '{"v":1}', 'BAD_PACKET'],
     ['wrong version', '{"v":9,"type":"ping"}', 'PROTOCOL_VERSION'],
-    ['oversized', JSON.stringify({ v: 1, type: 'ping', body: { pad: 'x'.repeat(LIMITS.maxPacketBytes) } }), 'PAYLOAD_TOO_LARGE'],
-    ['batch too long', JSON.stringify(Array.from({ length: LIMITS.maxBatch + 1 }, () => ({ v: 1, type: 'ping' }))), 'BAD_PACKET'],
+    [
+      'oversized',
+      JSON.stringify({ v: 1, type: 'ping', body: { pad: 'x'.repeat(LIMITS.maxPacketBytes) } }),
+      'PAYLOAD_TOO_LARGE',
+    ],
+    [
+      'batch too long',
+      JSON.stringify(Array.from({ length: LIMITS.maxBatch + 1 }, () => ({ v: 1, type: 'ping' }))),
+      'BAD_PACKET',
+    ],
   ])('rejects %s with %s', (_name, text, code) => {
     const r = parseClientFrame(text);
     expect(r.ok).toBe(false);
@@ -38,13 +51,22 @@ describe('parseClientFrame', () => {
 
 describe('parseRequestBody', () => {
   it('names the failing field', () => {
-    const r = parseRequestBody('send', { random_id: makeRandomId(1, () => 0.5), line_id: 'l', content: { type: 'text', text: '' } });
+    const r = parseRequestBody('send', {
+      random_id: makeRandomId(1, () => 0.5),
+      line_id: 'l',
+      content: { type: 'text', text: '' },
+    });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.error.message).toContain('content.text');
   });
   it('requires exactly one of line_id or to', () => {
     const rid = makeRandomId(Date.now(), Math.random);
-    const both = parseRequestBody('send', { random_id: rid, line_id: 'l', to: { object_id: 'o', busi_type: 'consult' }, content: { type: 'text', text: 'hi' } });
+    const both = parseRequestBody('send', {
+      random_id: rid,
+      line_id: 'l',
+      to: { object_id: 'o', busi_type: 'consult' },
+      content: { type: 'text', text: 'hi' },
+    });
     const neither = parseRequestBody('send', { random_id: rid, content: { type: 'text', text: 'hi' } });
     expect(both.ok).toBe(false);
     expect(neither.ok).toBe(false);
@@ -56,7 +78,15 @@ describe('random_id', () => {
     const seq = [0.1, 0.2, 0.3];
     let i = 0;
     const id = makeRandomId(1_700_000_000_000, () => seq[i++ % 3]!);
-    expect(id).toBe(makeRandomId(1_700_000_000_000, (() => { let j = 0; return () => seq[j++ % 3]!; })()));
+    expect(id).toBe(
+      makeRandomId(
+        1_700_000_000_000,
+        (() => {
+          let j = 0;
+          return () => seq[j++ % 3]!;
+        })(),
+      ),
+    );
     expect(RandomId.safeParse(id).success).toBe(true);
   });
   it('differs between two real draws', () => {

@@ -412,7 +412,10 @@ export function describeStoreContract(
         const reply = await send({ sender: alice, target: { line_id: line.line_id } });
         const bobAfter = await eventsAfter(bob.uid, bobBefore.at(-1)!.seq);
         expect(bobAfter).toHaveLength(1);
-        expect(bobAfter[0]).toMatchObject({ kind: 'line', line: { line_id: line.line_id, waiting_since: null, last_message_at: reply.message.ts } });
+        expect(bobAfter[0]).toMatchObject({
+          kind: 'line',
+          line: { line_id: line.line_id, waiting_since: null, last_message_at: reply.message.ts },
+        });
         expect((await store.getLine(line.line_id))!.waiting_announced).toBe(false);
         expect((await store.sync(otherStaff.uid, null, 10)).events).toEqual([]);
       });
@@ -446,7 +449,11 @@ export function describeStoreContract(
         expect(await announce(asked.message.ts - 1)).toEqual([]);
         const [announced, ...more] = await announce(asked.message.ts);
         expect(more).toEqual([]);
-        expect(announced!.line).toMatchObject({ line_id: lineId, waiting_since: asked.message.ts, waiting_announced: true });
+        expect(announced!.line).toMatchObject({
+          line_id: lineId,
+          waiting_since: asked.message.ts,
+          waiting_announced: true,
+        });
         expect(announced!.heads.map((h) => h.uid).sort()).toEqual([bob.uid, carol.uid].sort());
         // Each head carries its event exactly as stored.
         for (const head of announced!.heads) {
@@ -460,7 +467,11 @@ export function describeStoreContract(
           expect(events, who.account).toEqual([
             expect.objectContaining({
               kind: 'line',
-              line: expect.objectContaining({ line_id: lineId, waiting_since: asked.message.ts, last_message_at: again.message.ts }) as unknown,
+              line: expect.objectContaining({
+                line_id: lineId,
+                waiting_since: asked.message.ts,
+                last_message_at: again.message.ts,
+              }) as unknown,
             }),
           ]);
         }
@@ -483,7 +494,11 @@ export function describeStoreContract(
           expect(events, who.account).toEqual([
             expect.objectContaining({
               kind: 'line',
-              line: expect.objectContaining({ line_id: lineId, waiting_since: null, last_message_at: reply.message.ts }) as unknown,
+              line: expect.objectContaining({
+                line_id: lineId,
+                waiting_since: null,
+                last_message_at: reply.message.ts,
+              }) as unknown,
             }),
           ]);
         }
@@ -510,13 +525,20 @@ export function describeStoreContract(
         const asked = await send({ sender: cust, target: { line_id: lineId } });
         // A transfer shows everyone the wait, so its end must reach them, however quick.
         const moved = await store.transfer({ line_id: lineId, to: bob.uid, now: tick() });
-        expect(moved.line).toMatchObject({ assignee: bob.uid, waiting_since: asked.message.ts, waiting_announced: true });
+        expect(moved.line).toMatchObject({
+          assignee: bob.uid,
+          waiting_since: asked.message.ts,
+          waiting_announced: true,
+        });
         expect(await announce(clock + THRESHOLD)).toEqual([]);
         const aliceSeen = await headOf(alice.uid);
         const reply = await send({ sender: bob, target: { line_id: lineId } });
         expect(reply.heads.map((h) => h.uid).sort()).toEqual([alice.uid, bob.uid, carol.uid, cust.uid].sort());
         expect(await eventsAfter(alice.uid, aliceSeen)).toEqual([
-          expect.objectContaining({ kind: 'line', line: expect.objectContaining({ assignee: bob.uid, waiting_since: null }) as unknown }),
+          expect.objectContaining({
+            kind: 'line',
+            line: expect.objectContaining({ assignee: bob.uid, waiting_since: null }) as unknown,
+          }),
         ]);
         // Announced, then resolved: the status event is the last word, the flag goes.
         const waiting = await send({ sender: cust, target: { line_id: lineId } });
@@ -545,7 +567,8 @@ export function describeStoreContract(
         await send({ sender: bob, target: { line_id: line.line_id } });
         lineIds.push(line.line_id);
         const carolBefore = await headOf(carol.uid);
-        for (const [i, lineId] of lineIds.entries()) await send({ sender: i === 1 ? cust2 : cust, target: { line_id: lineId } });
+        for (const [i, lineId] of lineIds.entries())
+          await send({ sender: i === 1 ? cust2 : cust, target: { line_id: lineId } });
         const drain = async () => {
           const out: string[] = [];
           for (let step = 0; step < 10; step++) {
@@ -573,9 +596,10 @@ export function describeStoreContract(
           ]);
           const told = (await eventsAfter(bob.uid, bobSeen)).filter((e) => e.kind === 'line');
           // Either the reply came first (nothing to tell) or the wait was announced and then ended.
-          expect(told.map((e) => e.kind === 'line' && e.line.waiting_since === null), `round ${round}`).toEqual(
-            announced.length === 0 ? [] : [false, true],
-          );
+          expect(
+            told.map((e) => e.kind === 'line' && e.line.waiting_since === null),
+            `round ${round}`,
+          ).toEqual(announced.length === 0 ? [] : [false, true]);
           expect((await store.getLine(lineId))!.waiting_announced).toBe(false);
         }
       });
@@ -669,9 +693,19 @@ export function describeStoreContract(
         const head = await store.inboxHead(cust.uid);
         expect(head.seq).toBe(10);
         const floor = 6;
-        for (const cursor of [null, { epoch: head.epoch, seq: 0 }, { epoch: head.epoch, seq: floor - 2 }, { epoch: 'gone', seq: 9 }]) {
+        for (const cursor of [
+          null,
+          { epoch: head.epoch, seq: 0 },
+          { epoch: head.epoch, seq: floor - 2 },
+          { epoch: 'gone', seq: 9 },
+        ]) {
           const page = await store.sync(cust.uid, cursor, 2);
-          expect(page, JSON.stringify(cursor)).toMatchObject({ outcome: 'reset', epoch: head.epoch, more: true, next: { seq: floor + 1 } });
+          expect(page, JSON.stringify(cursor)).toMatchObject({
+            outcome: 'reset',
+            epoch: head.epoch,
+            more: true,
+            next: { seq: floor + 1 },
+          });
           expect(page.events.map((e) => e.seq)).toEqual([floor, floor + 1]);
           const rest = await store.sync(cust.uid, page.next, 100);
           expect(rest).toMatchObject({ outcome: 'recovered', more: false, next: { seq: head.seq } });
@@ -683,7 +717,12 @@ export function describeStoreContract(
         const inside = await store.sync(cust.uid, { epoch: head.epoch, seq: floor + 1 }, 100);
         expect(inside.outcome).toBe('recovered');
         expect(inside.events.map((e) => e.seq)).toEqual(range(floor + 2, head.seq));
-        expect(await store.sync(cust.uid, head, 100)).toMatchObject({ outcome: 'recovered', events: [], next: head, more: false });
+        expect(await store.sync(cust.uid, head, 100)).toMatchObject({
+          outcome: 'recovered',
+          events: [],
+          next: head,
+          more: false,
+        });
         // Trimmed down to the head alone, a cursor just behind it still continues.
         await trimAll({ olderThan: null, keepNewest: 1, limit: 100, users: 100 });
         expect(await store.sync(cust.uid, { epoch: head.epoch, seq: head.seq - 1 }, 100)).toMatchObject({
@@ -724,8 +763,12 @@ export function describeStoreContract(
       });
 
       it('refuses a step that could not make progress', async () => {
-        await expect(store.trimInbox({ olderThan: null, keepNewest: 5, limit: 0, users: 10, from: null })).rejects.toThrow(/limit/);
-        await expect(store.trimInbox({ olderThan: null, keepNewest: 0, limit: 10, users: 10, from: null })).rejects.toThrow(/keepNewest/);
+        await expect(
+          store.trimInbox({ olderThan: null, keepNewest: 5, limit: 0, users: 10, from: null }),
+        ).rejects.toThrow(/limit/);
+        await expect(
+          store.trimInbox({ olderThan: null, keepNewest: 0, limit: 10, users: 10, from: null }),
+        ).rejects.toThrow(/keepNewest/);
       });
     });
 

@@ -32,7 +32,11 @@ export function Composer({ lineId }: { lineId: string }) {
   return (
     <div className="composer">
       {sendError || imageError ? (
-        <div className="composer-error" role="alert" onClick={() => (setImageError(null), dispatch(sendErrorDismissed()))}>
+        <div
+          className="composer-error"
+          role="alert"
+          onClick={() => (setImageError(null), dispatch(sendErrorDismissed()))}
+        >
           {imageError ?? sendError?.message}
         </div>
       ) : null}

@@ -36,7 +36,10 @@ export function LineActions({ line }: { line: LineView }) {
                     setTransferOpen(false);
                   }}
                 >
-                  <span className={`presence ${m.online ? 'online' : 'offline'}`} aria-label={t(m.online ? 'actions.online' : 'actions.offline')} />
+                  <span
+                    className={`presence ${m.online ? 'online' : 'offline'}`}
+                    aria-label={t(m.online ? 'actions.online' : 'actions.offline')}
+                  />
                   {m.display_name}
                   {m.uid === me?.uid ? ' ✓' : ''}
                   <small>{t('actions.capacity', { open: m.open_lines, capacity: m.capacity })}</small>
@@ -63,7 +66,11 @@ export function LineActions({ line }: { line: LineView }) {
           ))}
         </select>
       </label>
-      <button type="button" aria-pressed={line.muted} onClick={() => void dispatch(muteRequested({ line_id: line.line_id, muted: !line.muted }))}>
+      <button
+        type="button"
+        aria-pressed={line.muted}
+        onClick={() => void dispatch(muteRequested({ line_id: line.line_id, muted: !line.muted }))}
+      >
         {line.muted ? t('actions.unmute') : t('actions.mute')}
       </button>
       {error ? (

@@ -49,7 +49,8 @@ export function MessageList({ lineId }: { lineId: string }) {
   // A history too short to fill the view cannot be scrolled up: load the next page right away.
   useEffect(() => {
     const el = scrollRef.current;
-    if (el && el.clientHeight > 0 && canLoadOlder && el.scrollHeight <= el.clientHeight + EDGE_PX) void dispatch(historyRequested({ line_id: lineId }));
+    if (el && el.clientHeight > 0 && canLoadOlder && el.scrollHeight <= el.clientHeight + EDGE_PX)
+      void dispatch(historyRequested({ line_id: lineId }));
   }, [canLoadOlder, rows, lineId, dispatch]);
 
   // A search hit or notification asked for this message: bring it to the middle and mark it.
@@ -74,7 +75,11 @@ export function MessageList({ lineId }: { lineId: string }) {
     if (el && el.scrollTop < EDGE_PX && canLoadOlder) void dispatch(historyRequested({ line_id: lineId }));
   };
 
-  const status = history.error ? t('conversation.loadFailed') : history.loading && history.loaded ? t('conversation.loadingOlder') : null;
+  const status = history.error
+    ? t('conversation.loadFailed')
+    : history.loading && history.loaded
+      ? t('conversation.loadingOlder')
+      : null;
   return (
     <div className="message-pane">
       {status ? (
@@ -87,8 +92,17 @@ export function MessageList({ lineId }: { lineId: string }) {
           {virtualizer.getVirtualItems().map((item) => {
             const row = rows[item.index]!;
             return (
-              <div key={item.key} data-index={item.index} data-key={row.key} ref={virtualizer.measureElement} className="message-slot" style={{ transform: `translateY(${item.start}px)` }}>
-                {item.index === 0 && history.loaded && !history.more ? <div className="history-top">{t('conversation.start')}</div> : null}
+              <div
+                key={item.key}
+                data-index={item.index}
+                data-key={row.key}
+                ref={virtualizer.measureElement}
+                className="message-slot"
+                style={{ transform: `translateY(${item.start}px)` }}
+              >
+                {item.index === 0 && history.loaded && !history.more ? (
+                  <div className="history-top">{t('conversation.start')}</div>
+                ) : null}
                 {row.dayStart !== null ? (
                   <div className="day-separator" role="separator">
                     <span>{formatDayLabel(row.dayStart, now, locale)}</span>

@@ -11,7 +11,13 @@ import { selectMessageByKey } from './selectors';
 const STATE_MARK = { sending: '🕓', sent: '✓', read: '✓✓', failed: '⚠' } as const;
 
 /** One message; its look comes from the content-type registry. */
-export const MessageRow = memo(function MessageRow({ messageKey, highlighted }: { messageKey: string; highlighted: boolean }) {
+export const MessageRow = memo(function MessageRow({
+  messageKey,
+  highlighted,
+}: {
+  messageKey: string;
+  highlighted: boolean;
+}) {
   const { t } = useTranslation();
   const locale = useLocale();
   const dispatch = useAppDispatch();
@@ -28,7 +34,10 @@ export const MessageRow = memo(function MessageRow({ messageKey, highlighted }: 
   }
   const outgoing = isOutgoing(message);
   return (
-    <div className={`message ${outgoing ? 'outgoing' : 'incoming'} layout-${entry.layout} state-${message.state}${highlighted ? ' highlighted' : ''}`} data-key={message.key}>
+    <div
+      className={`message ${outgoing ? 'outgoing' : 'incoming'} layout-${entry.layout} state-${message.state}${highlighted ? ' highlighted' : ''}`}
+      data-key={message.key}
+    >
       <div className="bubble">
         <Bubble content={message.content} />
       </div>
@@ -42,10 +51,18 @@ export const MessageRow = memo(function MessageRow({ messageKey, highlighted }: 
         {message.state === 'failed' && message.random_id ? (
           <>
             {message.error ? <span className="delivery-error">{message.error.message}</span> : null}
-            <button type="button" className="link-button" onClick={() => void dispatch(retryRequested({ random_id: message.random_id! }))}>
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => void dispatch(retryRequested({ random_id: message.random_id! }))}
+            >
               {t('conversation.retry')}
             </button>
-            <button type="button" className="link-button" onClick={() => void dispatch(deleteRequested({ random_id: message.random_id! }))}>
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => void dispatch(deleteRequested({ random_id: message.random_id! }))}
+            >
               {t('conversation.delete')}
             </button>
           </>

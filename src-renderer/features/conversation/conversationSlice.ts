@@ -1,4 +1,10 @@
-import { createEntityAdapter, createSlice, prepareAutoBatched, type EntityState, type PayloadAction } from '@reduxjs/toolkit';
+import {
+  createEntityAdapter,
+  createSlice,
+  prepareAutoBatched,
+  type EntityState,
+  type PayloadAction,
+} from '@reduxjs/toolkit';
 import type { IpcArgs, IpcTopicPayload, LocalMessage } from '../../../src-shared/ipc';
 import { createAppAsyncThunk, uiError, type UiError } from '../../app/thunk';
 import { isSessionEnded } from '../session/sessionSlice';
@@ -90,7 +96,11 @@ export const historyRequested = createAppAsyncThunk(
   async ({ line_id }: { line_id: string }, { extra, getState }) => {
     const history = getState().conversation.history[line_id];
     const before = history?.loaded ? history.keys[0] : undefined;
-    return extra.api.invoke('history.load', { line_id, limit: HISTORY_PAGE, ...(before !== undefined ? { before_key: before } : {}) });
+    return extra.api.invoke('history.load', {
+      line_id,
+      limit: HISTORY_PAGE,
+      ...(before !== undefined ? { before_key: before } : {}),
+    });
   },
   {
     condition: ({ line_id }, { getState }) => {
@@ -100,8 +110,10 @@ export const historyRequested = createAppAsyncThunk(
   },
 );
 
-export const replySubmitted = createAppAsyncThunk('conversation/replySubmitted', async ({ line_id, text }: { line_id: string; text: string }, { extra }) =>
-  extra.api.invoke('message.send', { line_id, content: { type: 'text', text } }),
+export const replySubmitted = createAppAsyncThunk(
+  'conversation/replySubmitted',
+  async ({ line_id, text }: { line_id: string; text: string }, { extra }) =>
+    extra.api.invoke('message.send', { line_id, content: { type: 'text', text } }),
 );
 
 export const imageSubmitted = createAppAsyncThunk(
@@ -112,18 +124,25 @@ export const imageSubmitted = createAppAsyncThunk(
   },
 );
 
-export const retryRequested = createAppAsyncThunk('conversation/retryRequested', async ({ random_id }: { random_id: string }, { extra }) =>
-  extra.api.invoke('message.retry', { random_id }),
+export const retryRequested = createAppAsyncThunk(
+  'conversation/retryRequested',
+  async ({ random_id }: { random_id: string }, { extra }) => extra.api.invoke('message.retry', { random_id }),
 );
 
-export const deleteRequested = createAppAsyncThunk('conversation/deleteRequested', async ({ random_id }: { random_id: string }, { extra }) => {
-  await extra.api.invoke('message.delete', { random_id });
-  return random_id;
-});
+export const deleteRequested = createAppAsyncThunk(
+  'conversation/deleteRequested',
+  async ({ random_id }: { random_id: string }, { extra }) => {
+    await extra.api.invoke('message.delete', { random_id });
+    return random_id;
+  },
+);
 
-export const linkOpened = createAppAsyncThunk('conversation/linkOpened', async ({ url }: { url: string }, { extra }) => {
-  await extra.api.invoke('link.open', { url });
-});
+export const linkOpened = createAppAsyncThunk(
+  'conversation/linkOpened',
+  async ({ url }: { url: string }, { extra }) => {
+    await extra.api.invoke('link.open', { url });
+  },
+);
 
 const conversationSlice = createSlice({
   name: 'conversation',
@@ -204,5 +223,14 @@ const conversationSlice = createSlice({
   },
 });
 
-export const { messageReceived, messageUpdated, typingReceived, typingExpired, draftEdited, messageFocused, focusSettled, sendErrorDismissed } = conversationSlice.actions;
+export const {
+  messageReceived,
+  messageUpdated,
+  typingReceived,
+  typingExpired,
+  draftEdited,
+  messageFocused,
+  focusSettled,
+  sendErrorDismissed,
+} = conversationSlice.actions;
 export default conversationSlice.reducer;

@@ -24,12 +24,16 @@ export const selectTyping = (s: RootState, lineId: string) => s.conversation.typ
 export const selectFocus = (s: RootState) => s.conversation.focus;
 export const selectSendError = (s: RootState) => s.conversation.sendError;
 
-const sameRows = (a: ConversationRow[], b: ConversationRow[]) => a.length === b.length && a.every((row, i) => row.key === b[i]!.key && row.dayStart === b[i]!.dayStart);
+const sameRows = (a: ConversationRow[], b: ConversationRow[]) =>
+  a.length === b.length && a.every((row, i) => row.key === b[i]!.key && row.dayStart === b[i]!.dayStart);
 
 /** The rows of a line's virtualised history. One selector instance per view. */
 export function makeSelectConversationRows() {
   return createSelector(
-    [(s: RootState, lineId: string) => selectHistory(s, lineId).keys, (s: RootState) => s.conversation.messages.entities],
+    [
+      (s: RootState, lineId: string) => selectHistory(s, lineId).keys,
+      (s: RootState) => s.conversation.messages.entities,
+    ],
     (keys, entities): ConversationRow[] => {
       const rows: ConversationRow[] = [];
       let lastDay = '';

@@ -38,7 +38,11 @@ export function LineFilters() {
         ))}
       </select>
       <label className="mine-toggle">
-        <input type="checkbox" checked={filters.mine} onChange={(e) => dispatch(filtersChanged({ mine: e.target.checked }))} />
+        <input
+          type="checkbox"
+          checked={filters.mine}
+          onChange={(e) => dispatch(filtersChanged({ mine: e.target.checked }))}
+        />
         {t('list.mine')}
       </label>
     </div>

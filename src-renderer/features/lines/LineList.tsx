@@ -40,7 +40,12 @@ export function LineList() {
         {ids.length === 0 && phase === 'loaded' ? <p className="empty">{t('list.empty')}</p> : null}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => (
-            <LineRow key={ids[item.index]} lineId={ids[item.index]!} selected={ids[item.index] === selectedId} top={item.start} />
+            <LineRow
+              key={ids[item.index]}
+              lineId={ids[item.index]!}
+              selected={ids[item.index] === selectedId}
+              top={item.start}
+            />
           ))}
         </div>
       </div>

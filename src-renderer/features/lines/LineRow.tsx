@@ -13,7 +13,15 @@ import { countsTowardBadge } from '../../../src-shared/ipc';
 export const LINE_ROW_HEIGHT = 96;
 
 /** One row of the conversation list; it subscribes to its own line, so a new message repaints one row. */
-export const LineRow = memo(function LineRow({ lineId, selected, top }: { lineId: string; selected: boolean; top: number }) {
+export const LineRow = memo(function LineRow({
+  lineId,
+  selected,
+  top,
+}: {
+  lineId: string;
+  selected: boolean;
+  top: number;
+}) {
   const { t } = useTranslation();
   const locale = useLocale();
   const dispatch = useAppDispatch();
@@ -41,16 +49,27 @@ export const LineRow = memo(function LineRow({ lineId, selected, top }: { lineId
       <div className="line-row-middle">
         <span className="line-preview">{previewOf(line.last_message, t)}</span>
         {line.unread > 0 ? (
-          <span className={`unread-badge${countsTowardBadge(line, me) ? '' : ' quiet'}`} aria-label={t('list.unread', { count: line.unread })}>
+          <span
+            className={`unread-badge${countsTowardBadge(line, me) ? '' : ' quiet'}`}
+            aria-label={t('list.unread', { count: line.unread })}
+          >
             {formatBadge(line.unread, locale)}
           </span>
         ) : null}
       </div>
       <div className="line-row-bottom">
-        {line.waiting_since !== null ? <span className="waiting">{t('list.waiting', { duration: formatWaiting(now - line.waiting_since, locale) })}</span> : null}
+        {line.waiting_since !== null ? (
+          <span className="waiting">
+            {t('list.waiting', { duration: formatWaiting(now - line.waiting_since, locale) })}
+          </span>
+        ) : null}
         <span className="assignee">{line.assignee_name ?? t('list.unassigned')}</span>
         <span className={`status status-${line.status}`}>{t(`status.${line.status}`)}</span>
-        {line.muted ? <span className="muted-mark" aria-label={t('actions.muted')}>🔕</span> : null}
+        {line.muted ? (
+          <span className="muted-mark" aria-label={t('actions.muted')}>
+            🔕
+          </span>
+        ) : null}
       </div>
     </div>
   );

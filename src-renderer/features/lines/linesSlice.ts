@@ -31,16 +31,21 @@ const initialState: LinesState = {
 };
 
 /** All lines the store knows: filtering and sorting happen in memoised selectors, not on the core. */
-export const linesRequested = createAppAsyncThunk('lines/requested', async (_: void, { extra }) => extra.api.invoke('lines.list', {}));
+export const linesRequested = createAppAsyncThunk('lines/requested', async (_: void, { extra }) =>
+  extra.api.invoke('lines.list', {}),
+);
 
-export const transferRequested = createAppAsyncThunk('lines/transferRequested', async (args: { line_id: string; to: string }, { extra }) =>
-  extra.api.invoke('line.transfer', args),
+export const transferRequested = createAppAsyncThunk(
+  'lines/transferRequested',
+  async (args: { line_id: string; to: string }, { extra }) => extra.api.invoke('line.transfer', args),
 );
-export const statusChangeRequested = createAppAsyncThunk('lines/statusChangeRequested', async (args: { line_id: string; status: LineStatus }, { extra }) =>
-  extra.api.invoke('line.setStatus', args),
+export const statusChangeRequested = createAppAsyncThunk(
+  'lines/statusChangeRequested',
+  async (args: { line_id: string; status: LineStatus }, { extra }) => extra.api.invoke('line.setStatus', args),
 );
-export const muteRequested = createAppAsyncThunk('lines/muteRequested', async (args: { line_id: string; muted: boolean }, { extra }) =>
-  extra.api.invoke('line.mute', args),
+export const muteRequested = createAppAsyncThunk(
+  'lines/muteRequested',
+  async (args: { line_id: string; muted: boolean }, { extra }) => extra.api.invoke('line.mute', args),
 );
 
 const linesSlice = createSlice({
@@ -116,7 +121,12 @@ const linesSlice = createSlice({
           const line = lineIn(state, message.line_id);
           if (!line) return;
           const last = line.last_message;
-          if (!last || last.key === message.key || (message.random_id !== null && last.random_id === message.random_id) || message.ts >= last.ts) {
+          if (
+            !last ||
+            last.key === message.key ||
+            (message.random_id !== null && last.random_id === message.random_id) ||
+            message.ts >= last.ts
+          ) {
             line.last_message = message;
             line.last_message_at = Math.max(line.last_message_at ?? 0, message.ts);
           }
@@ -126,5 +136,6 @@ const linesSlice = createSlice({
   },
 });
 
-export const { lineUpdated, unreadChanged, lineOpened, lineClosed, lineRead, filtersChanged, actionErrorDismissed } = linesSlice.actions;
+export const { lineUpdated, unreadChanged, lineOpened, lineClosed, lineRead, filtersChanged, actionErrorDismissed } =
+  linesSlice.actions;
 export default linesSlice.reducer;

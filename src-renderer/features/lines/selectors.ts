@@ -10,7 +10,8 @@ export const selectLinesPhase = (s: RootState) => s.lines.phase;
 export const selectLineActionError = (s: RootState) => s.lines.actionError;
 export const selectMyUid = (s: RootState) => s.session.session?.user?.uid ?? null;
 
-export const selectSelectedLine = (s: RootState) => (s.lines.selectedId === null ? undefined : lineIn(s.lines, s.lines.selectedId));
+export const selectSelectedLine = (s: RootState) =>
+  s.lines.selectedId === null ? undefined : lineIn(s.lines, s.lines.selectedId);
 
 /** Last activity of a line, for "sorted by activity". */
 export function activityOf(line: LineView): number {
@@ -117,7 +118,11 @@ export function neighbourLine(ids: readonly string[], selected: string | null, s
 }
 
 /** The next line after the open one (wrapping) that has unread messages. */
-export function nextUnreadLine(ids: readonly string[], selected: string | null, unreadOf: (id: string) => number): string | null {
+export function nextUnreadLine(
+  ids: readonly string[],
+  selected: string | null,
+  unreadOf: (id: string) => number,
+): string | null {
   const start = selected === null ? -1 : ids.indexOf(selected);
   for (let i = 1; i <= ids.length; i++) {
     const id = ids[(start + i + ids.length) % ids.length]!;

@@ -7,7 +7,9 @@ export type Placeholder = (typeof PLACEHOLDERS)[number];
  * visible in the composer before sending rather than silently dropped.
  */
 export function fillPlaceholders(text: string, values: Record<Placeholder, string>): string {
-  return text.replace(/\{([a-z_]+)\}/g, (whole, name: string) => ((PLACEHOLDERS as readonly string[]).includes(name) ? values[name as Placeholder] : whole));
+  return text.replace(/\{([a-z_]+)\}/g, (whole, name: string) =>
+    (PLACEHOLDERS as readonly string[]).includes(name) ? values[name as Placeholder] : whole,
+  );
 }
 
 /** Insert a snippet into a draft: on its own line after existing text, nothing extra when empty. */

@@ -7,11 +7,17 @@ import { isSessionEnded } from '../session/sessionSlice';
 import { lineIn } from '../lines/lineTable';
 import { appendToDraft, fillPlaceholders } from './placeholders';
 
-const quickRepliesAdapter = createEntityAdapter<QuickReply, string>({ selectId: (q) => q.id, sortComparer: (a, b) => a.title.localeCompare(b.title) });
+const quickRepliesAdapter = createEntityAdapter<QuickReply, string>({
+  selectId: (q) => q.id,
+  sortComparer: (a, b) => a.title.localeCompare(b.title),
+});
 
-export const quickRepliesRequested = createAppAsyncThunk('quickReplies/requested', async (_: void, { extra }) => extra.api.invoke('quickReplies.list', {}));
-export const quickReplySaved = createAppAsyncThunk('quickReplies/saved', async (args: { id?: string; title: string; text: string }, { extra }) =>
-  extra.api.invoke('quickReplies.put', args),
+export const quickRepliesRequested = createAppAsyncThunk('quickReplies/requested', async (_: void, { extra }) =>
+  extra.api.invoke('quickReplies.list', {}),
+);
+export const quickReplySaved = createAppAsyncThunk(
+  'quickReplies/saved',
+  async (args: { id?: string; title: string; text: string }, { extra }) => extra.api.invoke('quickReplies.put', args),
 );
 export const quickReplyRemoved = createAppAsyncThunk('quickReplies/removed', async (id: string, { extra }) => {
   await extra.api.invoke('quickReplies.delete', { id });
@@ -19,18 +25,23 @@ export const quickReplyRemoved = createAppAsyncThunk('quickReplies/removed', asy
 });
 
 /** Put a quick reply, placeholders filled for this line, into the line's draft (not sent: staff review it). */
-export const quickReplyChosen = createAppAsyncThunk('quickReplies/chosen', (args: { line_id: string; id: string }, { getState, dispatch }) => {
-  const state = getState();
-  const reply = state.quickReplies.entities[args.id];
-  const line = lineIn(state.lines, args.line_id);
-  if (!reply || !line) return;
-  const text = fillPlaceholders(reply.text, {
-    customer_name: line.customer_name,
-    object_title: line.object.title,
-    staff_name: state.session.session?.user?.display_name ?? '',
-  });
-  dispatch(draftEdited({ line_id: args.line_id, text: appendToDraft(state.conversation.drafts[args.line_id] ?? '', text) }));
-});
+export const quickReplyChosen = createAppAsyncThunk(
+  'quickReplies/chosen',
+  (args: { line_id: string; id: string }, { getState, dispatch }) => {
+    const state = getState();
+    const reply = state.quickReplies.entities[args.id];
+    const line = lineIn(state.lines, args.line_id);
+    if (!reply || !line) return;
+    const text = fillPlaceholders(reply.text, {
+      customer_name: line.customer_name,
+      object_title: line.object.title,
+      staff_name: state.session.session?.user?.display_name ?? '',
+    });
+    dispatch(
+      draftEdited({ line_id: args.line_id, text: appendToDraft(state.conversation.drafts[args.line_id] ?? '', text) }),
+    );
+  },
+);
 
 const quickRepliesSlice = createSlice({
   name: 'quickReplies',
@@ -47,7 +58,9 @@ const quickRepliesSlice = createSlice({
       .addCase(quickReplySaved.rejected, (state, action) => {
         state.error = uiError(action.error);
       })
-      .addMatcher(isSessionEnded, () => quickRepliesAdapter.getInitialState<{ error: UiError | null }>({ error: null }));
+      .addMatcher(isSessionEnded, () =>
+        quickRepliesAdapter.getInitialState<{ error: UiError | null }>({ error: null }),
+      );
   },
 });
 

@@ -37,7 +37,9 @@ export function SearchResults() {
               <span className="hit-line">{hit.line?.customer_name ?? hit.message.line_id}</span>
               <time>{formatListTime(hit.message.ts, now, locale)}</time>
               <span className="hit-text">
-                {hitText(previewOf(hit.message, t), hit.snippet, search.query).map((run, i) => (run.match ? <mark key={i}>{run.text}</mark> : run.text))}
+                {hitText(previewOf(hit.message, t), hit.snippet, search.query).map((run, i) =>
+                  run.match ? <mark key={i}>{run.text}</mark> : run.text,
+                )}
               </span>
             </button>
           </li>

@@ -21,7 +21,13 @@ export function SignIn() {
         className="sign-in-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void dispatch(signInSubmitted({ server_url: (locked ? session?.server_url : serverUrl)?.trim() ?? '', account: account.trim(), password }));
+          void dispatch(
+            signInSubmitted({
+              server_url: (locked ? session?.server_url : serverUrl)?.trim() ?? '',
+              account: account.trim(),
+              password,
+            }),
+          );
         }}
       >
         <h1>{t('signIn.title')}</h1>
@@ -40,11 +46,24 @@ export function SignIn() {
         </label>
         <label>
           {t('signIn.account')}
-          <input name="account" autoComplete="username" required value={account} onChange={(e) => setAccount(e.target.value)} />
+          <input
+            name="account"
+            autoComplete="username"
+            required
+            value={account}
+            onChange={(e) => setAccount(e.target.value)}
+          />
         </label>
         <label>
           {t('signIn.password')}
-          <input name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </label>
         {message ? (
           <p className="sign-in-error" role="alert" data-code={error?.code}>

@@ -14,11 +14,16 @@ interface SessionState {
 
 const initialState: SessionState = { phase: 'unknown', session: null, signingIn: false, error: null };
 
-export const sessionRequested = createAppAsyncThunk('session/requested', async (_: void, { extra }) => extra.api.invoke('session.get', {}));
-export const signInSubmitted = createAppAsyncThunk('session/signInSubmitted', async (args: IpcArgs<'session.signIn'>, { extra }) =>
-  extra.api.invoke('session.signIn', args),
+export const sessionRequested = createAppAsyncThunk('session/requested', async (_: void, { extra }) =>
+  extra.api.invoke('session.get', {}),
 );
-export const signOutRequested = createAppAsyncThunk('session/signOutRequested', async (_: void, { extra }) => extra.api.invoke('session.signOut', {}));
+export const signInSubmitted = createAppAsyncThunk(
+  'session/signInSubmitted',
+  async (args: IpcArgs<'session.signIn'>, { extra }) => extra.api.invoke('session.signIn', args),
+);
+export const signOutRequested = createAppAsyncThunk('session/signOutRequested', async (_: void, { extra }) =>
+  extra.api.invoke('session.signOut', {}),
+);
 
 function apply(state: SessionState, session: Session): void {
   state.session = session;

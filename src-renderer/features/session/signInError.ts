@@ -1,7 +1,17 @@
 import type { UiError } from '../../app/thunk';
 
 /** Codes that mean "nothing answered at that address", whatever layer noticed it. */
-const UNREACHABLE_CODES = new Set(['OFFLINE', 'UNREACHABLE', 'SERVER_UNREACHABLE', 'NETWORK', 'NETWORK_ERROR', 'CONNECT_FAILED', 'TIMEOUT', 'ECONNREFUSED', 'ENOTFOUND']);
+const UNREACHABLE_CODES = new Set([
+  'OFFLINE',
+  'UNREACHABLE',
+  'SERVER_UNREACHABLE',
+  'NETWORK',
+  'NETWORK_ERROR',
+  'CONNECT_FAILED',
+  'TIMEOUT',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+]);
 const KNOWN = new Set(['BAD_CREDENTIALS', 'ACCOUNT_DISABLED', 'PROTOCOL_VERSION', 'INVALID_ARGUMENT']);
 
 /** The translation key (and its values) that explains a failed sign-in to the person at the desk. */

@@ -1,7 +1,12 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
-import { quickReplyRemoved, quickReplySaved, selectQuickReplies, selectQuickReplyError } from '../quickReplies/quickRepliesSlice';
+import {
+  quickReplyRemoved,
+  quickReplySaved,
+  selectQuickReplies,
+  selectQuickReplyError,
+} from '../quickReplies/quickRepliesSlice';
 
 /** The merchant's canned answers, kept on the server. */
 export function QuickReplyEditor() {

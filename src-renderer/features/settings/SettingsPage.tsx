@@ -5,7 +5,14 @@ import { LANGUAGES, type Language } from '../../i18n';
 import { useLocale } from '../../i18n/useLocale';
 import { DiagnosticsPanel } from './DiagnosticsPanel';
 import { QuickReplyEditor } from './QuickReplyEditor';
-import { dndChosen, notificationTestRequested, selectNotificationTest, selectSettings, selectSettingsError, settingsChangeRequested } from './settingsSlice';
+import {
+  dndChosen,
+  notificationTestRequested,
+  selectNotificationTest,
+  selectSettings,
+  selectSettingsError,
+  settingsChangeRequested,
+} from './settingsSlice';
 import { selectNow } from '../clock/clockSlice';
 
 export function SettingsPage() {
@@ -19,9 +26,17 @@ export function SettingsPage() {
   if (!settings) return <main className="settings">{t('app.loading')}</main>;
   const n = settings.notifications;
   const dndActive = n.dnd_until !== null && n.dnd_until > now;
-  const toggle = (label: string, checked: boolean, change: (checked: boolean) => Parameters<typeof settingsChangeRequested>[0]) => (
+  const toggle = (
+    label: string,
+    checked: boolean,
+    change: (checked: boolean) => Parameters<typeof settingsChangeRequested>[0],
+  ) => (
     <label className="toggle">
-      <input type="checkbox" checked={checked} onChange={(e) => void dispatch(settingsChangeRequested(change(e.target.checked)))} />
+      <input
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => void dispatch(settingsChangeRequested(change(e.target.checked)))}
+      />
       {label}
     </label>
   );
@@ -44,7 +59,9 @@ export function SettingsPage() {
             }}
           >
             <option value="off">{t('settings.dndOff')}</option>
-            {dndActive ? <option value="on">{t('settings.dndUntil', { time: formatDateTime(n.dnd_until!, locale) })}</option> : null}
+            {dndActive ? (
+              <option value="on">{t('settings.dndUntil', { time: formatDateTime(n.dnd_until!, locale) })}</option>
+            ) : null}
             <option value="dnd1h">{t('settings.dnd1h')}</option>
             <option value="dnd8h">{t('settings.dnd8h')}</option>
           </select>
@@ -52,7 +69,11 @@ export function SettingsPage() {
         <button type="button" onClick={() => void dispatch(notificationTestRequested())}>
           {t('settings.testNotification')}
         </button>
-        {test ? <span className="test-result">{test.shown ? t('settings.testShown') : t('settings.testSuppressed', { reason: test.reason ?? '' })}</span> : null}
+        {test ? (
+          <span className="test-result">
+            {test.shown ? t('settings.testShown') : t('settings.testSuppressed', { reason: test.reason ?? '' })}
+          </span>
+        ) : null}
       </section>
       <section className="settings-section" aria-labelledby="general-title">
         <h2 id="general-title">{t('settings.general')}</h2>

@@ -13,29 +13,39 @@ interface SettingsState {
 
 const initialState: SettingsState = { settings: null, diagnostics: null, notificationTest: null, error: null };
 
-export const settingsRequested = createAppAsyncThunk('settings/requested', async (_: void, { extra }) => extra.api.invoke('settings.get', {}));
-export const settingsChangeRequested = createAppAsyncThunk('settings/changeRequested', async (change: Partial<Settings>, { extra }) =>
-  extra.api.invoke('settings.set', change),
+export const settingsRequested = createAppAsyncThunk('settings/requested', async (_: void, { extra }) =>
+  extra.api.invoke('settings.get', {}),
+);
+export const settingsChangeRequested = createAppAsyncThunk(
+  'settings/changeRequested',
+  async (change: Partial<Settings>, { extra }) => extra.api.invoke('settings.set', change),
 );
 /** Diagnostics also carry the channel state, which seeds the banner before the first topic event. */
-export const diagnosticsRequested = createAppAsyncThunk('settings/diagnosticsRequested', async (_: void, { extra, dispatch }) => {
-  const diagnostics = await extra.api.invoke('diagnostics.get', {});
-  dispatch(channelStateChanged(diagnostics.channel));
-  return diagnostics;
-});
-export const notificationTestRequested = createAppAsyncThunk('settings/notificationTestRequested', async (_: void, { extra }) =>
-  extra.api.invoke('notifications.test', {}),
+export const diagnosticsRequested = createAppAsyncThunk(
+  'settings/diagnosticsRequested',
+  async (_: void, { extra, dispatch }) => {
+    const diagnostics = await extra.api.invoke('diagnostics.get', {});
+    dispatch(channelStateChanged(diagnostics.channel));
+    return diagnostics;
+  },
+);
+export const notificationTestRequested = createAppAsyncThunk(
+  'settings/notificationTestRequested',
+  async (_: void, { extra }) => extra.api.invoke('notifications.test', {}),
 );
 
 /** Do-not-disturb presets: how long from now, in ms. */
 export const DND_PRESETS = { dnd1h: 3_600_000, dnd8h: 8 * 3_600_000 } as const;
 
-export const dndChosen = createAppAsyncThunk('settings/dndChosen', async (preset: keyof typeof DND_PRESETS | 'off', { dispatch, getState, extra }) => {
-  const current = getState().settings.settings;
-  if (!current) return;
-  const dnd_until = preset === 'off' ? null : extra.now() + DND_PRESETS[preset];
-  await dispatch(settingsChangeRequested({ notifications: { ...current.notifications, dnd_until } })).unwrap();
-});
+export const dndChosen = createAppAsyncThunk(
+  'settings/dndChosen',
+  async (preset: keyof typeof DND_PRESETS | 'off', { dispatch, getState, extra }) => {
+    const current = getState().settings.settings;
+    if (!current) return;
+    const dnd_until = preset === 'off' ? null : extra.now() + DND_PRESETS[preset];
+    await dispatch(settingsChangeRequested({ notifications: { ...current.notifications, dnd_until } })).unwrap();
+  },
+);
 
 const settingsSlice = createSlice({
   name: 'settings',

@@ -11,7 +11,14 @@ export function HelpOverlay() {
   if (!open) return null;
   const mac = isMac();
   return (
-    <div className="overlay" role="dialog" aria-modal="true" aria-label={t('shortcuts.title')} onClick={() => dispatch(helpClosed())} onKeyDown={(e) => e.key === 'Escape' && dispatch(helpClosed())}>
+    <div
+      className="overlay"
+      role="dialog"
+      aria-modal="true"
+      aria-label={t('shortcuts.title')}
+      onClick={() => dispatch(helpClosed())}
+      onKeyDown={(e) => e.key === 'Escape' && dispatch(helpClosed())}
+    >
       <div className="overlay-panel" onClick={(e) => e.stopPropagation()}>
         <h2>{t('shortcuts.title')}</h2>
         <table className="shortcut-table">

@@ -54,6 +54,13 @@ export function shortcutFor(press: KeyPress, inTextField: boolean, mac: boolean)
 
 /** Key names as shown in the help overlay. */
 export function displayKeys(keys: string, mac: boolean): string[] {
-  const names: Record<string, string> = { Mod: mac ? '⌘' : 'Ctrl', Alt: mac ? '⌥' : 'Alt', Shift: '⇧', ArrowDown: '↓', ArrowUp: '↑', Enter: '↵' };
+  const names: Record<string, string> = {
+    Mod: mac ? '⌘' : 'Ctrl',
+    Alt: mac ? '⌥' : 'Alt',
+    Shift: '⇧',
+    ArrowDown: '↓',
+    ArrowUp: '↑',
+    Enter: '↵',
+  };
   return keys.split('+').map((k) => names[k] ?? k);
 }

@@ -8,7 +8,10 @@ import { shortcutFor } from './keymap';
 export const isMac = () => /Mac|iPhone|iPad/.test(navigator.platform);
 
 function inTextField(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
+  );
 }
 
 /** Global keyboard shortcuts for the workspace, for as long as it is mounted. */

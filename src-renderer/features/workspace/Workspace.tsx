@@ -28,11 +28,21 @@ export function Workspace() {
   return (
     <div className="workspace">
       <nav className="sidebar" aria-label={t('app.name')}>
-        <button type="button" className={view === 'inbox' ? 'active' : ''} aria-current={view === 'inbox'} onClick={() => dispatch(viewChosen('inbox'))}>
+        <button
+          type="button"
+          className={view === 'inbox' ? 'active' : ''}
+          aria-current={view === 'inbox'}
+          onClick={() => dispatch(viewChosen('inbox'))}
+        >
           💬 {t('nav.inbox')}
           {unread > 0 ? <span className="unread-badge total">{formatBadge(unread, locale)}</span> : null}
         </button>
-        <button type="button" className={view === 'settings' ? 'active' : ''} aria-current={view === 'settings'} onClick={() => dispatch(viewChosen('settings'))}>
+        <button
+          type="button"
+          className={view === 'settings' ? 'active' : ''}
+          aria-current={view === 'settings'}
+          onClick={() => dispatch(viewChosen('settings'))}
+        >
           ⚙️ {t('nav.settings')}
         </button>
         <button type="button" onClick={() => dispatch(helpToggled())}>

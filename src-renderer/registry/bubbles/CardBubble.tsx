@@ -14,13 +14,21 @@ export const CardBubble = memo(function CardBubble({ content }: { content: z.inf
   const kind = CARD_KINDS[content.card_kind];
   return (
     <div className={`bubble-card card-${content.card_kind}`}>
-      {content.image_url ? <ServerImage className="card-image" url={content.image_url} maxWidth={96} /> : <span className="card-icon">{kind.icon}</span>}
+      {content.image_url ? (
+        <ServerImage className="card-image" url={content.image_url} maxWidth={96} />
+      ) : (
+        <span className="card-icon">{kind.icon}</span>
+      )}
       <div className="card-body">
         <span className="card-kind">{t(kind.labelKey)}</span>
         <strong className="card-title">{content.title}</strong>
         {content.subtitle ? <span className="card-subtitle">{content.subtitle}</span> : null}
-        {content.price ? <span className="card-price">{formatMoney(content.price.amount, content.price.currency, locale)}</span> : null}
-        {content.order_state ? <span className="card-state">{t('card.orderState', { state: content.order_state })}</span> : null}
+        {content.price ? (
+          <span className="card-price">{formatMoney(content.price.amount, content.price.currency, locale)}</span>
+        ) : null}
+        {content.order_state ? (
+          <span className="card-state">{t('card.orderState', { state: content.order_state })}</span>
+        ) : null}
       </div>
     </div>
   );

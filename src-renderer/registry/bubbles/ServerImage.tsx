@@ -3,7 +3,19 @@ import { resolveServerImage } from '../media';
 import { useServerImage } from '../useServerImage';
 
 /** An image from the signed-in server only; anything else is refused with a visible note. */
-export function ServerImage({ url, width, height, maxWidth, className }: { url: string; width?: number; height?: number; maxWidth: number; className?: string }) {
+export function ServerImage({
+  url,
+  width,
+  height,
+  maxWidth,
+  className,
+}: {
+  url: string;
+  width?: number;
+  height?: number;
+  maxWidth: number;
+  className?: string;
+}) {
   const { t } = useTranslation();
   const path = resolveServerImage(url);
   const image = useServerImage(path);
@@ -23,8 +35,21 @@ export function ServerImage({ url, width, height, maxWidth, className }: { url: 
         className={className}
         role="img"
         aria-busy="true"
-        style={{ display: 'inline-block', width: box?.width ?? maxWidth, height: box?.height ?? maxWidth, background: 'rgba(127, 127, 127, 0.12)' }}
+        style={{
+          display: 'inline-block',
+          width: box?.width ?? maxWidth,
+          height: box?.height ?? maxWidth,
+          background: 'rgba(127, 127, 127, 0.12)',
+        }}
       />
     );
-  return <img className={className} src={image.src} alt="" referrerPolicy="no-referrer" {...(box ?? { style: { maxWidth } })} />;
+  return (
+    <img
+      className={className}
+      src={image.src}
+      alt=""
+      referrerPolicy="no-referrer"
+      {...(box ?? { style: { maxWidth } })}
+    />
+  );
 }

@@ -6,7 +6,10 @@ import { DEFAULT_RETRY, isConnectionBroken, isTransient, retryDelay, type RetryP
 
 /** What store code runs statements on: parameterised statements are prepared once per connection. */
 export interface Queryable {
-  query<R extends pg.QueryResultRow = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<pg.QueryResult<R>>;
+  query<R extends pg.QueryResultRow = Record<string, unknown>>(
+    text: string,
+    values?: readonly unknown[],
+  ): Promise<pg.QueryResult<R>>;
 }
 
 export interface PgDatabaseOptions {
@@ -31,12 +34,15 @@ const INT8_OID = 20;
 const parseInt8 = (v: string): number => Number(v);
 const types = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
-    oid === INT8_OID && format !== 'binary' ? parseInt8 : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
+    oid === INT8_OID && format !== 'binary'
+      ? parseInt8
+      : (pg.types.getTypeParser(oid, format) as unknown)) as typeof pg.types.getTypeParser,
 };
 
 export function parseDbUrl(url: string): { connectionString: string; schema: string | null } {
   const parsed = new URL(url);
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new Error(`not a postgres:// url: ${parsed.protocol}`);
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
+    throw new Error(`not a postgres:// url: ${parsed.protocol}`);
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
   if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name ${schema}`);
@@ -81,7 +87,9 @@ export class PgDatabase {
     this.pool.on('error', (err) => options.logger?.warn({ err }, 'idle database connection lost'));
     // A connection that dies while checked out (between two queries, or while being closed) reports it as
     // an event too; the query in flight or the next one fails and is retried.
-    this.pool.on('connect', (client) => client.on('error', (err) => options.logger?.debug({ err }, 'database connection lost')));
+    this.pool.on('connect', (client) =>
+      client.on('error', (err) => options.logger?.debug({ err }, 'database connection lost')),
+    );
   }
 
   /** Run `fn` in one transaction (READ COMMITTED; row locks order the writers), retried when transient. */
@@ -148,7 +156,9 @@ export class PgDatabase {
   private prepared(client: pg.PoolClient): Queryable {
     return {
       query: <R extends pg.QueryResultRow>(text: string, values?: readonly unknown[]) =>
-        values === undefined ? client.query<R>(text) : client.query<R>({ name: this.statementName(text), text, values: values as unknown[] }),
+        values === undefined
+          ? client.query<R>(text)
+          : client.query<R>({ name: this.statementName(text), text, values: values as unknown[] }),
     };
   }
 

@@ -12,7 +12,12 @@ import { chooseAssignee } from '../../domain/assignment';
 import { renderLine } from '../../domain/line';
 import { assignedNotice, assigneeOf, previousStaff, transferredNotice, type NoticeContent } from '../../domain/notices';
 import { lineRecipients, messageRecipients, noticeRecipients, readRecipients } from '../../domain/recipients';
-import { checkWaitAnnouncement, showsWaitToColleagues, waitAnnouncementRecipients, waitFlagAfterSend } from '../../domain/waits';
+import {
+  checkWaitAnnouncement,
+  showsWaitToColleagues,
+  waitAnnouncementRecipients,
+  waitFlagAfterSend,
+} from '../../domain/waits';
 import { LINE_SELECT, toLineRecord, toMessage, type LineRow, type MessageRow } from '../sqlite/rows';
 import type {
   Account,
@@ -146,11 +151,10 @@ export class PostgresStore implements Store {
 
   async putMerchant(merchant: { merchant_id: string; name: string }, now: number): Promise<void> {
     await this.db.read((q) =>
-      q.query('INSERT INTO merchants (merchant_id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (merchant_id) DO UPDATE SET name = EXCLUDED.name', [
-        merchant.merchant_id,
-        merchant.name,
-        now,
-      ]),
+      q.query(
+        'INSERT INTO merchants (merchant_id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (merchant_id) DO UPDATE SET name = EXCLUDED.name',
+        [merchant.merchant_id, merchant.name, now],
+      ),
     );
   }
 
@@ -246,14 +250,17 @@ export class PostgresStore implements Store {
     });
   }
 
-  history(lineId: string, beforeMessageId: string | null, limit: number): Promise<{ messages: ReturnType<typeof toMessage>[]; more: boolean }> {
+  history(
+    lineId: string,
+    beforeMessageId: string | null,
+    limit: number,
+  ): Promise<{ messages: ReturnType<typeof toMessage>[]; more: boolean }> {
     const before = beforeMessageId === null ? Number.MAX_SAFE_INTEGER : (rowId(beforeMessageId) ?? 0);
     return this.db.read(async (q) => {
-      const { rows } = await q.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE line_id = $1 AND message_id < $2 ORDER BY message_id DESC LIMIT $3`, [
-        rowId(lineId),
-        before,
-        limit + 1,
-      ]);
+      const { rows } = await q.query<MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE line_id = $1 AND message_id < $2 ORDER BY message_id DESC LIMIT $3`,
+        [rowId(lineId), before, limit + 1],
+      );
       return { messages: rows.slice(0, limit).reverse().map(toMessage), more: rows.length > limit };
     });
   }
@@ -277,7 +284,14 @@ export class PostgresStore implements Store {
       const original = await this.sentBefore(q, senderId, input.device_id, input.random_id);
       if (original) {
         const line = await this.mustLine(q, String(original.line_id));
-        return { message: toMessage(original), line, seq: original.sender_seq ?? 0, duplicate: true, heads: [], delivered_to: [] };
+        return {
+          message: toMessage(original),
+          line,
+          seq: original.sender_seq ?? 0,
+          duplicate: true,
+          heads: [],
+          delivered_to: [],
+        };
       }
     }
 
@@ -295,8 +309,12 @@ export class PostgresStore implements Store {
       lineChanged = created.rowCount === 1;
       lineId =
         created.rows[0]?.line_id ??
-        (await q.query<{ line_id: number }>('SELECT line_id FROM lines WHERE uid = $1 AND object_id = $2 AND busi_type = $3', [senderId, object_id, busi_type]))
-          .rows[0]!.line_id;
+        (
+          await q.query<{ line_id: number }>(
+            'SELECT line_id FROM lines WHERE uid = $1 AND object_id = $2 AND busi_type = $3',
+            [senderId, object_id, busi_type],
+          )
+        ).rows[0]!.line_id;
     } else {
       lineId = rowId(input.target.line_id);
     }
@@ -321,7 +339,8 @@ export class PostgresStore implements Store {
       }
       // No one chosen on a reopened line means the queue, as in the SQLite store; never someone who is away.
       if ((assignee?.uid ?? null) !== line.assignee) {
-        if (assignee) await q.query('UPDATE users SET last_assigned_at = $1 WHERE uid = $2', [now, rowId(assignee.uid)]);
+        if (assignee)
+          await q.query('UPDATE users SET last_assigned_at = $1 WHERE uid = $2', [now, rowId(assignee.uid)]);
         line.assignee = assignee?.uid ?? null;
         line.assignee_name = assignee?.name ?? null;
         lineChanged = true;
@@ -350,14 +369,25 @@ export class PostgresStore implements Store {
     // Merchant staff matter only while the line is queued (they all get the message) or when it changed.
     const staff = line.assignee === null || lineChanged ? await this.activeStaff(q, line.merchant_id) : [];
     const recipients = messageRecipients(line, staff, sender.uid);
-    const appends: Append[] = recipients.map((uid) => ({ uid, build: (n) => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }) }));
-    if (autoAssigned) appends.push(...(await this.noticeAppends(q, line, assignedNotice(assigneeOf(line)), before.assignee, now)));
+    const appends: Append[] = recipients.map((uid) => ({
+      uid,
+      build: (n) => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }),
+    }));
+    if (autoAssigned)
+      appends.push(...(await this.noticeAppends(q, line, assignedNotice(assigneeOf(line)), before.assignee, now)));
     if (lineChanged) appends.push(...lineAppends(line, staff, new Set(appends.map((a) => a.uid))));
 
     // The line's new state rides on the statement that bumps the heads; the message on the one that stores the events.
     const lineUpdate = {
       sql: 'UPDATE lines SET status = $1, assignee = $2, last_message_at = $3, waiting_since = $4, waiting_announced = $5 WHERE line_id = $6',
-      params: [line.status, line.assignee === null ? null : rowId(line.assignee), line.last_message_at, line.waiting_since, line.waiting_announced, lineId],
+      params: [
+        line.status,
+        line.assignee === null ? null : rowId(line.assignee),
+        line.last_message_at,
+        line.waiting_since,
+        line.waiting_announced,
+        lineId,
+      ],
     };
     const heads = headsOf(appends, await this.bumpHeads(q, appends, lineUpdate));
     const seq = heads.find((h) => h.uid === sender.uid)?.seq ?? 0;
@@ -371,14 +401,30 @@ export class PostgresStore implements Store {
     return this.db.tx(async (q): Promise<WriteOutcome> => {
       const line = await this.mustLine(q, input.line_id);
       const messageId = rowId(input.message_id);
-      const inLine = messageId !== null && (await q.query('SELECT 1 FROM messages WHERE message_id = $1 AND line_id = $2', [messageId, rowId(line.line_id)])).rowCount === 1;
+      const inLine =
+        messageId !== null &&
+        (
+          await q.query('SELECT 1 FROM messages WHERE message_id = $1 AND line_id = $2', [
+            messageId,
+            rowId(line.line_id),
+          ])
+        ).rowCount === 1;
       if (!inLine) throw new ImError('NOT_FOUND', `no message ${input.message_id} in line ${line.line_id}`);
       const column = input.reader.role === 'customer' ? 'customer_read_message_id' : 'staff_read_message_id';
-      const moved = await q.query(`UPDATE lines SET ${column} = $1 WHERE line_id = $2 AND COALESCE(${column}, 0) < $1`, [messageId, rowId(line.line_id)]);
+      const moved = await q.query(
+        `UPDATE lines SET ${column} = $1 WHERE line_id = $2 AND COALESCE(${column}, 0) < $1`,
+        [messageId, rowId(line.line_id)],
+      );
       if (moved.rowCount === 0) return { heads: [] };
       const appends: Append[] = readRecipients(line, input.reader.uid).map((uid) => ({
         uid,
-        build: (n) => ({ kind: 'read', seq: n, line_id: line.line_id, reader: input.reader.uid, message_id: input.message_id }),
+        build: (n) => ({
+          kind: 'read',
+          seq: n,
+          line_id: line.line_id,
+          reader: input.reader.uid,
+          message_id: input.message_id,
+        }),
       }));
       return { heads: await this.appendAll(q, appends, input.now) };
     });
@@ -394,7 +440,13 @@ export class PostgresStore implements Store {
       if (before.assignee === input.to) return { line: before, heads: [] };
       await this.setAssignee(q, before.line_id, input.to, input.now);
       return this.lineChanged(q, before.line_id, input.now, (line) =>
-        this.noticeAppends(q, line, transferredNotice(assigneeOf(line), previousStaff(before)), before.assignee, input.now),
+        this.noticeAppends(
+          q,
+          line,
+          transferredNotice(assigneeOf(line), previousStaff(before)),
+          before.assignee,
+          input.now,
+        ),
       );
     });
   }
@@ -408,7 +460,12 @@ export class PostgresStore implements Store {
     });
   }
 
-  assignQueued(input: { merchant_id: string; onlineStaff: ReadonlySet<string>; now: number; stickyWindowMs: number }): Promise<LineWriteOutcome[]> {
+  assignQueued(input: {
+    merchant_id: string;
+    onlineStaff: ReadonlySet<string>;
+    now: number;
+    stickyWindowMs: number;
+  }): Promise<LineWriteOutcome[]> {
     return this.db.tx(async (q): Promise<LineWriteOutcome[]> => {
       // Lines first, then the merchant (the order every writer keeps). Lines another writer holds are
       // skipped: that writer is a send which assigns the line itself, or a short status/read update
@@ -457,7 +514,9 @@ export class PostgresStore implements Store {
       );
       if (rows.length === 0) return [];
       const lines = rows.map((row): LineRecord => ({ ...toLineRecord(row), waiting_announced: true }));
-      await q.query('UPDATE lines SET waiting_announced = TRUE WHERE line_id = ANY($1::bigint[])', [rows.map((r) => r.line_id)]);
+      await q.query('UPDATE lines SET waiting_announced = TRUE WHERE line_id = ANY($1::bigint[])', [
+        rows.map((r) => r.line_id),
+      ]);
       const staffOf = new Map<string, string[]>();
       const perLine: Append[][] = [];
       for (const line of lines) {
@@ -475,7 +534,9 @@ export class PostgresStore implements Store {
   /** Merchants with at least one line waiting for an assignee (the cluster's queue sweep). */
   queuedMerchants(): Promise<string[]> {
     return this.db.read(async (q) => {
-      const { rows } = await q.query<{ merchant_id: string }>("SELECT DISTINCT merchant_id FROM lines WHERE assignee IS NULL AND status <> 'resolved'");
+      const { rows } = await q.query<{ merchant_id: string }>(
+        "SELECT DISTINCT merchant_id FROM lines WHERE assignee IS NULL AND status <> 'resolved'",
+      );
       return rows.map((r) => r.merchant_id);
     });
   }
@@ -491,7 +552,10 @@ export class PostgresStore implements Store {
     const ids = uids.map(rowId).filter((id): id is number => id !== null);
     if (ids.length === 0) return Promise.resolve([]);
     return this.db.read(async (q) => {
-      const { rows } = await q.query<{ uid: number; seq: number }>('SELECT uid, seq FROM inbox_heads WHERE uid = ANY($1::bigint[])', [ids]);
+      const { rows } = await q.query<{ uid: number; seq: number }>(
+        'SELECT uid, seq FROM inbox_heads WHERE uid = ANY($1::bigint[])',
+        [ids],
+      );
       return rows.map((r) => ({ uid: String(r.uid), seq: r.seq }));
     });
   }
@@ -502,7 +566,13 @@ export class PostgresStore implements Store {
    */
   sync(uid: string, cursor: Cursor | null, limit: number): Promise<SyncPage> {
     return this.db.read(async (q) => {
-      const { rows } = await q.query<{ epoch: string; head: number; floor: number; recovered: boolean; event: string | null }>(
+      const { rows } = await q.query<{
+        epoch: string;
+        head: number;
+        floor: number;
+        recovered: boolean;
+        event: string | null;
+      }>(
         `SELECT h.epoch, h.seq AS head, f.floor, r.recovered, e.event
          FROM inbox_heads h
          CROSS JOIN LATERAL (SELECT COALESCE((SELECT seq FROM inbox WHERE uid = h.uid ORDER BY seq LIMIT 1), h.seq + 1) AS floor) f
@@ -519,7 +589,13 @@ export class PostgresStore implements Store {
       const from = recovered ? cursor!.seq : head.floor - 1;
       const events = rows.flatMap((r) => (r.event === null ? [] : [JSON.parse(r.event) as InboxEvent]));
       const last = events.length > 0 ? events[events.length - 1]!.seq : from;
-      return { outcome: recovered ? 'recovered' : 'reset', epoch: head.epoch, events, next: { epoch: head.epoch, seq: last }, more: last < head.head };
+      return {
+        outcome: recovered ? 'recovered' : 'reset',
+        epoch: head.epoch,
+        events,
+        next: { epoch: head.epoch, seq: last },
+        more: last < head.head,
+      };
     });
   }
 
@@ -574,41 +650,50 @@ export class PostgresStore implements Store {
 
   listQuickReplies(owner: string): Promise<QuickReply[]> {
     return this.db.read(async (q) => {
-      const { rows } = await q.query<{ id: number; title: string; text: string }>('SELECT id, title, text FROM quick_replies WHERE owner = $1 ORDER BY title, id', [rowId(owner)]);
+      const { rows } = await q.query<{ id: number; title: string; text: string }>(
+        'SELECT id, title, text FROM quick_replies WHERE owner = $1 ORDER BY title, id',
+        [rowId(owner)],
+      );
       return rows.map((r) => ({ id: String(r.id), title: r.title, text: r.text }));
     });
   }
 
-  putQuickReply(owner: string, reply: { id?: string; title: string; text: string }, now: number): Promise<QuickReply | null> {
+  putQuickReply(
+    owner: string,
+    reply: { id?: string; title: string; text: string },
+    now: number,
+  ): Promise<QuickReply | null> {
     return this.db.read(async (q) => {
       if (reply.id === undefined) {
-        const { rows } = await q.query<{ id: number }>('INSERT INTO quick_replies (owner, title, text, updated_at) VALUES ($1, $2, $3, $4) RETURNING id', [
-          rowId(owner),
-          reply.title,
-          reply.text,
-          now,
-        ]);
+        const { rows } = await q.query<{ id: number }>(
+          'INSERT INTO quick_replies (owner, title, text, updated_at) VALUES ($1, $2, $3, $4) RETURNING id',
+          [rowId(owner), reply.title, reply.text, now],
+        );
         return { id: String(rows[0]!.id), title: reply.title, text: reply.text };
       }
-      const updated = await q.query('UPDATE quick_replies SET title = $1, text = $2, updated_at = $3 WHERE id = $4 AND owner = $5', [
-        reply.title,
-        reply.text,
-        now,
-        rowId(reply.id),
-        rowId(owner),
-      ]);
+      const updated = await q.query(
+        'UPDATE quick_replies SET title = $1, text = $2, updated_at = $3 WHERE id = $4 AND owner = $5',
+        [reply.title, reply.text, now, rowId(reply.id), rowId(owner)],
+      );
       return updated.rowCount === 1 ? { id: reply.id, title: reply.title, text: reply.text } : null;
     });
   }
 
   deleteQuickReply(owner: string, id: string): Promise<boolean> {
-    return this.db.read(async (q) => (await q.query('DELETE FROM quick_replies WHERE id = $1 AND owner = $2', [rowId(id), rowId(owner)])).rowCount === 1);
+    return this.db.read(
+      async (q) =>
+        (await q.query('DELETE FROM quick_replies WHERE id = $1 AND owner = $2', [rowId(id), rowId(owner)]))
+          .rowCount === 1,
+    );
   }
 
   // ---- helpers (run inside the caller's transaction) ------------------------------------------------
 
   private async object(q: Queryable, objectId: string): Promise<LineObject | null> {
-    const { rows } = await q.query<LineObject>('SELECT object_id, kind, title, merchant_id FROM objects WHERE object_id = $1', [objectId]);
+    const { rows } = await q.query<LineObject>(
+      'SELECT object_id, kind, title, merchant_id FROM objects WHERE object_id = $1',
+      [objectId],
+    );
     return rows[0] ?? null;
   }
 
@@ -622,8 +707,16 @@ export class PostgresStore implements Store {
     return (await q.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE account = $1`, [login])).rows[0] ?? null;
   }
 
-  private async sentBefore(q: Queryable, sender: number | null, deviceId: string, randomId: string): Promise<MessageRow | null> {
-    const { rows } = await q.query<MessageRow>(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender = $1 AND device_id = $2 AND random_id = $3`, [sender, deviceId, randomId]);
+  private async sentBefore(
+    q: Queryable,
+    sender: number | null,
+    deviceId: string,
+    randomId: string,
+  ): Promise<MessageRow | null> {
+    const { rows } = await q.query<MessageRow>(
+      `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE sender = $1 AND device_id = $2 AND random_id = $3`,
+      [sender, deviceId, randomId],
+    );
     return rows[0] ?? null;
   }
 
@@ -642,13 +735,19 @@ export class PostgresStore implements Store {
 
   /** The line row lock: every write to a line holds it, so a line's writes commit one after another. */
   private async lockLine(q: Queryable, lineId: number | null): Promise<LineRecord> {
-    const row = lineId === null ? undefined : (await q.query<LineRow>(`${LINE_SELECT} WHERE l.line_id = $1 FOR UPDATE OF l`, [lineId])).rows[0];
+    const row =
+      lineId === null
+        ? undefined
+        : (await q.query<LineRow>(`${LINE_SELECT} WHERE l.line_id = $1 FOR UPDATE OF l`, [lineId])).rows[0];
     if (!row) throw new ImError('NOT_FOUND', `no line ${lineId}`);
     return toLineRecord(row);
   }
 
   /** The line lock for a send, with the id its message will get (a sequence value: gaps are fine, order holds). */
-  private async lockLineForMessage(q: Queryable, lineId: number | null): Promise<{ line: LineRecord; messageId: number }> {
+  private async lockLineForMessage(
+    q: Queryable,
+    lineId: number | null,
+  ): Promise<{ line: LineRecord; messageId: number }> {
     const row =
       lineId === null
         ? undefined
@@ -668,11 +767,20 @@ export class PostgresStore implements Store {
    * row's key share locks (foreign-key checks of new lines and users) unblocked.
    */
   private async lockMerchant(q: Queryable, merchantId: string): Promise<boolean> {
-    return (await q.query('SELECT 1 FROM merchants WHERE merchant_id = $1 FOR NO KEY UPDATE', [merchantId])).rowCount === 1;
+    return (
+      (await q.query('SELECT 1 FROM merchants WHERE merchant_id = $1 FOR NO KEY UPDATE', [merchantId])).rowCount === 1
+    );
   }
 
   private async staffLoads(q: Queryable, merchantId: string): Promise<StaffLoad[]> {
-    const { rows } = await q.query<{ uid: number; display_name: string; capacity: number; disabled: boolean; last_assigned_at: number | null; open_lines: number }>(
+    const { rows } = await q.query<{
+      uid: number;
+      display_name: string;
+      capacity: number;
+      disabled: boolean;
+      last_assigned_at: number | null;
+      open_lines: number;
+    }>(
       `SELECT u.uid, u.display_name, u.capacity, u.disabled, u.last_assigned_at,
               (SELECT COUNT(*) FROM lines l WHERE l.assignee = u.uid AND l.status IN ('open', 'pending')) AS open_lines
        FROM users u WHERE u.role = 'staff' AND u.merchant_id = $1 ORDER BY u.uid`,
@@ -682,7 +790,10 @@ export class PostgresStore implements Store {
   }
 
   private async activeStaff(q: Queryable, merchantId: string): Promise<string[]> {
-    const { rows } = await q.query<{ uid: number }>("SELECT uid FROM users WHERE role = 'staff' AND merchant_id = $1 AND NOT disabled ORDER BY uid", [merchantId]);
+    const { rows } = await q.query<{ uid: number }>(
+      "SELECT uid FROM users WHERE role = 'staff' AND merchant_id = $1 AND NOT disabled ORDER BY uid",
+      [merchantId],
+    );
     return rows.map((r) => String(r.uid));
   }
 
@@ -707,8 +818,12 @@ export class PostgresStore implements Store {
   }
 
   private async setAssignee(q: Queryable, lineId: string, assignee: string | null, now: number): Promise<void> {
-    await q.query('UPDATE lines SET assignee = $1 WHERE line_id = $2', [assignee === null ? null : rowId(assignee), rowId(lineId)]);
-    if (assignee !== null) await q.query('UPDATE users SET last_assigned_at = $1 WHERE uid = $2', [now, rowId(assignee)]);
+    await q.query('UPDATE lines SET assignee = $1 WHERE line_id = $2', [
+      assignee === null ? null : rowId(assignee),
+      rowId(lineId),
+    ]);
+    if (assignee !== null)
+      await q.query('UPDATE users SET last_assigned_at = $1 WHERE uid = $2', [now, rowId(assignee)]);
   }
 
   private async lineChanged(
@@ -719,7 +834,10 @@ export class PostgresStore implements Store {
   ): Promise<LineWriteOutcome> {
     const line = await this.settleWaitFlag(q, await this.mustLine(q, lineId));
     const first = notice ? await notice(line) : [];
-    const appends = [...first, ...lineAppends(line, await this.activeStaff(q, line.merchant_id), new Set(first.map((a) => a.uid)))];
+    const appends = [
+      ...first,
+      ...lineAppends(line, await this.activeStaff(q, line.merchant_id), new Set(first.map((a) => a.uid))),
+    ];
     return { line, heads: await this.appendAll(q, appends, now) };
   }
 
@@ -735,7 +853,13 @@ export class PostgresStore implements Store {
   }
 
   /** A system notice in the line, in the name of its new assignee (no random_id), and the message events carrying it. */
-  private async noticeAppends(q: Queryable, line: LineRecord, content: NoticeContent, previousAssignee: string | null, now: number): Promise<Append[]> {
+  private async noticeAppends(
+    q: Queryable,
+    line: LineRecord,
+    content: NoticeContent,
+    previousAssignee: string | null,
+    now: number,
+  ): Promise<Append[]> {
     const { rows } = await q.query<MessageRow>(
       `INSERT INTO messages (line_id, sender, sender_role, device_id, random_id, content, ts) VALUES ($1, $2, 'staff', 'system', NULL, $3, $4) RETURNING ${MESSAGE_COLUMNS}`,
       [rowId(line.line_id), rowId(assigneeOf(line).uid), JSON.stringify(content), now],
@@ -743,7 +867,12 @@ export class PostgresStore implements Store {
     const message = toMessage(rows[0]!);
     return noticeRecipients(line, previousAssignee).map((uid) => ({
       uid,
-      build: (n: number): InboxEvent => ({ kind: 'message', seq: n, message, line: renderLine(line, roleOn(line, uid)) }),
+      build: (n: number): InboxEvent => ({
+        kind: 'message',
+        seq: n,
+        message,
+        line: renderLine(line, roleOn(line, uid)),
+      }),
     }));
   }
 
@@ -759,7 +888,11 @@ export class PostgresStore implements Store {
   }
 
   /** Lock and bump the heads (in uid order), optionally running one more write in the same statement. */
-  private async bumpHeads(q: Queryable, appends: readonly Append[], alsoRun?: { sql: string; params: unknown[] }): Promise<number[]> {
+  private async bumpHeads(
+    q: Queryable,
+    appends: readonly Append[],
+    alsoRun?: { sql: string; params: unknown[] },
+  ): Promise<number[]> {
     if (appends.length === 0) {
       if (alsoRun) await q.query(alsoRun.sql, alsoRun.params);
       return [];
@@ -771,7 +904,9 @@ export class PostgresStore implements Store {
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     const uids = [...counts.keys()].sort((a, b) => a - b);
-    const extra = alsoRun ? `also AS (${alsoRun.sql.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + 2}`)}),` : '';
+    const extra = alsoRun
+      ? `also AS (${alsoRun.sql.replace(/\$(\d+)/g, (_m, n: string) => `$${Number(n) + 2}`)}),`
+      : '';
     const { rows } = await q.query<{ uid: number; seq: number }>(
       `WITH ${extra} locked AS (SELECT uid FROM inbox_heads WHERE uid = ANY($1::bigint[]) ORDER BY uid FOR UPDATE)
        UPDATE inbox_heads h SET seq = h.seq + c.n
@@ -794,8 +929,14 @@ export class PostgresStore implements Store {
    * Insert the events at their seqs. With `message`, the message row is stored by the same statement
    * (ON CONFLICT on its idempotency key): false means it existed, and nothing was inserted.
    */
-  private async insertEvents(q: Queryable, heads: readonly Required<InboxHead>[], now: number, message?: MessageRow & { device_id: string }): Promise<boolean> {
-    const insert = 'INSERT INTO inbox (uid, seq, event, created_at) SELECT u, s, e, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS x (u, s, e)';
+  private async insertEvents(
+    q: Queryable,
+    heads: readonly Required<InboxHead>[],
+    now: number,
+    message?: MessageRow & { device_id: string },
+  ): Promise<boolean> {
+    const insert =
+      'INSERT INTO inbox (uid, seq, event, created_at) SELECT u, s, e, $4 FROM unnest($1::bigint[], $2::bigint[], $3::text[]) AS x (u, s, e)';
     const args = [heads.map((h) => rowId(h.uid)), heads.map((h) => h.seq), heads.map((h) => h.event), now];
     if (!message) {
       if (heads.length > 0) await q.query(insert, args);
@@ -809,14 +950,27 @@ export class PostgresStore implements Store {
          RETURNING message_id),
        events AS (${insert} WHERE EXISTS (SELECT 1 FROM message))
        SELECT EXISTS (SELECT 1 FROM message) AS stored`,
-      [...args, message.message_id, message.line_id, message.sender, message.sender_role, message.device_id, message.random_id, message.content, message.sender_seq],
+      [
+        ...args,
+        message.message_id,
+        message.line_id,
+        message.sender,
+        message.sender_role,
+        message.device_id,
+        message.random_id,
+        message.content,
+        message.sender_seq,
+      ],
     );
     return rows[0]?.stored === true;
   }
 
   private async head(q: Queryable, uid: string): Promise<Cursor> {
     const id = rowId(uid);
-    const row = id === null ? undefined : (await q.query<Cursor>('SELECT epoch, seq FROM inbox_heads WHERE uid = $1', [id])).rows[0];
+    const row =
+      id === null
+        ? undefined
+        : (await q.query<Cursor>('SELECT epoch, seq FROM inbox_heads WHERE uid = $1', [id])).rows[0];
     if (!row) throw new ImError('NOT_FOUND', `no inbox for ${uid}`);
     return row;
   }
@@ -839,5 +993,8 @@ function lineAppends(line: LineRecord, staff: readonly string[], skip: ReadonlyS
 }
 
 function lineAppend(line: LineRecord, uid: string): Append {
-  return { uid, build: (n: number): InboxEvent => ({ kind: 'line', seq: n, line: renderLine(line, roleOn(line, uid)) }) };
+  return {
+    uid,
+    build: (n: number): InboxEvent => ({ kind: 'line', seq: n, line: renderLine(line, roleOn(line, uid)) }),
+  };
 }

@@ -11,7 +11,18 @@ export async function seedMerchant(store: Store, staffLogins: readonly string[])
   await store.putMerchant({ merchant_id: MERCHANT, name: 'Cluster Hotel' }, Date.now());
   await store.putObject({ object_id: OBJECT, kind: 'room', title: 'Lake room', merchant_id: MERCHANT });
   for (const login of staffLogins) {
-    await createAccount(store, { account: login, password: TEST_PASSWORD, role: 'staff', merchant_id: MERCHANT, display_name: login, capacity: 50 }, { cost: TEST_PASSWORD_COST });
+    await createAccount(
+      store,
+      {
+        account: login,
+        password: TEST_PASSWORD,
+        role: 'staff',
+        merchant_id: MERCHANT,
+        display_name: login,
+        capacity: 50,
+      },
+      { cost: TEST_PASSWORD_COST },
+    );
   }
 }
 
@@ -53,11 +64,20 @@ interface LinePlan {
  */
 export async function runChatTraffic(plan: TrafficPlan): Promise<TrafficReport> {
   const clients: RoamingClient[] = [];
-  const at = (i: number): { first: number; transport: 'ws' | 'poll' } => ({ first: i % plan.urls.length, transport: i % 2 === 0 ? 'ws' : 'poll' });
+  const at = (i: number): { first: number; transport: 'ws' | 'poll' } => ({
+    first: i % plan.urls.length,
+    transport: i % 2 === 0 ? 'ws' : 'poll',
+  });
   const staff = new Map<string, RoamingClient>();
   try {
     for (const [i, login] of plan.staffLogins.entries()) {
-      const client = new RoamingClient({ login, password: TEST_PASSWORD, device: `${plan.tag}-${login}`, urls: plan.urls, ...at(i) });
+      const client = new RoamingClient({
+        login,
+        password: TEST_PASSWORD,
+        device: `${plan.tag}-${login}`,
+        urls: plan.urls,
+        ...at(i),
+      });
       clients.push(client);
       await client.start();
       staff.set(client.uid, client);
@@ -65,8 +85,18 @@ export async function runChatTraffic(plan: TrafficPlan): Promise<TrafficReport> 
     const customers: RoamingClient[] = [];
     for (let i = 0; i < plan.customers; i++) {
       const login = `${plan.tag}-cust${i}`;
-      await createAccount(plan.store, { account: login, password: TEST_PASSWORD, role: 'customer', display_name: login }, { cost: TEST_PASSWORD_COST });
-      const client = new RoamingClient({ login, password: TEST_PASSWORD, device: `${login}-d`, urls: plan.urls, ...at(i + 1) });
+      await createAccount(
+        plan.store,
+        { account: login, password: TEST_PASSWORD, role: 'customer', display_name: login },
+        { cost: TEST_PASSWORD_COST },
+      );
+      const client = new RoamingClient({
+        login,
+        password: TEST_PASSWORD,
+        device: `${login}-d`,
+        urls: plan.urls,
+        ...at(i + 1),
+      });
       clients.push(client);
       customers.push(client);
     }
@@ -77,22 +107,47 @@ export async function runChatTraffic(plan: TrafficPlan): Promise<TrafficReport> 
     const lines = await Promise.all(customers.map((customer) => chat(plan, customer, staff)));
     await fault;
     const problems: string[] = [];
-    await waitUntil(() => lines.every((line) => delivered(line, staff)), 30_000, 'every message delivered everywhere').catch((err: Error) =>
-      problems.push(`${err.message} after ${Date.now() - started} ms`),
-    );
+    await waitUntil(
+      () => lines.every((line) => delivered(line, staff)),
+      30_000,
+      'every message delivered everywhere',
+    ).catch((err: Error) => problems.push(`${err.message} after ${Date.now() - started} ms`));
     for (const line of lines) problems.push(...check(line, staff));
-    return { lines: lines.length, messages: lines.reduce((n, l) => n + l.sent.length, 0), moves: clients.reduce((n, c) => n + c.moves, 0), problems, clients };
+    return {
+      lines: lines.length,
+      messages: lines.reduce((n, l) => n + l.sent.length, 0),
+      moves: clients.reduce((n, c) => n + c.moves, 0),
+      problems,
+      clients,
+    };
   } finally {
     await Promise.all(clients.map((c) => c.stop()));
   }
 }
 
 async function chat(plan: TrafficPlan, customer: RoamingClient, staff: Map<string, RoamingClient>): Promise<LinePlan> {
-  const text = (n: number): { type: 'text'; text: string } => ({ type: 'text', text: `${customer.options.login} #${n}` });
-  const first = await customer.send({ random_id: rid(), to: { object_id: OBJECT, busi_type: 'consult' }, content: text(0) });
-  const line: LinePlan = { customer, lineId: first.line.line_id, sent: [first.message.random_id!], bySender: [[first.message.random_id!], []] };
+  const text = (n: number): { type: 'text'; text: string } => ({
+    type: 'text',
+    text: `${customer.options.login} #${n}`,
+  });
+  const first = await customer.send({
+    random_id: rid(),
+    to: { object_id: OBJECT, busi_type: 'consult' },
+    content: text(0),
+  });
+  const line: LinePlan = {
+    customer,
+    lineId: first.line.line_id,
+    sent: [first.message.random_id!],
+    bySender: [[first.message.random_id!], []],
+  };
   const replier = staff.get(first.line.assignee ?? '') ?? [...staff.values()][0]!;
-  const sendAll = async (who: RoamingClient, order: string[], count: number, body: (n: number) => Parameters<RoamingClient['send']>[0]): Promise<void> => {
+  const sendAll = async (
+    who: RoamingClient,
+    order: string[],
+    count: number,
+    body: (n: number) => Parameters<RoamingClient['send']>[0],
+  ): Promise<void> => {
     for (let n = 1; n <= count; n++) {
       const b = body(n);
       line.sent.push(b.random_id);
@@ -102,8 +157,16 @@ async function chat(plan: TrafficPlan, customer: RoamingClient, staff: Map<strin
     }
   };
   await Promise.all([
-    sendAll(customer, line.bySender[0]!, plan.messagesPerCustomer - 1, (n) => ({ random_id: rid(), line_id: line.lineId, content: text(n) })),
-    sendAll(replier, line.bySender[1]!, plan.repliesPerLine, (n) => ({ random_id: rid(), line_id: line.lineId, content: { type: 'text', text: `reply ${n}` } })),
+    sendAll(customer, line.bySender[0]!, plan.messagesPerCustomer - 1, (n) => ({
+      random_id: rid(),
+      line_id: line.lineId,
+      content: text(n),
+    })),
+    sendAll(replier, line.bySender[1]!, plan.repliesPerLine, (n) => ({
+      random_id: rid(),
+      line_id: line.lineId,
+      content: { type: 'text', text: `reply ${n}` },
+    })),
   ]);
   return line;
 }
@@ -121,7 +184,9 @@ function readers(line: LinePlan, staff: Map<string, RoamingClient>): RoamingClie
 
 /** People's messages on a line, by random_id (the server's own notices carry none). */
 function seen(client: RoamingClient, lineId: string): string[] {
-  return client.messages().flatMap((e) => (e.message.line_id === lineId && e.message.random_id !== null ? [e.message.random_id] : []));
+  return client
+    .messages()
+    .flatMap((e) => (e.message.line_id === lineId && e.message.random_id !== null ? [e.message.random_id] : []));
 }
 
 function delivered(line: LinePlan, staff: Map<string, RoamingClient>): boolean {
@@ -144,14 +209,18 @@ function check(line: LinePlan, staff: Map<string, RoamingClient>): string[] {
     // Commit order is the same for everyone, and each sender's messages keep the order they were sent in.
     if (order === null) order = got;
     else if (order.join() !== got.join()) problems.push(`${who}: order differs between the two sides`);
-    const ids = reader.messages().filter((e) => e.message.line_id === line.lineId).map((e) => Number(e.message.message_id));
+    const ids = reader
+      .messages()
+      .filter((e) => e.message.line_id === line.lineId)
+      .map((e) => Number(e.message.message_id));
     if (ids.some((id, i) => i > 0 && id <= ids[i - 1]!)) problems.push(`${who}: not in commit order`);
     const seqs = reader.events.map((e) => e.seq);
     if (seqs.some((s, i) => s !== i + 1)) problems.push(`${reader.options.login}: inbox seqs not contiguous`);
   }
   for (const ids of line.bySender) {
     const positions = ids.map((id) => order?.indexOf(id) ?? -1);
-    if (positions.some((p, i) => i > 0 && p < positions[i - 1]!)) problems.push(`line ${line.lineId}: a sender's messages out of send order`);
+    if (positions.some((p, i) => i > 0 && p < positions[i - 1]!))
+      problems.push(`line ${line.lineId}: a sender's messages out of send order`);
   }
   return problems;
 }

@@ -6,10 +6,14 @@ import { fileURLToPath } from 'node:url';
 import { freePort, waitUntil } from './ports';
 
 /** The locations we ship to operators; the test balancer includes this very file. */
-export const SHIPPED_LOCATIONS = fileURLToPath(new URL('../../../deploy/nginx/merchant-im-locations.conf', import.meta.url));
+export const SHIPPED_LOCATIONS = fileURLToPath(
+  new URL('../../../deploy/nginx/merchant-im-locations.conf', import.meta.url),
+);
 
 export function nginxBinary(): string | null {
-  const found = spawnSync('sh', ['-c', 'command -v nginx || ls /usr/sbin/nginx 2>/dev/null'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+  const found = spawnSync('sh', ['-c', 'command -v nginx || ls /usr/sbin/nginx 2>/dev/null'], { encoding: 'utf8' })
+    .stdout.trim()
+    .split('\n')[0];
   return found ? found : null;
 }
 
@@ -60,15 +64,21 @@ ${upstreamPorts.map((p) => `    server 127.0.0.1:${p} max_fails=2 fail_timeout=5
     );
     const test = spawnSync(binary, ['-t', '-p', dir, '-e', join(dir, 'error.log'), '-c', conf], { encoding: 'utf8' });
     if (test.status !== 0) throw new Error(`nginx -t failed: ${test.stderr}`);
-    nginx.child = spawn(binary, ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf, '-g', 'daemon off;'], { stdio: 'ignore' });
-    await waitUntil(async () => {
-      try {
-        await fetch(`${nginx.url}/`, { signal: AbortSignal.timeout(500) });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 5_000, 'nginx listening');
+    nginx.child = spawn(binary, ['-p', dir, '-e', join(dir, 'error.log'), '-c', conf, '-g', 'daemon off;'], {
+      stdio: 'ignore',
+    });
+    await waitUntil(
+      async () => {
+        try {
+          await fetch(`${nginx.url}/`, { signal: AbortSignal.timeout(500) });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      5_000,
+      'nginx listening',
+    );
     return nginx;
   }
 

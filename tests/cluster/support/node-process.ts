@@ -44,7 +44,23 @@ export class NodeProcess {
 
   async start(): Promise<void> {
     const { spec } = this;
-    const args = ['--import', 'tsx', CLI, '--port', String(spec.port), '--data-dir', this.dataDir, '--db', spec.dbUrl, '--redis', spec.redisUrl, '--redis-prefix', spec.redisPrefix, '--node-id', spec.nodeId];
+    const args = [
+      '--import',
+      'tsx',
+      CLI,
+      '--port',
+      String(spec.port),
+      '--data-dir',
+      this.dataDir,
+      '--db',
+      spec.dbUrl,
+      '--redis',
+      spec.redisUrl,
+      '--redis-prefix',
+      spec.redisPrefix,
+      '--node-id',
+      spec.nodeId,
+    ];
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       env: { ...process.env, IM_LOG_LEVEL: 'warn', ...spec.env },
@@ -57,13 +73,23 @@ export class NodeProcess {
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
-    await waitUntil(async () => {
-      if (child.exitCode !== null) throw new Error(`node ${spec.nodeId} exited: ${this.output.join('\n')}`);
-      return (await this.health())?.ok === true;
-    }, 20_000, `node ${spec.nodeId} healthy`, 100);
+    await waitUntil(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`node ${spec.nodeId} exited: ${this.output.join('\n')}`);
+        return (await this.health())?.ok === true;
+      },
+      20_000,
+      `node ${spec.nodeId} healthy`,
+      100,
+    );
   }
 
-  async health(): Promise<{ ok: boolean; redis?: { ok: boolean } | null; connections?: { websocket: number; held_polls: number }; [k: string]: unknown } | null> {
+  async health(): Promise<{
+    ok: boolean;
+    redis?: { ok: boolean } | null;
+    connections?: { websocket: number; held_polls: number };
+    [k: string]: unknown;
+  } | null> {
     try {
       const res = await fetch(`${this.url}/healthz`, { signal: AbortSignal.timeout(2_000) });
       return (await res.json()) as { ok: boolean };

@@ -21,10 +21,14 @@ export class OwnPostgres {
   static available(): { ok: true; bin: string; asUser: string | null } | { ok: false; reason: string } {
     const root = '/usr/lib/postgresql';
     const versions = existsSync(root) ? readdirSync(root).sort() : [];
-    const bin = versions.map((v) => join(root, v, 'bin')).reverse().find((b) => existsSync(join(b, 'initdb')));
+    const bin = versions
+      .map((v) => join(root, v, 'bin'))
+      .reverse()
+      .find((b) => existsSync(join(b, 'initdb')));
     if (!bin) return { ok: false, reason: 'no PostgreSQL server binaries (initdb) under /usr/lib/postgresql' };
     if (userInfo().uid !== 0) return { ok: true, bin, asUser: null };
-    if (spawnSync('id', ['-u', 'postgres']).status !== 0) return { ok: false, reason: 'running as root and there is no postgres user to run initdb as' };
+    if (spawnSync('id', ['-u', 'postgres']).status !== 0)
+      return { ok: false, reason: 'running as root and there is no postgres user to run initdb as' };
     return { ok: true, bin, asUser: 'postgres' };
   }
 

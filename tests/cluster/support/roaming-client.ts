@@ -69,9 +69,17 @@ export class RoamingClient {
       } catch (err) {
         if (this.stopped) throw err;
         // Refusals a retry cannot fix end the test; everything else (node gone, database away) is retried.
-        if (err instanceof RequestError && !err.error.temporary && err.error.code !== 'INTERNAL' && err.error.code !== 'SERVER_DRAINING') throw err;
+        if (
+          err instanceof RequestError &&
+          !err.error.temporary &&
+          err.error.code !== 'INTERNAL' &&
+          err.error.code !== 'SERVER_DRAINING'
+        )
+          throw err;
         if (attempt > 200) throw err;
-        await sleep(err instanceof RequestError && err.error.retry_after_ms ? Math.min(err.error.retry_after_ms, 300) : 100);
+        await sleep(
+          err instanceof RequestError && err.error.retry_after_ms ? Math.min(err.error.retry_after_ms, 300) : 100,
+        );
       }
     }
   }
@@ -105,13 +113,20 @@ export class RoamingClient {
   private async request<T extends 'send' | 'sync'>(type: T, body: RequestBody<T>): Promise<RequestResult<T>> {
     await this.whenConnected();
     const client = this.current;
-    if (!client) throw new RequestError({ code: 'INTERNAL', message: 'stopped', temporary: false, retry_after_ms: null });
+    if (!client)
+      throw new RequestError({ code: 'INTERNAL', message: 'stopped', temporary: false, retry_after_ms: null });
     if (client instanceof WsClient && client.ws.readyState !== client.ws.OPEN) {
       throw new RequestError({ code: 'INTERNAL', message: 'socket closed', temporary: true, retry_after_ms: 100 });
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_r, reject) => {
-      timer = setTimeout(() => reject(new RequestError({ code: 'INTERNAL', message: `${type} timed out`, temporary: true, retry_after_ms: null })), REQUEST_TIMEOUT_MS);
+      timer = setTimeout(
+        () =>
+          reject(
+            new RequestError({ code: 'INTERNAL', message: `${type} timed out`, temporary: true, retry_after_ms: null }),
+          ),
+        REQUEST_TIMEOUT_MS,
+      );
     });
     try {
       return await Promise.race([client.request(type, body), timeout]);
@@ -195,8 +210,11 @@ export class RoamingClient {
   }
 
   private applyPage(page: { epoch: string; events: InboxEvent[]; next: Cursor }): void {
-    for (const e of page.events) if (!this.apply(page.epoch, e)) throw new Error(`page skipped seq ${e.seq} (cursor ${JSON.stringify(this.cursor)})`);
-    if (this.cursor === null || (this.cursor.epoch === page.epoch && page.next.seq > this.cursor.seq)) this.cursor = page.next;
+    for (const e of page.events)
+      if (!this.apply(page.epoch, e))
+        throw new Error(`page skipped seq ${e.seq} (cursor ${JSON.stringify(this.cursor)})`);
+    if (this.cursor === null || (this.cursor.epoch === page.epoch && page.next.seq > this.cursor.seq))
+      this.cursor = page.next;
   }
 
   /** False on a gap (the event is ahead of the cursor); older events are ignored. */

@@ -37,7 +37,9 @@ export interface Browser {
 }
 
 /** Headless Chromium with a fresh profile, removed on close. */
-export async function launchChromium(options: { viewport?: { width: number; height: number }; extraArgs?: string[]; locale?: string } = {}): Promise<Browser> {
+export async function launchChromium(
+  options: { viewport?: { width: number; height: number }; extraArgs?: string[]; locale?: string } = {},
+): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'im-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),

@@ -43,6 +43,13 @@ const history = Array.from({ length: HISTORY }, (_, i) =>
     content: { type: 'text', text: `History message #${i}${i % 10 === 0 ? '\nwith a second line' : ''}` },
   }),
 );
-const api = new GatedFakeApi({ lines: [makeLine(1, { customer_name: 'Long History', last_message: history[HISTORY - 1]!, last_message_at: NOW }), makeLine(2), makeLine(3)], history: { L1: history } });
+const api = new GatedFakeApi({
+  lines: [
+    makeLine(1, { customer_name: 'Long History', last_message: history[HISTORY - 1]!, last_message_at: NOW }),
+    makeLine(2),
+    makeLine(3),
+  ],
+  history: { L1: history },
+});
 window.merchantIm = api;
 window.__fake = api;

@@ -33,7 +33,11 @@ export async function buildRendererOnce(): Promise<string> {
   const target = join(tmpdir(), `merchant-im-renderer-${inputHash()}`);
   if (existsSync(join(target, 'index.html'))) return target;
   const outDir = mkdtempSync(join(tmpdir(), 'merchant-im-renderer-build-'));
-  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true, sourcemap: false } });
+  await build({
+    configFile: join(ROOT, 'vite.config.ts'),
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true, sourcemap: false },
+  });
   try {
     renameSync(outDir, target);
   } catch {

@@ -15,7 +15,8 @@ import type { QuickReply, StaffMember } from '../../../src-shared/protocol';
 import { SETTINGS, SIGNED_IN } from './fixtures';
 
 /** Every image the fake serves: one transparent pixel. */
-const ONE_PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+const ONE_PIXEL_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 type Handler<M extends IpcMethod> = (args: IpcArgs<M>) => IpcResult<M> | Promise<IpcResult<M>>;
 type Overrides = { [M in IpcMethod]?: Handler<M> };
@@ -45,7 +46,15 @@ export class FakeApi implements MerchantImApi {
     state: Partial<FakeState> = {},
     private readonly overrides: Overrides = {},
   ) {
-    this.state = { session: SIGNED_IN, settings: SETTINGS, lines: [], history: {}, staff: [], quickReplies: [], ...state };
+    this.state = {
+      session: SIGNED_IN,
+      settings: SETTINGS,
+      lines: [],
+      history: {},
+      staff: [],
+      quickReplies: [],
+      ...state,
+    };
   }
 
   emit<T extends IpcTopic>(topic: T, payload: IpcTopicPayload<T>): void {
@@ -77,7 +86,8 @@ export class FakeApi implements MerchantImApi {
 
   private line(lineId: string): LineView {
     const line = this.state.lines.find((l) => l.line_id === lineId);
-    if (!line) throw new IpcError({ code: 'NOT_FOUND', message: `no line ${lineId}`, temporary: false, retry_after_ms: null });
+    if (!line)
+      throw new IpcError({ code: 'NOT_FOUND', message: `no line ${lineId}`, temporary: false, retry_after_ms: null });
     return line;
   }
 
@@ -123,7 +133,11 @@ export class FakeApi implements MerchantImApi {
         return { ...this.findByRandomId(args.random_id as string), state: 'sending', error: null };
       case 'line.transfer': {
         const to = this.state.staff.find((s) => s.uid === args.to);
-        return { ...this.line(args.line_id as string), assignee: args.to as string, assignee_name: to?.display_name ?? null };
+        return {
+          ...this.line(args.line_id as string),
+          assignee: args.to as string,
+          assignee_name: to?.display_name ?? null,
+        };
       }
       case 'line.setStatus':
         return { ...this.line(args.line_id as string), status: args.status as LineView['status'] };
@@ -134,7 +148,11 @@ export class FakeApi implements MerchantImApi {
       case 'quickReplies.list':
         return this.state.quickReplies;
       case 'quickReplies.put': {
-        const reply = { id: (args.id as string | undefined) ?? `q${this.state.quickReplies.length + 1}`, title: args.title as string, text: args.text as string };
+        const reply = {
+          id: (args.id as string | undefined) ?? `q${this.state.quickReplies.length + 1}`,
+          title: args.title as string,
+          text: args.text as string,
+        };
         this.state.quickReplies = [...this.state.quickReplies.filter((q) => q.id !== reply.id), reply];
         return reply;
       }
@@ -142,7 +160,11 @@ export class FakeApi implements MerchantImApi {
         return Object.values(this.state.history)
           .flat()
           .filter((m) => m.content.type === 'text' && m.content.text.includes(args.query as string))
-          .map((m) => ({ message: m, line: this.state.lines.find((l) => l.line_id === m.line_id) ?? null, snippet: m.content.type === 'text' ? m.content.text : '' }));
+          .map((m) => ({
+            message: m,
+            line: this.state.lines.find((l) => l.line_id === m.line_id) ?? null,
+            snippet: m.content.type === 'text' ? m.content.text : '',
+          }));
       case 'diagnostics.get':
         return {
           versions: { app: '0.1.0' },

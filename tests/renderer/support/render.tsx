@@ -38,7 +38,10 @@ export async function settle(): Promise<void> {
 }
 
 /** The whole renderer over a fake contract, as main.tsx wires it. RTL unmounts it after each test; the bus is unhooked too. */
-export async function mountApp(api: FakeApi, options: { now?: number; language?: Language; preloaded?: Partial<RootState> } = {}): Promise<Mounted> {
+export async function mountApp(
+  api: FakeApi,
+  options: { now?: number; language?: Language; preloaded?: Partial<RootState> } = {},
+): Promise<Mounted> {
   const now = () => options.now ?? NOW;
   const store = makeStore({ api, now }, options.preloaded);
   const off = connectBus(api, store.dispatch, now);
