@@ -23,6 +23,7 @@ import { ClientError, toErrorShape } from './errors';
 import { ImageCache } from './image-cache';
 import { fetchImage, type FetchedImage } from './image-fetch';
 import { uploadImage, type ImageUploadArgs } from './image-upload';
+import type { MediaAccess } from './media-access';
 import type { SessionData } from './session-file';
 
 export interface AccountDeps {
@@ -341,7 +342,7 @@ export class AccountRuntime {
   }
 
   /** What both image transfers need: this account's server, credentials and proxy-aware agent. */
-  private mediaAccess() {
+  private mediaAccess(): MediaAccess {
     const { ports } = this.d;
     return {
       serverUrl: this.session.server_url,

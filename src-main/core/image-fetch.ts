@@ -1,19 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Agent } from 'node:http';
 import { MEDIA_URL_PATTERN } from '../../src-shared/ipc';
 import { fetchMedia, type ImageMime } from '../channel/media-client';
 import { ClientError, toErrorShape } from './errors';
 import type { ImageCacheStore } from './image-cache';
+import { withFreshToken, type MediaAccess } from './media-access';
 
-export interface ImageFetchHost {
-  serverUrl: string;
-  deviceId: string;
-  token(): string;
-  /** Whether the data channel is connected right now. */
-  connected(): boolean;
-  /** Exchange the session's token for a fresh one (throws a ClientError when it cannot). */
-  refreshToken(): Promise<void>;
-  agent(): Promise<Agent | undefined>;
+export interface ImageFetchHost extends MediaAccess {
   /** Fetched images by media name, kept within a byte budget (`ImageCache`). */
   cache: ImageCacheStore;
   maxBytes: number;
@@ -61,14 +53,7 @@ export async function fetchImage(host: ImageFetchHost, url: string): Promise<Fet
     ).bytes;
   let bytes: Buffer;
   try {
-    try {
-      bytes = await attempt();
-    } catch (err) {
-      if (!(err instanceof ClientError) || err.code !== 'TOKEN_EXPIRED') throw err;
-      // Once: a token that expired since the last refresh. A second expiry is real.
-      await host.refreshToken();
-      bytes = await attempt();
-    }
+    bytes = await withFreshToken(host, attempt);
   } catch (err) {
     const shape = toErrorShape(err);
     throw ClientError.fromWire({ ...shape, message: `the image could not be loaded: ${shape.message}` });

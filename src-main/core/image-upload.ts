@@ -1,18 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { Agent } from 'node:http';
 import { uploadMedia, type ImageMime, type UploadedImage } from '../channel/media-client';
 import { ClientError, toErrorShape } from './errors';
 import type { ImageCacheStore } from './image-cache';
+import { withFreshToken, type MediaAccess } from './media-access';
 
-export interface ImageUploadHost {
-  serverUrl: string;
-  deviceId: string;
-  token(): string;
-  /** Whether the data channel is connected right now. */
-  connected(): boolean;
-  /** Exchange the session's token for a fresh one (throws a ClientError when it cannot). */
-  refreshToken(): Promise<void>;
-  agent(): Promise<Agent | undefined>;
+export interface ImageUploadHost extends MediaAccess {
   maxBytes: number;
   timeoutMs: number;
   /** Where the sent image is kept, so the sender's own bubble shows it without downloading it back. */
@@ -57,14 +49,7 @@ export async function uploadImage(host: ImageUploadHost, args: ImageUploadArgs):
     });
   let uploaded: UploadedImage;
   try {
-    try {
-      uploaded = await attempt();
-    } catch (err) {
-      if (!(err instanceof ClientError) || err.code !== 'TOKEN_EXPIRED') throw err;
-      // Once: a token that expired between the last refresh and this upload. A second expiry is real.
-      await host.refreshToken();
-      uploaded = await attempt();
-    }
+    uploaded = await withFreshToken(host, attempt);
   } catch (err) {
     throw explain(err, args.name);
   }
