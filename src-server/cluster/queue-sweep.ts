@@ -2,19 +2,10 @@ import type { Hub } from '../hub/types';
 import { PeriodicRun } from '../jobs/periodic-run';
 import type { Logger } from '../logger';
 import type { PresenceDirectory } from '../presence/types';
-import type { LineWriteOutcome, StaffLoad } from '../store/types';
+import type { Store } from '../store/types';
 
 /** What the sweep needs from the store (PostgresStore has it). */
-export interface QueueStore {
-  queuedMerchants(): Promise<string[]>;
-  listStaff(merchantId: string): Promise<StaffLoad[]>;
-  assignQueued(input: {
-    merchant_id: string;
-    onlineStaff: ReadonlySet<string>;
-    now: number;
-    stickyWindowMs: number;
-  }): Promise<LineWriteOutcome[]>;
-}
+export type QueueStore = Pick<Store, 'listStaff' | 'assignQueued'> & { queuedMerchants(): Promise<string[]> };
 
 export interface QueueSweepOptions {
   store: QueueStore;
