@@ -1,11 +1,8 @@
 import type { ServerConfig } from '../config';
-import { DEFAULT_JITTER, jitteredDelay } from '../jobs/periodic-run';
 import type { InboxTrim } from '../store/types';
 
 /** How often each server (each node of a cluster) trims inboxes, before jitter. */
 export const TRIM_INTERVAL_MS = 10 * 60_000;
-/** Each run waits `interval × (1 ± TRIM_JITTER)`, so nodes started together do not trim in lockstep. */
-export const TRIM_JITTER = DEFAULT_JITTER;
 /** Events deleted per store step (one short transaction on SQLite) and inboxes looked at per step. */
 export const TRIM_BATCH_EVENTS = 2_000;
 export const TRIM_BATCH_USERS = 1_000;
@@ -21,11 +18,6 @@ export function trimPlan(config: RetentionConfig, now: number): Omit<InboxTrim, 
   const keepNewest = config.inboxMaxEvents > 0 ? config.inboxMaxEvents : null;
   if (olderThan === null && keepNewest === null) return null;
   return { olderThan, keepNewest, limit: TRIM_BATCH_EVENTS, users: TRIM_BATCH_USERS };
-}
-
-/** The wait before the next run: uniform in `interval × [1 - jitter, 1 + jitter)`; never immediate. */
-export function nextTrimDelay(random: () => number, intervalMs = TRIM_INTERVAL_MS, jitter = TRIM_JITTER): number {
-  return jitteredDelay(random, intervalMs, jitter);
 }
 
 /** Refuse retention settings that would trim nonsense (a negative age, a fraction of an event). */

@@ -1,8 +1,8 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Logger } from '../logger';
 import type { Store } from '../store/types';
-import { PeriodicRun } from '../jobs/periodic-run';
-import { checkRetention, nextTrimDelay, trimPlan, type RetentionConfig } from './retention';
+import { PeriodicRun, jitteredDelay } from '../jobs/periodic-run';
+import { TRIM_INTERVAL_MS, checkRetention, trimPlan, type RetentionConfig } from './retention';
 
 export interface InboxTrimmerOptions {
   store: Pick<Store, 'trimInbox'>;
@@ -29,7 +29,7 @@ export class InboxTrimmer {
     checkRetention(options.config);
     this.job = new PeriodicRun(
       () => this.pass(),
-      () => nextTrimDelay(options.random, options.intervalMs),
+      () => jitteredDelay(options.random, options.intervalMs ?? TRIM_INTERVAL_MS),
     );
   }
 

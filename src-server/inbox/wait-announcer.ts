@@ -1,12 +1,10 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ServerConfig } from '../config';
-import { DEFAULT_JITTER, PeriodicRun, jitteredDelay } from '../jobs/periodic-run';
+import { PeriodicRun, jitteredDelay } from '../jobs/periodic-run';
 import type { Hub } from '../hub/types';
 import type { Logger } from '../logger';
 import type { Store } from '../store/types';
 
-/** Each run waits `interval × (1 ± ANNOUNCE_JITTER)`, so nodes started together do not run in lockstep. */
-export const ANNOUNCE_JITTER = DEFAULT_JITTER;
 /** Lines per store step (one short transaction on SQLite: these lines and their colleagues' events). */
 export const ANNOUNCE_BATCH_LINES = 50;
 /**
@@ -20,11 +18,6 @@ export type WaitAnnounceConfig = Pick<ServerConfig, 'waitAnnounceAfterMs' | 'wai
 /** Waits that started at or before this instant are long at `now`; null when announcing is off. */
 export function announceCutoff(config: WaitAnnounceConfig, now: number): number | null {
   return config.waitAnnounceAfterMs > 0 ? now - config.waitAnnounceAfterMs : null;
-}
-
-/** The wait before the next run: uniform in `interval × [1 - jitter, 1 + jitter)`; never immediate. */
-export function nextAnnounceDelay(random: () => number, intervalMs: number, jitter = ANNOUNCE_JITTER): number {
-  return jitteredDelay(random, intervalMs, jitter);
 }
 
 /** Refuse settings that would announce nonsense or spin. */
@@ -75,7 +68,7 @@ export class WaitAnnouncer {
     checkWaitAnnounce(options.config);
     this.job = new PeriodicRun(
       () => this.pass(),
-      () => nextAnnounceDelay(options.random, options.config.waitAnnounceIntervalMs),
+      () => jitteredDelay(options.random, options.config.waitAnnounceIntervalMs),
     );
   }
 

@@ -4,14 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { captureLogger } from '../support/capture-logger';
 import { SqliteStore } from '../../src-server';
-import {
-  TRIM_BATCH_EVENTS,
-  TRIM_BATCH_USERS,
-  TRIM_INTERVAL_MS,
-  nextTrimDelay,
-  retentionFromEnv,
-  trimPlan,
-} from '../../src-server/inbox/retention';
+import { TRIM_BATCH_EVENTS, TRIM_BATCH_USERS, retentionFromEnv, trimPlan } from '../../src-server/inbox/retention';
 import { InboxTrimmer, type InboxTrimmerOptions } from '../../src-server/inbox/trimmer';
 import type { InboxTrim, InboxTrimStep } from '../../src-server/store/types';
 
@@ -32,13 +25,6 @@ describe('retention settings and schedule (pure)', () => {
       olderThan: null,
       keepNewest: 20_000,
     });
-  });
-
-  it('waits 10 minutes ± 20 %, never 0', () => {
-    expect(nextTrimDelay(() => 0)).toBe(0.8 * TRIM_INTERVAL_MS);
-    expect(nextTrimDelay(() => 0.5)).toBe(TRIM_INTERVAL_MS);
-    expect(nextTrimDelay(() => 0.999999)).toBeLessThan(1.2 * TRIM_INTERVAL_MS);
-    expect(nextTrimDelay(() => 0.25, 1_000, 0.5)).toBe(750);
   });
 
   it('reads IM_INBOX_RETENTION_DAYS and IM_INBOX_MAX_EVENTS, naming a bad one', () => {

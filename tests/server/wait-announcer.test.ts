@@ -11,7 +11,6 @@ import {
   ANNOUNCE_MAX_STEPS,
   WaitAnnouncer,
   announceCutoff,
-  nextAnnounceDelay,
   waitAnnounceFromEnv,
   type WaitAnnouncerOptions,
 } from '../../src-server/inbox/wait-announcer';
@@ -90,16 +89,6 @@ describe('long-wait rules and schedule (pure)', () => {
     expect(DEFAULT_CONFIG.waitAnnounceAfterMs).toBe(120_000);
     expect(announceCutoff({ waitAnnounceAfterMs: 120_000, waitAnnounceIntervalMs: 15_000 }, 1_000_000)).toBe(880_000);
     expect(announceCutoff({ waitAnnounceAfterMs: 0, waitAnnounceIntervalMs: 15_000 }, 1_000_000)).toBeNull();
-  });
-
-  it('waits the interval ± 20 %, never 0', () => {
-    const interval = DEFAULT_CONFIG.waitAnnounceIntervalMs;
-    expect(interval).toBe(15_000);
-    expect(nextAnnounceDelay(() => 0, interval)).toBe(12_000);
-    expect(nextAnnounceDelay(() => 0.5, interval)).toBe(15_000);
-    expect(nextAnnounceDelay(() => 0.999999, interval)).toBeLessThan(18_000);
-    expect(nextAnnounceDelay(() => 0.25, 1_000, 0.5)).toBe(750);
-    expect(nextAnnounceDelay(() => 0, 1)).toBe(1);
   });
 });
 
