@@ -37,7 +37,7 @@ export async function signIn(
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ account, password, device_id: deviceId }),
   });
-  const json = (await res.json()) as { error?: WireError };
+  const json = (await jsonOf(res)) as { error?: WireError };
   if (!res.ok)
     throw new RequestError(
       json.error ?? { code: 'INTERNAL', message: `HTTP ${res.status}`, temporary: true, retry_after_ms: null },

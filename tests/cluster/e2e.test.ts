@@ -69,10 +69,17 @@ for (const { mode, enabled } of modes) {
       faultAfterMs: 600,
     });
 
+    // Behind nginx, a node is only back once the balancer has stopped counting it as failed.
+    const balancerAnswers = async (): Promise<boolean> => {
+      if (!balancer) return true;
+      const res = await fetch(`${balancer.url}/healthz`, { signal: AbortSignal.timeout(1_000) }).catch(() => null);
+      return res?.headers.get('content-type')?.includes('application/json') === true && res.ok;
+    };
     const allHealthy = (): Promise<void> =>
       waitUntil(
         async () =>
-          (await Promise.all(nodes.map((n) => n.health()))).every((h) => h?.ok === true && h.redis?.ok === true),
+          (await Promise.all(nodes.map((n) => n.health()))).every((h) => h?.ok === true && h.redis?.ok === true) &&
+          (await balancerAnswers()),
         15_000,
         'every node healthy',
       );
@@ -98,6 +105,7 @@ for (const { mode, enabled } of modes) {
     }, 90_000);
 
     it('rolling restart with graceful drain (an upgrade without downtime): nothing lost or doubled', async () => {
+      await allHealthy();
       const report = await runChatTraffic(
         plan('rolling', async () => {
           for (const node of nodes) {

@@ -15,6 +15,7 @@ export interface RoamingOptions {
 type MessageEvent = Extract<InboxEvent, { kind: 'message' }>;
 
 const REQUEST_TIMEOUT_MS = 8_000;
+const SIGN_IN_BUDGET_MS = 15_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -41,16 +42,20 @@ export class RoamingClient {
   }
 
   async start(): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
+    // A balancer that has just seen every node fail (a restart, a database outage) answers its own 502
+    // for up to its fail_timeout (5 s in deploy/nginx), so sign-in keeps trying for longer than that.
+    const deadline = Date.now() + SIGN_IN_BUDGET_MS;
+    for (;;) {
       try {
         const login = await signIn(this.url, this.options.login, this.options.password, this.options.device);
         this.token = login.token;
         this.uid = login.user.uid;
         break;
       } catch (err) {
-        if (attempt > 20) throw err;
+        if (err instanceof RequestError && !err.error.temporary) throw err;
+        if (Date.now() > deadline) throw err;
         this.rotate();
-        await sleep(100);
+        await sleep(200);
       }
     }
     this.loop = this.run();
