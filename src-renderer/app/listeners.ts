@@ -107,6 +107,10 @@ export function createListeners(
       current.session.phase === 'signedIn',
     effect: (_action, api) => {
       void api.dispatch(staffRequested());
+      // A page that failed while the server was out of reach is fetched again, not left as an error.
+      const lineId = api.getState().lines.selectedId;
+      if (lineId !== null && api.getState().conversation.history[lineId]?.error)
+        void api.dispatch(historyRequested({ line_id: lineId }));
     },
   });
 

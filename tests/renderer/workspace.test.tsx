@@ -247,6 +247,61 @@ describe('conversation view', () => {
     expect(screen.getByRole('log').querySelector('[data-state]')!.getAttribute('data-state')).toBe('sending');
   });
 
+  /** Opens L1 with history.load failing as if the server were out of reach until `serve()` is called. */
+  async function openUnreachableLine() {
+    let reachable = false;
+    const history = [makeMessage('L1', { content: { type: 'text', text: 'Do you have parking?' } })];
+    const unreachable = new IpcError({ code: 'NETWORK', message: 'offline', temporary: true, retry_after_ms: null });
+    const app = await mountApp(
+      new FakeApi(
+        { lines: [makeLine(1, { customer_name: 'Ann' })] },
+        { 'history.load': () => (reachable ? { messages: history, more: false } : Promise.reject(unreachable)) },
+      ),
+    );
+    fireEvent.click(rows(app.container)[0]!);
+    await app.settle();
+    expect(screen.getByRole('status').textContent).toContain('Could not load messages.');
+    return {
+      app,
+      serve: () => {
+        reachable = true;
+      },
+    };
+  }
+
+  it('offers Retry when history cannot be loaded, and shows it once it can', async () => {
+    const { app, serve } = await openUnreachableLine();
+    fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    await app.settle();
+    expect(screen.getByRole('status').textContent).toContain('Could not load messages.');
+    serve();
+    fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    await app.settle();
+    expect(screen.getByRole('log').textContent).toContain('Do you have parking?');
+    expect(screen.queryByRole('status')).toBeNull();
+    expect(app.api.callsOf('history.load')).toHaveLength(3);
+  });
+
+  it('loads history that failed by itself once the connection is back', async () => {
+    const { app, serve } = await openUnreachableLine();
+    const state = (status: 'offline' | 'online', since: number) =>
+      act(() =>
+        app.api.emit('channel.state', {
+          status,
+          transport: status === 'online' ? 'ws' : null,
+          retry_at: null,
+          last_error: null,
+          since,
+        }),
+      );
+    state('offline', NOW + 1);
+    serve();
+    state('online', NOW + 2);
+    await app.settle();
+    expect(screen.getByRole('log').textContent).toContain('Do you have parking?');
+    expect(app.api.callsOf('history.load')).toHaveLength(2);
+  });
+
   it('inserts a quick reply with its placeholders filled', async () => {
     const app = await openLine([], {
       quickReplies: [

@@ -75,6 +75,7 @@ export function MessageList({ lineId }: { lineId: string }) {
     if (el && el.scrollTop < EDGE_PX && canLoadOlder) void dispatch(historyRequested({ line_id: lineId }));
   };
 
+  const retry = () => void dispatch(historyRequested({ line_id: lineId }));
   const status = history.error
     ? t('conversation.loadFailed')
     : history.loading && history.loaded
@@ -85,6 +86,11 @@ export function MessageList({ lineId }: { lineId: string }) {
       {status ? (
         <div className="history-status" role="status">
           {status}
+          {history.error ? (
+            <button type="button" className="link-button" onClick={retry}>
+              {t('conversation.retry')}
+            </button>
+          ) : null}
         </div>
       ) : null}
       <div ref={scrollRef} className="message-list" onScroll={onScroll} role="log" aria-live="polite">
