@@ -107,6 +107,8 @@ export function createListeners(
       current.session.phase === 'signedIn',
     effect: (_action, api) => {
       void api.dispatch(staffRequested());
+      // Quick replies live on the server: the first ask at sign-in often comes before the channel is up.
+      if (api.getState().quickReplies.listError) void api.dispatch(quickRepliesRequested());
       // A page that failed while the server was out of reach is fetched again, not left as an error.
       const lineId = api.getState().lines.selectedId;
       if (lineId !== null && api.getState().conversation.history[lineId]?.error)

@@ -75,6 +75,7 @@ export const en = {
     image: 'Send an image',
     imageFailed: 'Could not send the image: {{message}}',
     noQuickReplies: 'No quick replies yet. Add them in Settings.',
+    quickRepliesFailed: 'Could not load quick replies. They load again when the connection is back.',
   },
   actions: {
     transfer: 'Transfer',

@@ -74,6 +74,7 @@ export const zhCN: Strings = {
     image: '发送图片',
     imageFailed: '图片发送失败：{{message}}',
     noQuickReplies: '还没有快捷回复，可在“设置”中添加。',
+    quickRepliesFailed: '快捷回复加载失败，连接恢复后会自动重新加载。',
   },
   actions: {
     transfer: '转接',

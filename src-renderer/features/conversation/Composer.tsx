@@ -1,7 +1,12 @@
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
-import { quickReplyChosen, selectQuickReplies } from '../quickReplies/quickRepliesSlice';
+import {
+  quickRepliesRequested,
+  quickReplyChosen,
+  selectQuickReplies,
+  selectQuickReplyListError,
+} from '../quickReplies/quickRepliesSlice';
 import { draftEdited, imageSubmitted, replySubmitted, sendErrorDismissed } from './conversationSlice';
 import { IMAGE_ACCEPT, readImageFile } from './imageFile';
 import { selectDraft, selectSendError } from './selectors';
@@ -15,6 +20,7 @@ export function Composer({ lineId }: { lineId: string }) {
   const draft = useAppSelector((s) => selectDraft(s, lineId));
   const sendError = useAppSelector(selectSendError);
   const quickReplies = useAppSelector(selectQuickReplies);
+  const quickRepliesFailed = useAppSelector(selectQuickReplyListError) !== null;
   const [pickerOpen, setPickerOpen] = useState(false);
   const [imageError, setImageError] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -42,7 +48,16 @@ export function Composer({ lineId }: { lineId: string }) {
       ) : null}
       {pickerOpen ? (
         <ul className="quick-reply-picker" role="menu">
-          {quickReplies.length === 0 ? <li className="empty">{t('composer.noQuickReplies')}</li> : null}
+          {quickRepliesFailed ? (
+            <li className="empty" role="alert">
+              {t('composer.quickRepliesFailed')}{' '}
+              <button type="button" className="link-button" onClick={() => void dispatch(quickRepliesRequested())}>
+                {t('conversation.retry')}
+              </button>
+            </li>
+          ) : quickReplies.length === 0 ? (
+            <li className="empty">{t('composer.noQuickReplies')}</li>
+          ) : null}
           {quickReplies.map((q) => (
             <li key={q.id}>
               <button

@@ -43,13 +43,27 @@ export const quickReplyChosen = createAppAsyncThunk(
   },
 );
 
+interface QuickRepliesExtra {
+  /** Last failed save. */
+  error: UiError | null;
+  /** The list could not be fetched (the server is asked, so this fails while offline). */
+  listError: UiError | null;
+}
+const initialState = () => quickRepliesAdapter.getInitialState<QuickRepliesExtra>({ error: null, listError: null });
+
 const quickRepliesSlice = createSlice({
   name: 'quickReplies',
-  initialState: quickRepliesAdapter.getInitialState<{ error: UiError | null }>({ error: null }),
+  initialState,
   reducers: {},
   extraReducers: (builder) => {
     builder
-      .addCase(quickRepliesRequested.fulfilled, (state, action) => quickRepliesAdapter.setAll(state, action.payload))
+      .addCase(quickRepliesRequested.fulfilled, (state, action) => {
+        quickRepliesAdapter.setAll(state, action.payload);
+        state.listError = null;
+      })
+      .addCase(quickRepliesRequested.rejected, (state, action) => {
+        state.listError = uiError(action.error);
+      })
       .addCase(quickReplySaved.fulfilled, (state, action) => {
         quickRepliesAdapter.setOne(state, action.payload);
         state.error = null;
@@ -58,12 +72,11 @@ const quickRepliesSlice = createSlice({
       .addCase(quickReplySaved.rejected, (state, action) => {
         state.error = uiError(action.error);
       })
-      .addMatcher(isSessionEnded, () =>
-        quickRepliesAdapter.getInitialState<{ error: UiError | null }>({ error: null }),
-      );
+      .addMatcher(isSessionEnded, initialState);
   },
 });
 
 export default quickRepliesSlice.reducer;
 export const { selectAll: selectQuickReplies } = quickRepliesAdapter.getSelectors((s: RootState) => s.quickReplies);
 export const selectQuickReplyError = (s: RootState) => s.quickReplies.error;
+export const selectQuickReplyListError = (s: RootState) => s.quickReplies.listError;

@@ -2,10 +2,12 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import {
+  quickRepliesRequested,
   quickReplyRemoved,
   quickReplySaved,
   selectQuickReplies,
   selectQuickReplyError,
+  selectQuickReplyListError,
 } from '../quickReplies/quickRepliesSlice';
 
 /** The merchant's canned answers, kept on the server. */
@@ -14,11 +16,20 @@ export function QuickReplyEditor() {
   const dispatch = useAppDispatch();
   const replies = useAppSelector(selectQuickReplies);
   const error = useAppSelector(selectQuickReplyError);
+  const listFailed = useAppSelector(selectQuickReplyListError) !== null;
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
   return (
     <section className="settings-section" aria-labelledby="quick-replies-title">
       <h2 id="quick-replies-title">{t('settings.quickReplies')}</h2>
+      {listFailed ? (
+        <p role="alert">
+          {t('composer.quickRepliesFailed')}{' '}
+          <button type="button" className="link-button" onClick={() => void dispatch(quickRepliesRequested())}>
+            {t('conversation.retry')}
+          </button>
+        </p>
+      ) : null}
       <ul className="quick-reply-list">
         {replies.map((q) => (
           <li key={q.id}>
