@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChannelState } from '../../src-shared/ipc';
 import { TEST_PASSWORD } from '../support/test-server';
 import { waitFor } from './helpers';
-import { FAST, expectConverged, makeCore, makeWorld, type CoreHandle, type World } from './live-helpers';
+import { FAST, expectConverged, liveFixtures, type CoreHandle, type World, type makeWorld } from './live-helpers';
 import { TcpProxy } from './tcp-proxy';
 
 /**
@@ -13,30 +13,22 @@ import { TcpProxy } from './tcp-proxy';
  * nothing lost, cursor at the inbox head).
  */
 describe('ClientCore under failure', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const live = liveFixtures();
 
   async function setup(serverOptions: Parameters<typeof makeWorld>[0] = {}): Promise<{ w: World; proxy: TcpProxy }> {
-    const w = await makeWorld(serverOptions);
-    cleanups.push(() => w.t.stop());
+    const w = await live.world(serverOptions);
     const proxy = await TcpProxy.start(w.t.server.port);
-    cleanups.push(() => proxy.close());
+    live.defer(() => proxy.close());
     return { w, proxy };
   }
 
   function core(dataDir: string | null = null, config = FAST): CoreHandle & { states: ChannelState[] } {
-    const h = makeCore(dataDir, config);
+    const h = live.core(dataDir, config);
     const states: ChannelState[] = [];
     h.core.subscribe('channel.state', (s) => {
       states.push(s);
       if (process.env.CLIENT_TEST_LOG)
         console.log('state', h.dataDir.slice(-6), s.status, s.transport, s.last_error?.code, s.last_error?.message);
-    });
-    cleanups.push(async () => {
-      await h.core.dispose();
-      h.cleanupDir?.();
     });
     return { ...h, states };
   }

@@ -1,29 +1,17 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { IPC_METHODS, IPC_TOPICS, isIpcTopic, type IpcMethod } from '../../src-shared/ipc';
 import { IMAGES } from '../support/media';
 import { TEST_PASSWORD } from '../support/test-server';
 import { waitFor } from './helpers';
-import { expectConverged, makeCore, makeWorld, serverMessages, type CoreHandle } from './live-helpers';
+import { expectConverged, liveFixtures, serverMessages, type CoreHandle } from './live-helpers';
 
 /** Every renderer method through `invoke` against the real server; every result and topic payload checked against the contract. */
 describe('ClientCore implements the renderer contract', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
-
-  function core(): CoreHandle {
-    const h = makeCore(null);
-    cleanups.push(async () => {
-      await h.core.dispose();
-      h.cleanupDir?.();
-    });
-    return h;
-  }
+  const live = liveFixtures();
+  const core = (): CoreHandle => live.core(null);
 
   it('answers every IPC method with data matching its result schema', async () => {
-    const w = await makeWorld();
-    cleanups.push(() => w.t.stop());
+    const w = await live.world();
     const bob = await w.t.addStaff('bob', 'm1', { display_name: 'Bob' });
     const h = core();
     const topicErrors: string[] = [];

@@ -1,29 +1,21 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LocalMessage } from '../../src-shared/ipc';
 import { TEST_PASSWORD } from '../support/test-server';
 import { waitFor } from './helpers';
-import { expectConverged, makeCore, makeWorld, serverMessages, type CoreHandle, type World } from './live-helpers';
+import { expectConverged, liveFixtures, serverMessages, type CoreHandle, type World } from './live-helpers';
 
 const texts = (messages: LocalMessage[]): string[] =>
   messages.filter((m) => m.content.type === 'text').map((m) => (m.content as { text: string }).text);
 
 /** history.load asks the server only for what the store cannot vouch for. */
 describe('history.load', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const live = liveFixtures();
 
   async function setup(): Promise<{ w: World; h: CoreHandle; line_id: string; fetches: () => number }> {
-    const w = await makeWorld();
-    cleanups.push(() => w.t.stop());
+    const w = await live.world();
     let line_id = '';
     for (let i = 1; i <= 12; i++) line_id = (await w.customerSays(`c${i}`)).line_id;
-    const h = makeCore(null);
-    cleanups.push(async () => {
-      await h.core.dispose();
-      h.cleanupDir?.();
-    });
+    const h = live.core(null);
     await h.core.invoke('session.signIn', { server_url: w.t.url, account: 'alice', password: TEST_PASSWORD });
     await expectConverged(h, w.t, w.staff);
     await waitFor(() => h.core.runtime!.store.line(line_id)?.assignee === w.staff.uid, 5_000, 'assigned to alice');

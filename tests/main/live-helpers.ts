@@ -103,17 +103,21 @@ export function makeCore(
 
 /**
  * `world()` and `core()` for a describe block: each server is stopped, each core disposed and its
- * folder removed after every test, last made first.
+ * folder removed after every test, last made first. `defer()` adds any other cleanup to that order.
  */
 export function liveFixtures(): {
   world: (serverOptions?: Parameters<typeof makeWorld>[0]) => Promise<World>;
   core: (dataDir?: string | null, config?: ConfigOverrides) => CoreHandle;
+  defer: (cleanup: () => Promise<void> | void) => void;
 } {
   const cleanups: Array<() => Promise<void> | void> = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
   return {
+    defer: (cleanup) => {
+      cleanups.push(cleanup);
+    },
     world: async (serverOptions = {}) => {
       const w = await makeWorld(serverOptions);
       cleanups.push(() => w.t.stop());

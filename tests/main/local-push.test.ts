@@ -1,9 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LocalMessage } from '../../src-shared/ipc';
 import { decideNotify, type NotifyInput } from '../../src-main/push/notify-policy';
 import { TEST_PASSWORD } from '../support/test-server';
 import { waitFor } from './helpers';
-import { makeCore, makeWorld, type CoreHandle, type World } from './live-helpers';
+import { liveFixtures, type CoreHandle, type World } from './live-helpers';
 
 const NOW = 1_700_000_000_000;
 const msg = (patch: Partial<LocalMessage> = {}): LocalMessage => ({
@@ -72,19 +72,11 @@ describe('local push policy (seed 3.2)', () => {
 });
 
 describe('local push in the running core', () => {
-  const cleanups: (() => Promise<void> | void)[] = [];
-  afterEach(async () => {
-    for (const c of cleanups.splice(0).reverse()) await c();
-  });
+  const live = liveFixtures();
 
   async function setup(): Promise<{ w: World; h: CoreHandle; lineId: string }> {
-    const w = await makeWorld();
-    cleanups.push(() => w.t.stop());
-    const h = makeCore(null);
-    cleanups.push(async () => {
-      await h.core.dispose();
-      h.cleanupDir?.();
-    });
+    const w = await live.world();
+    const h = live.core(null);
     const { line_id } = await w.customerSays('first');
     await h.core.invoke('session.signIn', { server_url: w.t.url, account: 'alice', password: TEST_PASSWORD });
     await waitFor(() => h.core.runtime?.channel.state().status === 'online', 5_000, 'online');
