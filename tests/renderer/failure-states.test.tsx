@@ -1,9 +1,9 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen } from '@testing-library/react';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { IpcError, type ChannelState } from '../../src-shared/ipc';
 import { FakeApi } from './support/fakeApi';
-import { makeLine, NOW } from './support/fixtures';
+import { makeLine, NOW, SETTINGS } from './support/fixtures';
 import { installLayout, mountApp, type Mounted } from './support/render';
 
 beforeAll(() => installLayout());
@@ -63,5 +63,75 @@ describe('quick replies asked for before the channel is up', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
     await app.settle();
     expect(screen.getByRole('menuitem', { name: /Greeting/ })).toBeTruthy();
+  });
+});
+
+describe('failed calls are said in the UI language', () => {
+  it('a line action refused while offline says so in Chinese, not in the core’s words', async () => {
+    const staff = [{ uid: 's3', display_name: 'Chen Jie', online: true, open_lines: 1, capacity: 10 }];
+    const api = new FakeApi(
+      { lines: [makeLine(1)], staff, settings: { ...SETTINGS, language: 'zh-CN' } },
+      { 'line.transfer': () => Promise.reject(offline()) },
+    );
+    const app = await mountApp(api, { language: 'zh-CN' });
+    await openFirstLine(app);
+    fireEvent.click(screen.getByRole('button', { name: '转接' }));
+    fireEvent.click(screen.getByRole('menuitem', { name: /Chen Jie/ }));
+    await app.settle();
+    expect(screen.getByRole('alert').textContent).toBe('操作失败：当前离线，请在连接恢复后重试。');
+  });
+
+  describe('images', () => {
+    beforeEach(() => {
+      vi.stubGlobal('createImageBitmap', () => Promise.resolve({ width: 1, height: 1, close: () => undefined }));
+    });
+    afterEach(() => vi.unstubAllGlobals());
+
+    const paste = (file: File) =>
+      fireEvent.paste(screen.getByLabelText(/Type a reply/), { clipboardData: { files: [file] } });
+
+    it('an upload refused while offline says what to do', async () => {
+      const refusal = new IpcError({
+        code: 'OFFLINE',
+        message: 'photo.png was not sent: images are uploaded to the server before they are sent',
+        temporary: true,
+        retry_after_ms: null,
+      });
+      const api = new FakeApi({ lines: [makeLine(1)] }, { 'media.upload': () => Promise.reject(refusal) });
+      const app = await mountApp(api);
+      await openFirstLine(app);
+      paste(new File([new Uint8Array([1, 2, 3])], 'photo.png', { type: 'image/png' }));
+      await app.settle();
+      expect(screen.getByRole('alert').textContent).toBe(
+        'Could not send the image: You are offline. Try again when the connection is back.',
+      );
+    });
+
+    it('an image type that cannot be sent is named in the UI language', async () => {
+      const app = await mountApp(new FakeApi({ lines: [makeLine(1)], settings: { ...SETTINGS, language: 'zh-CN' } }), {
+        language: 'zh-CN',
+      });
+      await openFirstLine(app);
+      fireEvent.paste(screen.getByRole('textbox'), {
+        clipboardData: { files: [new File([new Uint8Array([1])], 'IMG_0001.heic', { type: 'image/heic' })] },
+      });
+      await app.settle();
+      expect(screen.getByRole('alert').textContent).toBe('图片发送失败：只能发送 PNG、JPEG、GIF 和 WebP 格式的图片。');
+      expect(app.api.callsOf('media.upload')).toHaveLength(0);
+    });
+  });
+
+  it('a connection stopped because the session ended says to sign in again', async () => {
+    const app = await mountApp(new FakeApi({ lines: [makeLine(1)] }));
+    act(() =>
+      app.api.emit('channel.state', {
+        status: 'stopped',
+        transport: null,
+        retry_at: null,
+        last_error: { code: 'UNAUTHENTICATED', message: 'token revoked', temporary: false, retry_after_ms: null },
+        since: NOW + 1,
+      }),
+    );
+    expect(screen.getByRole('status').textContent).toBe('Disconnected: Your session has ended. Sign in again.');
   });
 });

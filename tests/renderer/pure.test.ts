@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { BusiType, Content } from '../../src-shared/protocol';
+import { CLIENT_ERROR_CODES } from '../../src-shared/ipc';
+import { BusiType, Content, ERROR_CODE_LIST } from '../../src-shared/protocol';
+import { errorText } from '../../src-renderer/app/errorText';
 import { bannerFor } from '../../src-renderer/features/connection/connectionSlice';
 import { fillPlaceholders, appendToDraft } from '../../src-renderer/features/quickReplies/placeholders';
 import { hitText, markMatches } from '../../src-renderer/features/search/hitText';
@@ -207,6 +209,28 @@ describe('sign-in errors', () => {
       key: 'signIn.errors.generic',
       values: { message: 'boom' },
     });
+  });
+});
+
+describe('call errors', () => {
+  const codes = [...ERROR_CODE_LIST, ...Object.keys(CLIENT_ERROR_CODES), 'BRIDGE_CLOSED'];
+  it.each(['en', 'zh-CN'] as const)('are said in words in %s, never as a code or a key', (language) => {
+    const { t } = createI18n(language);
+    for (const code of codes) {
+      const text = errorText(t, { code, message: '' });
+      expect(text, code).not.toBe('');
+      expect(text, code).not.toContain(code);
+      expect(text, code).not.toMatch(/^[a-zA-Z]+\.[a-zA-Z.]+$/);
+    }
+  });
+  it('translates what the user can act on and keeps the core’s words for the rest', () => {
+    const { t } = createI18n('zh-CN');
+    expect(errorText(t, { code: 'OFFLINE', message: 'not connected to the server' })).toBe(
+      '当前离线，请在连接恢复后重试。',
+    );
+    expect(errorText(t, { code: 'STORE_CORRUPT', message: 'The local database is damaged' })).toBe(
+      'The local database is damaged',
+    );
   });
 });
 

@@ -1,5 +1,6 @@
 import { useSyncExternalStore } from 'react';
 import { useTranslation } from 'react-i18next';
+import { errorText } from '../../app/errorText';
 import { useAppSelector } from '../../app/hooks';
 import type { RootState } from '../../app/store';
 import { bannerFor } from './connectionSlice';
@@ -35,7 +36,7 @@ export function ConnectionBanner() {
       case 'poll':
         return t('connection.poll');
       case 'stopped':
-        return t('connection.stopped', { reason: banner.reason });
+        return t('connection.stopped', { reason: errorText(t, banner.error ?? { code: 'INTERNAL' }) });
     }
   })();
   return (

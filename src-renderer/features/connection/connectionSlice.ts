@@ -34,7 +34,7 @@ export type Banner =
   | { kind: 'connecting' }
   | { kind: 'backoff'; seconds: number }
   | { kind: 'poll' }
-  | { kind: 'stopped'; reason: string };
+  | { kind: 'stopped'; error: ChannelState['last_error'] };
 
 export const selectChannel = (s: RootState) => s.connection.channel;
 
@@ -53,7 +53,7 @@ export function bannerFor(connection: ConnectionState, now: number): Banner | nu
     case 'backoff':
       return { kind: 'backoff', seconds: c.retry_at === null ? 0 : Math.max(0, Math.ceil((c.retry_at - now) / 1000)) };
     case 'stopped':
-      return { kind: 'stopped', reason: c.last_error?.message ?? c.last_error?.code ?? '' };
+      return { kind: 'stopped', error: c.last_error };
     case 'signed_out':
       return null;
   }

@@ -1,5 +1,6 @@
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { errorText } from '../../app/errorText';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import {
   quickRepliesRequested,
@@ -32,7 +33,10 @@ export function Composer({ lineId }: { lineId: string }) {
     setImageError(null);
     readImageFile(file)
       .then((payload) => dispatch(imageSubmitted({ line_id: lineId, file: payload })).unwrap())
-      .catch((error: Error) => setImageError(t('composer.imageFailed', { message: error.message })));
+      .catch((error: { code?: unknown; message?: string }) => {
+        const code = typeof error.code === 'string' ? error.code : 'INTERNAL';
+        setImageError(t('composer.imageFailed', { message: errorText(t, { code, message: error.message }) }));
+      });
   };
 
   return (
@@ -43,7 +47,7 @@ export function Composer({ lineId }: { lineId: string }) {
           role="alert"
           onClick={() => (setImageError(null), dispatch(sendErrorDismissed()))}
         >
-          {imageError ?? sendError?.message}
+          {imageError ?? (sendError ? errorText(t, sendError) : null)}
         </div>
       ) : null}
       {pickerOpen ? (

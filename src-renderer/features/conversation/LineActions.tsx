@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LineView } from '../../../src-shared/ipc';
 import { LineStatus } from '../../../src-shared/protocol';
+import { errorText } from '../../app/errorText';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { muteRequested, statusChangeRequested, transferRequested } from '../lines/linesSlice';
 import { selectLineActionError } from '../lines/selectors';
@@ -75,7 +76,7 @@ export function LineActions({ line }: { line: LineView }) {
       </button>
       {error ? (
         <span className="action-error" role="alert">
-          {t('actions.failed', { message: error.message })}
+          {t('actions.failed', { message: errorText(t, error) })}
         </span>
       ) : null}
     </div>

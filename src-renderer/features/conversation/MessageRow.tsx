@@ -1,5 +1,6 @@
 import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
+import { errorText } from '../../app/errorText';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { formatMessageTime } from '../../format/intl';
 import { useLocale } from '../../i18n/useLocale';
@@ -50,7 +51,7 @@ export const MessageRow = memo(function MessageRow({
         ) : null}
         {message.state === 'failed' && message.random_id ? (
           <>
-            {message.error ? <span className="delivery-error">{message.error.message}</span> : null}
+            {message.error ? <span className="delivery-error">{errorText(t, message.error)}</span> : null}
             <button
               type="button"
               className="link-button"

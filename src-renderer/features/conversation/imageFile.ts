@@ -12,7 +12,7 @@ function isAccepted(mime: string): mime is AcceptedMime {
 /** A pasted or picked image as the upload call wants it: bytes in base64 plus its pixel size. */
 export async function readImageFile(file: File): Promise<IpcArgs<'media.upload'>> {
   if (!isAccepted(file.type))
-    throw Object.assign(new Error(`Unsupported image type ${file.type || 'unknown'}`), { code: 'INVALID_ARGUMENT' });
+    throw Object.assign(new Error(`Unsupported image type ${file.type || 'unknown'}`), { code: 'IMAGE_TYPE' });
   if (file.size > MAX_IMAGE_BYTES)
     throw Object.assign(new Error('Image larger than 8 MiB'), { code: 'PAYLOAD_TOO_LARGE' });
   const bitmap = await createImageBitmap(file);

@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { errorText } from '../../app/errorText';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { formatListTime } from '../../format/intl';
 import { useLocale } from '../../i18n/useLocale';
@@ -21,7 +22,7 @@ export function SearchResults() {
           {search.phase === 'loading'
             ? t('app.loading')
             : search.phase === 'failed'
-              ? t('search.failed', { message: search.error?.message ?? '' })
+              ? t('search.failed', { message: search.error ? errorText(t, search.error) : '' })
               : search.hits.length === 0
                 ? t('search.none')
                 : t('search.results', { count: search.hits.length })}

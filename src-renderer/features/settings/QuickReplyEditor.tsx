@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { errorText } from '../../app/errorText';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import {
   quickRepliesRequested,
@@ -61,7 +62,9 @@ export function QuickReplyEditor() {
           <textarea value={text} rows={2} maxLength={4000} onChange={(e) => setText(e.target.value)} />
         </label>
         <button type="submit">{t('settings.add')}</button>
-        {error ? <span role="alert">{error.message}</span> : null}
+        {error ? (
+          <span role="alert">{t('settings.quickReplySaveFailed', { message: errorText(t, error) })}</span>
+        ) : null}
       </form>
     </section>
   );

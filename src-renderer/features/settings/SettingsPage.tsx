@@ -1,4 +1,5 @@
 import { useTranslation } from 'react-i18next';
+import { errorText } from '../../app/errorText';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { formatDateTime } from '../../format/intl';
 import { LANGUAGES, type Language } from '../../i18n';
@@ -43,7 +44,7 @@ export function SettingsPage() {
   return (
     <main className="settings">
       <h1>{t('settings.title')}</h1>
-      {error ? <p role="alert">{t('settings.saveFailed', { message: error.message })}</p> : null}
+      {error ? <p role="alert">{t('settings.saveFailed', { message: errorText(t, error) })}</p> : null}
       <section className="settings-section" aria-labelledby="notifications-title">
         <h2 id="notifications-title">{t('settings.notifications')}</h2>
         {toggle(t('settings.notificationsEnabled'), n.enabled, (enabled) => ({ notifications: { ...n, enabled } }))}
