@@ -135,3 +135,21 @@ describe('failed calls are said in the UI language', () => {
     expect(screen.getByRole('status').textContent).toBe('Disconnected: Your session has ended. Sign in again.');
   });
 });
+
+describe('line actions', () => {
+  it('a failed action stays on its own line, and a click dismisses it', async () => {
+    const api = new FakeApi({ lines: [makeLine(1), makeLine(2)] }, { 'line.mute': () => Promise.reject(offline()) });
+    const app = await mountApp(api);
+    await openFirstLine(app);
+    fireEvent.click(screen.getByRole('button', { name: 'Mute' }));
+    await app.settle();
+    expect(screen.getByRole('alert').textContent).toContain('Action failed');
+    fireEvent.click(app.container.querySelector<HTMLElement>('[data-line-id="L2"]')!);
+    await app.settle();
+    expect(screen.queryByRole('alert')).toBeNull();
+    fireEvent.click(app.container.querySelector<HTMLElement>('[data-line-id="L1"]')!);
+    await app.settle();
+    fireEvent.click(screen.getByRole('alert'));
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+});

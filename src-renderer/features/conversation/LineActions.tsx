@@ -4,7 +4,7 @@ import type { LineView } from '../../../src-shared/ipc';
 import { LineStatus } from '../../../src-shared/protocol';
 import { errorText } from '../../app/errorText';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
-import { muteRequested, statusChangeRequested, transferRequested } from '../lines/linesSlice';
+import { actionErrorDismissed, muteRequested, statusChangeRequested, transferRequested } from '../lines/linesSlice';
 import { selectLineActionError } from '../lines/selectors';
 import { selectMe } from '../session/sessionSlice';
 import { selectStaff } from '../staff/staffSlice';
@@ -15,7 +15,7 @@ export function LineActions({ line }: { line: LineView }) {
   const dispatch = useAppDispatch();
   const staff = useAppSelector(selectStaff);
   const me = useAppSelector(selectMe);
-  const error = useAppSelector(selectLineActionError);
+  const error = useAppSelector((s) => selectLineActionError(s, line.line_id));
   const [transferOpen, setTransferOpen] = useState(false);
   const colleagues = staff.filter((m) => m.uid !== line.assignee);
   return (
@@ -75,7 +75,7 @@ export function LineActions({ line }: { line: LineView }) {
         {line.muted ? t('actions.unmute') : t('actions.mute')}
       </button>
       {error ? (
-        <span className="action-error" role="alert">
+        <span className="action-error" role="alert" onClick={() => dispatch(actionErrorDismissed())}>
           {t('actions.failed', { message: errorText(t, error) })}
         </span>
       ) : null}

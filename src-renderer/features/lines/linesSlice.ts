@@ -17,8 +17,8 @@ interface LinesState extends LineTable {
   error: UiError | null;
   filters: LineFilters;
   selectedId: string | null;
-  /** Last failed line action (transfer, status, mute), shown until the next one. */
-  actionError: UiError | null;
+  /** Last failed line action (transfer, status, mute), shown on its own line until the next one or dismissed. */
+  actionError: (UiError & { line_id: string }) | null;
 }
 
 const initialState: LinesState = {
@@ -90,8 +90,11 @@ const linesSlice = createSlice({
       putLine(state, action.payload);
       state.actionError = null;
     };
-    const lineActionFailed = (state: LinesState, action: { error: { code?: string; message?: string } }) => {
-      state.actionError = uiError(action.error);
+    const lineActionFailed = (
+      state: LinesState,
+      action: { error: { code?: string; message?: string }; meta: { arg: { line_id: string } } },
+    ) => {
+      state.actionError = { ...uiError(action.error), line_id: action.meta.arg.line_id };
     };
     builder
       .addCase(linesRequested.pending, (state) => {

@@ -7,7 +7,9 @@ export const selectLineById = (s: RootState, lineId: string): LineView | undefin
 export const selectLineFilters = (s: RootState) => s.lines.filters;
 export const selectSelectedLineId = (s: RootState) => s.lines.selectedId;
 export const selectLinesPhase = (s: RootState) => s.lines.phase;
-export const selectLineActionError = (s: RootState) => s.lines.actionError;
+/** A failed action belongs to the line it was tried on: another line's header does not show it. */
+export const selectLineActionError = (s: RootState, lineId: string) =>
+  s.lines.actionError?.line_id === lineId ? s.lines.actionError : null;
 export const selectMyUid = (s: RootState) => s.session.session?.user?.uid ?? null;
 
 export const selectSelectedLine = (s: RootState) =>
