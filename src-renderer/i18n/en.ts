@@ -155,6 +155,7 @@ export const en = {
     quickReplyText: 'Text (placeholders: {customer_name}, {object_title}, {staff_name})',
     add: 'Add',
     quickReplySaveFailed: 'Could not save the quick reply: {{message}}',
+    quickReplyRemoveFailed: 'Could not remove the quick reply: {{message}}',
     remove: 'Remove',
     diagnostics: 'Diagnostics',
     versions: 'Versions',

@@ -154,6 +154,7 @@ export const zhCN: Strings = {
     quickReplyText: '内容（占位符：{customer_name}、{object_title}、{staff_name}）',
     add: '添加',
     quickReplySaveFailed: '快捷回复保存失败：{{message}}',
+    quickReplyRemoveFailed: '快捷回复删除失败：{{message}}',
     remove: '删除',
     diagnostics: '诊断信息',
     versions: '版本',

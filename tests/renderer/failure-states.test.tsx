@@ -153,3 +153,70 @@ describe('line actions', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 });
+
+describe('quick reply editor', () => {
+  async function openSettings(api: FakeApi) {
+    const app = await mountApp(api);
+    fireEvent.click(screen.getByRole('button', { name: /Settings/ }));
+    await app.settle();
+    return app;
+  }
+  const form = () => document.querySelector<HTMLFormElement>('.quick-reply-form')!;
+  const fill = (title: string, text: string) => {
+    fireEvent.change(screen.getByLabelText('Title'), { target: { value: title } });
+    fireEvent.change(screen.getByLabelText(/^Text/), { target: { value: text } });
+  };
+
+  it('adds a reply once however often Add is pressed while it is saving', async () => {
+    let answer: () => void = () => undefined;
+    const api: FakeApi = new FakeApi(
+      {},
+      {
+        'quickReplies.put': (args) =>
+          new Promise((resolve) => {
+            answer = () => resolve({ id: 'q1', title: args.title, text: args.text });
+          }),
+      },
+    );
+    const app = await openSettings(api);
+    fill('Greeting', 'Hello');
+    fireEvent.submit(form());
+    fireEvent.submit(form());
+    fireEvent.click(screen.getByRole('button', { name: 'Add' }));
+    await app.settle();
+    answer();
+    await app.settle();
+    expect(api.callsOf('quickReplies.put')).toHaveLength(1);
+    expect(document.querySelectorAll('.quick-reply-list li')).toHaveLength(1);
+    expect(screen.getByLabelText<HTMLInputElement>('Title').value).toBe('');
+  });
+
+  it('keeps what was typed when saving fails, and says why', async () => {
+    const api = new FakeApi({}, { 'quickReplies.put': () => Promise.reject(offline()) });
+    const app = await openSettings(api);
+    fill('Greeting', 'Hello');
+    fireEvent.submit(form());
+    await app.settle();
+    expect(screen.getByRole('alert').textContent).toBe(
+      'Could not save the quick reply: You are offline. Try again when the connection is back.',
+    );
+    expect(screen.getByLabelText<HTMLInputElement>('Title').value).toBe('Greeting');
+    expect(screen.getByRole('button', { name: 'Add' })).toHaveProperty('disabled', false);
+  });
+
+  it('says why a reply could not be removed, and keeps it', async () => {
+    const api = new FakeApi(
+      { quickReplies: [{ id: 'q1', title: 'Greeting', text: 'Hello' }] },
+      { 'quickReplies.delete': () => Promise.reject(offline()) },
+    );
+    const app = await openSettings(api);
+    fireEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await app.settle();
+    expect(api.callsOf('quickReplies.delete')).toHaveLength(1);
+    expect(screen.getByRole('alert').textContent).toBe(
+      'Could not remove the quick reply: You are offline. Try again when the connection is back.',
+    );
+    expect(document.querySelectorAll('.quick-reply-list li')).toHaveLength(1);
+  });
+});

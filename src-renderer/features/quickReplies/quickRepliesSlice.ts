@@ -15,14 +15,20 @@ const quickRepliesAdapter = createEntityAdapter<QuickReply, string>({
 export const quickRepliesRequested = createAppAsyncThunk('quickReplies/requested', async (_: void, { extra }) =>
   extra.api.invoke('quickReplies.list', {}),
 );
+// One save and one removal per reply at a time: a double click must not add the reply twice.
 export const quickReplySaved = createAppAsyncThunk(
   'quickReplies/saved',
   async (args: { id?: string; title: string; text: string }, { extra }) => extra.api.invoke('quickReplies.put', args),
+  { condition: (_args, { getState }) => !getState().quickReplies.saving },
 );
-export const quickReplyRemoved = createAppAsyncThunk('quickReplies/removed', async (id: string, { extra }) => {
-  await extra.api.invoke('quickReplies.delete', { id });
-  return id;
-});
+export const quickReplyRemoved = createAppAsyncThunk(
+  'quickReplies/removed',
+  async (id: string, { extra }) => {
+    await extra.api.invoke('quickReplies.delete', { id });
+    return id;
+  },
+  { condition: (id, { getState }) => !getState().quickReplies.removing.includes(id) },
+);
 
 /** Put a quick reply, placeholders filled for this line, into the line's draft (not sent: staff review it). */
 export const quickReplyChosen = createAppAsyncThunk(
@@ -44,12 +50,21 @@ export const quickReplyChosen = createAppAsyncThunk(
 );
 
 interface QuickRepliesExtra {
-  /** Last failed save. */
-  error: UiError | null;
+  /** Last failed save or removal. */
+  error: (UiError & { action: 'save' | 'remove' }) | null;
+  saving: boolean;
+  /** Ids whose removal is on its way. */
+  removing: string[];
   /** The list could not be fetched (the server is asked, so this fails while offline). */
   listError: UiError | null;
 }
-const initialState = () => quickRepliesAdapter.getInitialState<QuickRepliesExtra>({ error: null, listError: null });
+const initialState = () =>
+  quickRepliesAdapter.getInitialState<QuickRepliesExtra>({
+    error: null,
+    saving: false,
+    removing: [],
+    listError: null,
+  });
 
 const quickRepliesSlice = createSlice({
   name: 'quickReplies',
@@ -64,13 +79,29 @@ const quickRepliesSlice = createSlice({
       .addCase(quickRepliesRequested.rejected, (state, action) => {
         state.listError = uiError(action.error);
       })
-      .addCase(quickReplySaved.fulfilled, (state, action) => {
-        quickRepliesAdapter.setOne(state, action.payload);
+      .addCase(quickReplySaved.pending, (state) => {
+        state.saving = true;
         state.error = null;
       })
-      .addCase(quickReplyRemoved.fulfilled, (state, action) => quickRepliesAdapter.removeOne(state, action.payload))
+      .addCase(quickReplySaved.fulfilled, (state, action) => {
+        quickRepliesAdapter.setOne(state, action.payload);
+        state.saving = false;
+      })
       .addCase(quickReplySaved.rejected, (state, action) => {
-        state.error = uiError(action.error);
+        state.saving = false;
+        state.error = { ...uiError(action.error), action: 'save' };
+      })
+      .addCase(quickReplyRemoved.pending, (state, action) => {
+        state.removing.push(action.meta.arg);
+        state.error = null;
+      })
+      .addCase(quickReplyRemoved.fulfilled, (state, action) => {
+        quickRepliesAdapter.removeOne(state, action.payload);
+        state.removing = state.removing.filter((id) => id !== action.meta.arg);
+      })
+      .addCase(quickReplyRemoved.rejected, (state, action) => {
+        state.removing = state.removing.filter((id) => id !== action.meta.arg);
+        state.error = { ...uiError(action.error), action: 'remove' };
       })
       .addMatcher(isSessionEnded, initialState);
   },
@@ -79,4 +110,6 @@ const quickRepliesSlice = createSlice({
 export default quickRepliesSlice.reducer;
 export const { selectAll: selectQuickReplies } = quickRepliesAdapter.getSelectors((s: RootState) => s.quickReplies);
 export const selectQuickReplyError = (s: RootState) => s.quickReplies.error;
+export const selectQuickReplySaving = (s: RootState) => s.quickReplies.saving;
+export const selectQuickRepliesRemoving = (s: RootState) => s.quickReplies.removing;
 export const selectQuickReplyListError = (s: RootState) => s.quickReplies.listError;

@@ -9,6 +9,8 @@ import {
   selectQuickReplies,
   selectQuickReplyError,
   selectQuickReplyListError,
+  selectQuickRepliesRemoving,
+  selectQuickReplySaving,
 } from '../quickReplies/quickRepliesSlice';
 
 /** The merchant's canned answers, kept on the server. */
@@ -18,6 +20,8 @@ export function QuickReplyEditor() {
   const replies = useAppSelector(selectQuickReplies);
   const error = useAppSelector(selectQuickReplyError);
   const listFailed = useAppSelector(selectQuickReplyListError) !== null;
+  const saving = useAppSelector(selectQuickReplySaving);
+  const removing = useAppSelector(selectQuickRepliesRemoving);
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
   return (
@@ -36,7 +40,12 @@ export function QuickReplyEditor() {
           <li key={q.id}>
             <strong>{q.title}</strong>
             <span>{q.text}</span>
-            <button type="button" className="link-button" onClick={() => void dispatch(quickReplyRemoved(q.id))}>
+            <button
+              type="button"
+              className="link-button"
+              disabled={removing.includes(q.id)}
+              onClick={() => void dispatch(quickReplyRemoved(q.id))}
+            >
               {t('settings.remove')}
             </button>
           </li>
@@ -61,9 +70,15 @@ export function QuickReplyEditor() {
           {t('settings.quickReplyText')}
           <textarea value={text} rows={2} maxLength={4000} onChange={(e) => setText(e.target.value)} />
         </label>
-        <button type="submit">{t('settings.add')}</button>
+        <button type="submit" disabled={saving}>
+          {t('settings.add')}
+        </button>
         {error ? (
-          <span role="alert">{t('settings.quickReplySaveFailed', { message: errorText(t, error) })}</span>
+          <span role="alert">
+            {t(error.action === 'save' ? 'settings.quickReplySaveFailed' : 'settings.quickReplyRemoveFailed', {
+              message: errorText(t, error),
+            })}
+          </span>
         ) : null}
       </form>
     </section>
