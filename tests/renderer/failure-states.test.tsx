@@ -108,9 +108,12 @@ describe('failed calls are said in the UI language', () => {
     });
 
     it('an image type that cannot be sent is named in the UI language', async () => {
-      const app = await mountApp(new FakeApi({ lines: [makeLine(1)], settings: { ...SETTINGS, language: 'zh-CN' } }), {
-        language: 'zh-CN',
-      });
+      const app = await mountApp(
+        new FakeApi({ lines: [makeLine(1), makeLine(2)], settings: { ...SETTINGS, language: 'zh-CN' } }),
+        {
+          language: 'zh-CN',
+        },
+      );
       await openFirstLine(app);
       fireEvent.paste(screen.getByRole('textbox'), {
         clipboardData: { files: [new File([new Uint8Array([1])], 'IMG_0001.heic', { type: 'image/heic' })] },
@@ -118,7 +121,31 @@ describe('failed calls are said in the UI language', () => {
       await app.settle();
       expect(screen.getByRole('alert').textContent).toBe('图片发送失败：只能发送 PNG、JPEG、GIF 和 WebP 格式的图片。');
       expect(app.api.callsOf('media.upload')).toHaveLength(0);
+      fireEvent.click(app.container.querySelector<HTMLElement>('[data-line-id="L2"]')!);
+      await app.settle();
+      expect(screen.queryByRole('alert')).toBeNull();
     });
+  });
+
+  it('a refused send is shown in its own line, not in the next one opened', async () => {
+    const tooLong = new IpcError({
+      code: 'MESSAGE_TOO_LONG',
+      message: 'text > 4000',
+      temporary: false,
+      retry_after_ms: null,
+    });
+    const api = new FakeApi({ lines: [makeLine(1), makeLine(2)] }, { 'message.send': () => Promise.reject(tooLong) });
+    const app = await mountApp(api);
+    await openFirstLine(app);
+    const composer = () => screen.getByLabelText<HTMLTextAreaElement>(/Type a reply/);
+    fireEvent.change(composer(), { target: { value: 'a long answer' } });
+    fireEvent.keyDown(composer(), { key: 'Enter' });
+    await app.settle();
+    expect(screen.getByRole('alert').textContent).toBe('The message is too long.');
+    expect(composer().value).toBe('a long answer');
+    fireEvent.click(app.container.querySelector<HTMLElement>('[data-line-id="L2"]')!);
+    await app.settle();
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 
   it('a connection stopped because the session ended says to sign in again', async () => {

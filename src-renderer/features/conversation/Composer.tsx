@@ -19,7 +19,7 @@ export function Composer({ lineId }: { lineId: string }) {
   const { t } = useTranslation();
   const dispatch = useAppDispatch();
   const draft = useAppSelector((s) => selectDraft(s, lineId));
-  const sendError = useAppSelector(selectSendError);
+  const sendError = useAppSelector((s) => selectSendError(s, lineId));
   const quickReplies = useAppSelector(selectQuickReplies);
   const quickRepliesFailed = useAppSelector(selectQuickReplyListError) !== null;
   const [pickerOpen, setPickerOpen] = useState(false);

@@ -15,7 +15,8 @@ export function ConversationView() {
       <LineHeader line={line} />
       <MessageList key={line.line_id} lineId={line.line_id} />
       <TypingIndicator lineId={line.line_id} />
-      <Composer lineId={line.line_id} />
+      {/* Keyed: an image error or an open picker belongs to the line it happened on. */}
+      <Composer key={line.line_id} lineId={line.line_id} />
     </section>
   );
 }

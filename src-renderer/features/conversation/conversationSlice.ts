@@ -38,7 +38,8 @@ export interface ConversationState {
   drafts: Record<string, string>;
   /** A message to bring into view and highlight (a search hit, a notification). */
   focus: { line_id: string; key: string } | null;
-  sendError: UiError | null;
+  /** Last refused send, on the line it was sent to. */
+  sendError: (UiError & { line_id: string }) | null;
 }
 
 export const TYPING_NOTICE_MS = 5_000;
@@ -211,11 +212,11 @@ const conversationSlice = createSlice({
       .addCase(replySubmitted.rejected, (state, action) => {
         // Nothing was queued: give the text back so no typing is lost.
         state.drafts[action.meta.arg.line_id] ??= action.meta.arg.text;
-        state.sendError = uiError(action.error);
+        state.sendError = { ...uiError(action.error), line_id: action.meta.arg.line_id };
       })
       .addCase(imageSubmitted.fulfilled, (state, action) => upsert(state, action.payload))
       .addCase(imageSubmitted.rejected, (state, action) => {
-        state.sendError = uiError(action.error);
+        state.sendError = { ...uiError(action.error), line_id: action.meta.arg.line_id };
       })
       .addCase(retryRequested.fulfilled, (state, action) => upsert(state, action.payload))
       .addCase(deleteRequested.fulfilled, (state, action) => remove(state, action.payload))

@@ -22,7 +22,9 @@ export const selectHistory = (s: RootState, lineId: string) => s.conversation.hi
 export const selectDraft = (s: RootState, lineId: string) => s.conversation.drafts[lineId] ?? '';
 export const selectTyping = (s: RootState, lineId: string) => s.conversation.typing[lineId] ?? null;
 export const selectFocus = (s: RootState) => s.conversation.focus;
-export const selectSendError = (s: RootState) => s.conversation.sendError;
+/** A refused send shows in its own line's composer, not in whichever line is open next. */
+export const selectSendError = (s: RootState, lineId: string) =>
+  s.conversation.sendError?.line_id === lineId ? s.conversation.sendError : null;
 
 const sameRows = (a: ConversationRow[], b: ConversationRow[]) =>
   a.length === b.length && a.every((row, i) => row.key === b[i]!.key && row.dayStart === b[i]!.dayStart);
