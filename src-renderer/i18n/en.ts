@@ -45,6 +45,7 @@ export const en = {
     mine: 'Assigned to me',
     empty: 'No conversations match these filters.',
     loading: 'Loading conversations…',
+    failed: 'Could not load conversations: {{message}}',
     unassigned: 'Unassigned',
     waiting: 'Waiting {{duration}}',
     unread_one: '{{count}} unread',

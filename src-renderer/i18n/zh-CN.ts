@@ -47,6 +47,7 @@ export const zhCN: Strings = {
     mine: '分配给我',
     empty: '没有符合筛选条件的会话。',
     loading: '正在加载会话…',
+    failed: '会话列表加载失败：{{message}}',
     unassigned: '未分配',
     waiting: '已等待 {{duration}}',
     unread_one: '{{count}} 条未读',

@@ -247,3 +247,26 @@ describe('quick reply editor', () => {
     expect(document.querySelectorAll('.quick-reply-list li')).toHaveLength(1);
   });
 });
+
+describe('conversation list', () => {
+  it('says why it is empty when the list could not be read, and Retry reads it again', async () => {
+    let locked = true;
+    const busy = new IpcError({
+      code: 'STORE_LOCKED',
+      message: 'The local message database is in use by another process.',
+      temporary: true,
+      retry_after_ms: null,
+    });
+    const lines = [makeLine(1)];
+    const api = new FakeApi({ lines }, { 'lines.list': () => (locked ? Promise.reject(busy) : lines) });
+    const app = await mountApp(api);
+    expect(screen.getByRole('alert').textContent).toContain(
+      'Could not load conversations: The local message database is in use by another process.',
+    );
+    locked = false;
+    fireEvent.click(screen.getByRole('button', { name: 'Retry' }));
+    await app.settle();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(app.container.querySelectorAll('[data-line-id]')).toHaveLength(1);
+  });
+});

@@ -1,9 +1,11 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useAppSelector } from '../../app/hooks';
+import { errorText } from '../../app/errorText';
+import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { linesRequested } from './linesSlice';
 import { LINE_ROW_HEIGHT, LineRow } from './LineRow';
-import { selectLinesPhase, selectSelectedLineId, selectVisibleLineIds } from './selectors';
+import { selectLinesError, selectLinesPhase, selectSelectedLineId, selectVisibleLineIds } from './selectors';
 
 /** The conversation list, virtualised: only the rows on screen (plus a few) exist in the DOM. */
 export function LineList() {
@@ -11,6 +13,8 @@ export function LineList() {
   const ids = useAppSelector(selectVisibleLineIds);
   const selectedId = useAppSelector(selectSelectedLineId);
   const phase = useAppSelector(selectLinesPhase);
+  const error = useAppSelector(selectLinesError);
+  const dispatch = useAppDispatch();
   const scrollRef = useRef<HTMLDivElement>(null);
   // The virtualizer is read afresh each render; nothing memoises it (no React Compiler here).
   // eslint-disable-next-line react-hooks/incompatible-library
@@ -38,6 +42,14 @@ export function LineList() {
       </div>
       <div ref={scrollRef} className="line-list" role="listbox" aria-label={t('list.label')} tabIndex={0}>
         {ids.length === 0 && phase === 'loaded' ? <p className="empty">{t('list.empty')}</p> : null}
+        {phase === 'failed' && error ? (
+          <p className="empty" role="alert">
+            {t('list.failed', { message: errorText(t, error) })}{' '}
+            <button type="button" className="link-button" onClick={() => void dispatch(linesRequested())}>
+              {t('conversation.retry')}
+            </button>
+          </p>
+        ) : null}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => (
             <LineRow

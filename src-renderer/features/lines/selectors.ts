@@ -7,6 +7,7 @@ export const selectLineById = (s: RootState, lineId: string): LineView | undefin
 export const selectLineFilters = (s: RootState) => s.lines.filters;
 export const selectSelectedLineId = (s: RootState) => s.lines.selectedId;
 export const selectLinesPhase = (s: RootState) => s.lines.phase;
+export const selectLinesError = (s: RootState) => s.lines.error;
 /** A failed action belongs to the line it was tried on: another line's header does not show it. */
 export const selectLineActionError = (s: RootState, lineId: string) =>
   s.lines.actionError?.line_id === lineId ? s.lines.actionError : null;
