@@ -35,6 +35,8 @@ export interface ServerConfig extends LoginThrottleConfig {
    * declare a huge picture that every client would have to decode (a decompression bomb).
    */
   maxImagePixels: number;
+  /** An animation's canvas pixels times its frames: each frame is decoded again on every loop. */
+  maxAnimationPixels: number;
   /** Token bucket for image uploads, per user. */
   mediaUploadRatePerSecond: number;
   mediaUploadBurst: number;
@@ -74,6 +76,7 @@ export const DEFAULT_CONFIG: ServerConfig = {
   defaultCapacity: 10,
   maxMediaBytes: 8 * 1024 * 1024,
   maxImagePixels: 40_000_000,
+  maxAnimationPixels: 200_000_000,
   mediaUploadRatePerSecond: 0.5,
   mediaUploadBurst: 20,
   inboxRetentionMs: 30 * 24 * 3600_000,

@@ -7,6 +7,7 @@ import { toWireError } from '../im/errors';
 import type { ImContext } from '../im/handlers';
 import { KeyedBuckets } from '../im/rate-limit';
 import { readImageSize, type ImageSize } from '../media/dimensions';
+import { prepareUpload, type ImageLimits } from '../media/images';
 import {
   MEDIA_PATH,
   MEDIA_TYPES,
@@ -17,9 +18,14 @@ import {
   type MediaMime,
 } from '../media/names';
 import { sniffImageMime } from '../media/sniff';
+import { Thumbnails, type MediaObject } from '../media/thumbnails';
 import { sendError } from './http-errors';
 
-const ReadQuery = z.object({ access_token: z.string().max(4096).optional() });
+const ReadQuery = z.object({
+  access_token: z.string().max(4096).optional(),
+  /** `thumb`: a WebP at most THUMB_MAX_SIDE on its longest side (or the image itself when it is that small). */
+  variant: z.enum(['thumb']).optional(),
+});
 
 interface Upload {
   uid: string;
@@ -50,10 +56,16 @@ export function measureUpload(bytes: Uint8Array, mime: MediaMime, maxPixels: num
   return { width, height };
 }
 
+function original(name: string): MediaObject | null {
+  const mime = mimeOfMediaName(name);
+  return mime === null ? null : { name, mime };
+}
+
 /**
  * Images: `POST /v1/media` stores one (raw bytes, Content-Type image/png|jpeg|webp|gif) under its
- * content address and answers the ImageContent to send, with the size read from the image's own
- * header; `GET /v1/media/<sha256>.<ext>` serves it to any signed-in user. Registered in its own
+ * content address — without its metadata, see prepareUpload — and answers the ImageContent to send,
+ * with the size read from the stored image's header; `GET /v1/media/<sha256>.<ext>` serves it to any
+ * signed-in user, `?variant=thumb` a thumbnail of it. Registered in its own
  * scope because upload bodies are binary and far larger than protocol frames.
  *
  * Older clients also put `width` and `height` in the upload's query: they are accepted and
@@ -63,6 +75,8 @@ export async function registerMediaRoutes(app: FastifyInstance, ctx: ImContext):
   const { config, media } = ctx;
   const buckets = new KeyedBuckets(config.mediaUploadRatePerSecond, config.mediaUploadBurst);
   const uploads = new WeakMap<FastifyRequest, Upload>();
+  const limits: ImageLimits = { maxPixels: config.maxImagePixels, maxAnimationPixels: config.maxAnimationPixels };
+  const thumbnails = new Thumbnails(media, limits, ctx.logger);
 
   await app.register((scope, _opts, done) => {
     scope.removeAllContentTypeParsers();
@@ -119,16 +133,19 @@ export async function registerMediaRoutes(app: FastifyInstance, ctx: ImContext):
             wireError('INVALID_ARGUMENT', `the bytes are ${actual ?? 'not an accepted image'}, not ${upload.mime}`),
             false,
           );
-        const size = measureUpload(bytes, upload.mime, config.maxImagePixels);
-        if ('refusal' in size) {
-          ctx.logger.info(
-            { uid: upload.uid, mime: upload.mime, bytes: bytes.length, refusal: size.refusal },
-            'image refused',
-          );
-          return sendError(res, wireError('INVALID_ARGUMENT', size.refusal), false);
-        }
-        const name = mediaName(createHash('sha256').update(bytes).digest('hex'), upload.mime);
-        await media.put(name, bytes);
+        const refuse = (refusal: string) => {
+          ctx.logger.info({ uid: upload.uid, mime: upload.mime, bytes: bytes.length, refusal }, 'image refused');
+          return sendError(res, wireError('INVALID_ARGUMENT', refusal), false);
+        };
+        const claimed = measureUpload(bytes, upload.mime, config.maxImagePixels);
+        if ('refusal' in claimed) return refuse(claimed.refusal);
+        const prepared = await prepareUpload(bytes, upload.mime, limits);
+        if ('refusal' in prepared) return refuse(prepared.refusal);
+        // Re-encoding turned the picture upright: its stored size is what its new header says.
+        const size = prepared.cleaned ? measureUpload(prepared.bytes, upload.mime, config.maxImagePixels) : claimed;
+        if ('refusal' in size) return refuse(size.refusal);
+        const name = mediaName(createHash('sha256').update(prepared.bytes).digest('hex'), upload.mime);
+        await media.put(name, prepared.bytes);
         const content: z.infer<typeof ImageContent> = {
           type: 'image',
           url: mediaUrl(name),
@@ -145,12 +162,14 @@ export async function registerMediaRoutes(app: FastifyInstance, ctx: ImContext):
       const token = bearer(req.headers.authorization) ?? (query.success ? (query.data.access_token ?? null) : null);
       const auth = await authenticate(ctx, token);
       if (!auth.ok) return sendError(res, auth.error, false);
-      const { name } = req.params as { name: string };
-      const mime = mimeOfMediaName(name);
-      const found = mime === null ? null : await media.read(name);
-      if (mime === null || found === null) return sendError(res, wireError('NOT_FOUND', 'no such image'), false);
+      const requested = (req.params as { name: string }).name;
+      const thumb = query.success && query.data.variant === 'thumb';
+      const object = thumb ? await thumbnails.of(requested) : original(requested);
+      const found = object === null ? null : await media.read(object.name);
+      if (object === null || found === null) return sendError(res, wireError('NOT_FOUND', 'no such image'), false);
+      const { mime } = object;
       // Content-addressed objects never change: cache for a year, revalidate by name.
-      const etag = `"${name.split('.')[0]!}"`;
+      const etag = `"${requested.split('.')[0]!}${thumb ? '.thumb' : ''}"`;
       res
         .header('content-type', mime)
         .header('x-content-type-options', 'nosniff')
