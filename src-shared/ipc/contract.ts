@@ -174,9 +174,11 @@ export const IPC_METHODS = {
    * An image a message names, fetched by the core with the session's credentials (the renderer
    * never holds the token, so it cannot load server media by URL) and kept in a local cache.
    * Only this server's content-addressed media paths, exactly as `media.upload` answers them.
+   * `variant: 'thumb'` asks for the thumbnail (protocol §8): at most 520 px on its longest side, or
+   * the image itself when it is that small or animated; `mime` says which it is.
    */
   'media.get': {
-    args: z.object({ url: z.string().regex(MEDIA_URL_PATTERN) }),
+    args: z.object({ url: z.string().regex(MEDIA_URL_PATTERN), variant: z.enum(['thumb']).optional() }),
     result: z.object({ mime: ImageContent.shape.mime, data_base64: z.string() }),
   },
   'link.open': { args: z.object({ url: z.string().url().max(4096) }), result: z.object({}) },
