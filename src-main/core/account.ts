@@ -369,7 +369,7 @@ export class AccountRuntime {
   }
 
   /** An image a message names, from the local cache or else this account's server (`media.get`). */
-  fetchImage(url: string): Promise<FetchedImage> {
+  fetchImage(url: string, variant?: 'thumb'): Promise<FetchedImage> {
     const { config } = this.d;
     return fetchImage(
       {
@@ -379,6 +379,7 @@ export class AccountRuntime {
         timeoutMs: config.media.downloadTimeoutMs,
       },
       url,
+      variant,
     );
   }
 

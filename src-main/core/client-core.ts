@@ -207,7 +207,7 @@ export class ClientCore implements MerchantImApi {
     'diagnostics.get': () => this.diagnostics(),
     'notifications.test': () => this.testNotification(),
     'media.upload': (a) => this.signedIn().uploadImage(a),
-    'media.get': ({ url }) => this.signedIn().fetchImage(url),
+    'media.get': ({ url, variant }) => this.signedIn().fetchImage(url, variant),
     'link.open': async ({ url }) => {
       if (!isOpenableUrl(url)) throw new ClientError('INVALID_ARGUMENT', 'only http and https links can be opened');
       await this.options.ports.links.open(url);

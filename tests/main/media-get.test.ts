@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClientCore } from '../../src-main/core/client-core';
 import type { ConfigOverrides } from '../../src-main/core/config';
@@ -63,6 +64,41 @@ describe('media.get against the real server', () => {
       ok: false,
       error: { code: 'OFFLINE', temporary: true },
     });
+  });
+
+  it('fetches thumbnails: a WebP for a large image, the image itself for a small one; kept, and served offline', async () => {
+    const { core, dir, stopServer, url } = await signedIn();
+    const { token } = await signIn(url, 'emma', TEST_PASSWORD, uniqueDevice('emma'));
+    const upload = async (bytes: Uint8Array, mime: string) => {
+      const up = await uploadImage(url, token, bytes, { mime });
+      if (!up.ok) throw new Error(`upload refused: ${JSON.stringify(up)}`);
+      return up.image;
+    };
+    const large = await upload(
+      await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#2a9d8f' } })
+        .png()
+        .toBuffer(),
+      'image/png',
+    );
+    const small = await upload(IMAGES['image/png'], 'image/png');
+    const hash = large.url.split('/').pop()!.split('.')[0]!;
+
+    const thumb = await core.invoke('media.get', { url: large.url, variant: 'thumb' });
+    expect(thumb.mime).toBe('image/webp');
+    const meta = await sharp(Buffer.from(thumb.data_base64, 'base64')).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['webp', 520, 390]);
+    const own = await core.invoke('media.get', { url: small.url, variant: 'thumb' });
+    expect(own).toEqual({ mime: 'image/png', data_base64: base64(IMAGES['image/png']) });
+    expect(readdirSync(join(dir, 'media-cache')).sort()).toEqual(
+      [`${hash}.thumb.webp`, small.url.split('/').pop()!].sort(),
+    );
+
+    await stopServer();
+    await waitFor(() => core.runtime!.channel.state().status !== 'online', 5_000, 'offline');
+    expect(await core.invoke('media.get', { url: large.url, variant: 'thumb' })).toEqual(thumb);
+    expect(await core.invoke('media.get', { url: small.url, variant: 'thumb' })).toEqual(own);
+    // The full image was never fetched: a thumbnail does not stand in for it.
+    expect(await core.call('media.get', { url: large.url })).toMatchObject({ ok: false, error: { code: 'OFFLINE' } });
   });
 
   it('answers NOT_FOUND for an image the server does not hold, and refuses anything but a media path', async () => {
