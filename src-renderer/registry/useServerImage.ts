@@ -1,5 +1,5 @@
-import { useEffect, useState } from 'react';
-import { IpcError, type MerchantImApi } from '../../src-shared/ipc';
+import { useCallback, useEffect, useState } from 'react';
+import { IpcError, type IpcArgs, type MerchantImApi } from '../../src-shared/ipc';
 import { useAppDispatch, useAppSelector } from '../app/hooks';
 import type { AppThunk } from '../app/thunk';
 
@@ -8,15 +8,26 @@ export type ServerImageState =
   | { status: 'loaded'; src: string }
   | { status: 'failed'; code: string; message: string; temporary: boolean };
 
-/** Images kept in memory per contract (one per store, so tests do not share them); oldest dropped first. */
-const MAX_CACHED = 200;
-const caches = new WeakMap<MerchantImApi, Map<string, Promise<Blob>>>();
+/** `thumb` is at most 520 px on its longest side (protocol §8); `full` is the image as sent. */
+export type ImageVariant = 'thumb' | 'full';
 
-/** The image's bytes as a Blob, fetched once per path while it stays among the recent ones. */
-function loadServerImage(path: string): AppThunk<Promise<Blob>> {
+/**
+ * Images kept in memory per contract (one per store, so tests do not share them); oldest dropped
+ * first. Full images can be 8 MiB each, so far fewer of them are kept than thumbnails.
+ */
+const MAX_CACHED: Record<ImageVariant, number> = { thumb: 200, full: 16 };
+const caches = new WeakMap<MerchantImApi, Record<ImageVariant, Map<string, Promise<Blob>>>>();
+
+function cacheFor(api: MerchantImApi, variant: ImageVariant): Map<string, Promise<Blob>> {
+  let byVariant = caches.get(api);
+  if (!byVariant) caches.set(api, (byVariant = { thumb: new Map(), full: new Map() }));
+  return byVariant[variant];
+}
+
+/** The image's bytes as a Blob, fetched once per path and variant while it stays among the recent ones. */
+function loadServerImage(path: string, variant: ImageVariant): AppThunk<Promise<Blob>> {
   return (_dispatch, _getState, { api }) => {
-    let cache = caches.get(api);
-    if (!cache) caches.set(api, (cache = new Map<string, Promise<Blob>>()));
+    const cache = cacheFor(api, variant);
     const hit = cache.get(path);
     if (hit) {
       // Most recently used goes last.
@@ -24,14 +35,15 @@ function loadServerImage(path: string): AppThunk<Promise<Blob>> {
       cache.set(path, hit);
       return hit;
     }
-    const loaded = api.invoke('media.get', { url: path }).then(({ mime, data_base64 }) => {
+    const args: IpcArgs<'media.get'> = variant === 'thumb' ? { url: path, variant } : { url: path };
+    const loaded = api.invoke('media.get', args).then(({ mime, data_base64 }) => {
       const bytes = Uint8Array.from(atob(data_base64), (c) => c.charCodeAt(0));
       return new Blob([bytes], { type: mime });
     });
     cache.set(path, loaded);
-    // A failure is not remembered: the next mount (or reconnect) asks again.
+    // A failure is not remembered: the next mount (or reconnect, or Retry) asks again.
     loaded.catch(() => cache.delete(path));
-    if (cache.size > MAX_CACHED) cache.delete(cache.keys().next().value!);
+    if (cache.size > MAX_CACHED[variant]) cache.delete(cache.keys().next().value!);
     return loaded;
   };
 }
@@ -39,15 +51,20 @@ function loadServerImage(path: string): AppThunk<Promise<Blob>> {
 /**
  * A server image for an `<img>`: the core fetches it with the session's credentials (the renderer
  * never sees the token), this hook turns it into a `blob:` URL owned by the mounted component and
- * revoked when it unmounts. A temporary failure (offline) is retried when the channel comes back.
+ * revoked when it unmounts or asks for another image. A temporary failure (offline) is retried when
+ * the channel comes back; `retry` asks again at once.
  */
-export function useServerImage(path: string | null): ServerImageState {
+export function useServerImage(
+  path: string | null,
+  variant: ImageVariant = 'full',
+): ServerImageState & { retry: () => void } {
   const dispatch = useAppDispatch();
   const online = useAppSelector((s) => s.connection.channel?.status === 'online');
   const [attempt, setAttempt] = useState(0);
   const [result, setResult] = useState<{ key: string; state: ServerImageState } | null>(null);
-  const key = `${attempt}:${path ?? ''}`;
+  const key = `${attempt}:${variant}:${path ?? ''}`;
   const state: ServerImageState = result?.key === key ? result.state : { status: 'loading' };
+  const retry = useCallback(() => setAttempt((n) => n + 1), []);
 
   // Derived from the previous render, not an effect: coming online starts a new attempt at once.
   const [wasOnline, setWasOnline] = useState(online);
@@ -58,10 +75,10 @@ export function useServerImage(path: string | null): ServerImageState {
 
   useEffect(() => {
     if (path === null) return undefined;
-    const requested = `${attempt}:${path}`;
+    const requested = `${attempt}:${variant}:${path}`;
     let src: string | null = null;
     let live = true;
-    dispatch(loadServerImage(path)).then(
+    dispatch(loadServerImage(path, variant)).then(
       (blob) => {
         if (!live) return;
         src = URL.createObjectURL(blob);
@@ -85,7 +102,7 @@ export function useServerImage(path: string | null): ServerImageState {
       live = false;
       if (src) URL.revokeObjectURL(src);
     };
-  }, [dispatch, path, attempt]);
+  }, [dispatch, path, variant, attempt]);
 
-  return state;
+  return { ...state, retry };
 }

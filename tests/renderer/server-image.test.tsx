@@ -7,6 +7,7 @@ import { IpcError } from '../../src-shared/ipc';
 import { makeStore } from '../../src-renderer/app/store';
 import { channelStateChanged } from '../../src-renderer/features/connection/connectionSlice';
 import { createI18n } from '../../src-renderer/i18n';
+import { ImageBubble } from '../../src-renderer/registry/bubbles/ImageBubble';
 import { ServerImage } from '../../src-renderer/registry/bubbles/ServerImage';
 import { IMAGES } from '../support/media';
 import { FakeApi } from './support/fakeApi';
@@ -37,6 +38,21 @@ function mount(api: FakeApi, url = PATH) {
     </Provider>
   );
   return { store, ...render(ui(url)), ui };
+}
+
+const GIF_PATH = `/v1/media/${'cd'.repeat(32)}.gif`;
+
+function mountBubbles(api: FakeApi, images: { url: string; mime: 'image/png' | 'image/gif' }[]) {
+  const store = makeStore({ api, now: () => NOW });
+  return render(
+    <Provider store={store}>
+      <I18nextProvider i18n={createI18n('en')}>
+        {images.map(({ url, mime }) => (
+          <ImageBubble key={url} content={{ type: 'image', url, width: 2000, height: 1000, mime }} />
+        ))}
+      </I18nextProvider>
+    </Provider>,
+  );
 }
 
 const offline = new IpcError({ code: 'OFFLINE', message: 'no connection', temporary: true, retry_after_ms: null });
@@ -114,5 +130,52 @@ describe('ServerImage', () => {
     await settle();
     expect(view.container.querySelector('img')!.getAttribute('src')).toMatch(/^blob:/);
     expect(api.callsOf('media.get')).toHaveLength(2);
+  });
+});
+
+describe('ImageBubble', () => {
+  it('shows the thumbnail in a box sized from the full image, so the history does not jump when it loads', async () => {
+    const api = new FakeApi();
+    const view = mountBubbles(api, [{ url: PATH, mime: 'image/png' }]);
+    await settle();
+    expect(api.callsOf('media.get')).toEqual([{ url: PATH, variant: 'thumb' }]);
+    const img = view.container.querySelector('img.bubble-image')!;
+    expect(made.get(img.getAttribute('src')!)!.type).toBe('image/webp');
+    expect([img.getAttribute('width'), img.getAttribute('height')]).toEqual(['260', '130']);
+  });
+
+  it('asks for the full GIF, since a thumbnail would not animate', async () => {
+    const api = new FakeApi();
+    const view = mountBubbles(api, [
+      { url: GIF_PATH, mime: 'image/gif' },
+      { url: PATH, mime: 'image/png' },
+    ]);
+    await settle();
+    expect(api.callsOf('media.get')).toEqual([{ url: GIF_PATH }, { url: PATH, variant: 'thumb' }]);
+    const types = [...view.container.querySelectorAll('img.bubble-image')].map(
+      (i) => made.get(i.getAttribute('src')!)!.type,
+    );
+    expect(types).toEqual(['image/png', 'image/webp']);
+  });
+
+  it('keeps a thumbnail and the full image apart, each fetched once and revoked when unmounted', async () => {
+    const api = new FakeApi();
+    const store = makeStore({ api, now: () => NOW });
+    const both = (
+      <Provider store={store}>
+        <I18nextProvider i18n={createI18n('en')}>
+          <ServerImage url={PATH} maxWidth={100} variant="thumb" />
+          <ServerImage url={PATH} maxWidth={100} />
+          <ServerImage url={PATH} maxWidth={100} variant="thumb" />
+        </I18nextProvider>
+      </Provider>
+    );
+    const view = render(both);
+    await settle();
+    expect(api.callsOf('media.get')).toEqual([{ url: PATH, variant: 'thumb' }, { url: PATH }]);
+    const srcs = [...view.container.querySelectorAll('img')].map((i) => i.getAttribute('src')!);
+    expect(srcs.map((src) => made.get(src)!.type)).toEqual(['image/webp', 'image/png', 'image/webp']);
+    view.unmount();
+    expect([...revoked].sort()).toEqual([...srcs].sort());
   });
 });

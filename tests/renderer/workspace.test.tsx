@@ -185,7 +185,7 @@ describe('conversation view', () => {
     expect(log.textContent).toContain('West Lake day tour');
     expect(log.textContent).toContain('CN¥299.00');
     expect(log.querySelector<HTMLImageElement>('img.bubble-image')!.src).toMatch(/^blob:/);
-    expect(app.api.callsOf('media.get')).toEqual([{ url: ROOM_PNG }]);
+    expect(app.api.callsOf('media.get')).toEqual([{ url: ROOM_PNG, variant: 'thumb' }]);
     expect(log.querySelectorAll('img.bubble-image')).toHaveLength(1);
     expect(log.textContent).toContain('Image from an unknown source was not loaded');
     expect(log.textContent).toContain('This conversation was transferred to Li Na');

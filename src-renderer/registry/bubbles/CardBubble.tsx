@@ -15,7 +15,7 @@ export const CardBubble = memo(function CardBubble({ content }: { content: z.inf
   return (
     <div className={`bubble-card card-${content.card_kind}`}>
       {content.image_url ? (
-        <ServerImage className="card-image" url={content.image_url} maxWidth={96} />
+        <ServerImage className="card-image" url={content.image_url} maxWidth={96} variant="thumb" />
       ) : (
         <span className="card-icon">{kind.icon}</span>
       )}

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import { resolveServerImage } from '../media';
-import { useServerImage } from '../useServerImage';
+import { useServerImage, type ImageVariant } from '../useServerImage';
 
 /** An image from the signed-in server only; anything else is refused with a visible note. */
 export function ServerImage({
@@ -9,16 +9,19 @@ export function ServerImage({
   height,
   maxWidth,
   className,
+  variant = 'full',
 }: {
   url: string;
   width?: number;
   height?: number;
   maxWidth: number;
   className?: string;
+  /** `thumb` for a small bubble; the box still comes from the full image's width and height. */
+  variant?: ImageVariant;
 }) {
   const { t } = useTranslation();
   const path = resolveServerImage(url);
-  const image = useServerImage(path);
+  const image = useServerImage(path, variant);
   if (!path) return <span className="image-blocked">{t('conversation.imageBlocked')}</span>;
   if (image.status === 'failed')
     return (

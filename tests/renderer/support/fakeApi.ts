@@ -17,6 +17,8 @@ import { SETTINGS, SIGNED_IN } from './fixtures';
 /** Every image the fake serves: one transparent pixel. */
 const ONE_PIXEL_PNG =
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
+/** What the fake answers for `variant: 'thumb'`: a WebP, as the server's thumbnails are, so tests can tell them apart. */
+const ONE_PIXEL_WEBP = 'UklGRhoAAABXRUJQVlA4TA0AAAAvAAAAEAcQERGIiP4HAA==';
 
 type Handler<M extends IpcMethod> = (args: IpcArgs<M>) => IpcResult<M> | Promise<IpcResult<M>>;
 type Overrides = { [M in IpcMethod]?: Handler<M> };
@@ -179,7 +181,9 @@ export class FakeApi implements MerchantImApi {
       case 'need.pop':
         return { depth: 1 };
       case 'media.get':
-        return { mime: 'image/png', data_base64: ONE_PIXEL_PNG };
+        return args.variant === 'thumb'
+          ? { mime: 'image/webp', data_base64: ONE_PIXEL_WEBP }
+          : { mime: 'image/png', data_base64: ONE_PIXEL_PNG };
       default:
         return {};
     }
