@@ -179,6 +179,14 @@ export const en = {
     poll: 'Long polling',
     none: '—',
   },
+  imageViewer: {
+    title: 'Image',
+    open: 'Open the full image',
+    close: 'Close',
+    loading: 'Loading the full image…',
+    failed: 'The full image could not be loaded. {{reason}}',
+    retry: 'Retry',
+  },
   languageName: { en: 'English', 'zh-CN': '简体中文' },
 };
 

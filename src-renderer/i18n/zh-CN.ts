@@ -178,5 +178,13 @@ export const zhCN: Strings = {
     poll: '长轮询',
     none: '—',
   },
+  imageViewer: {
+    title: '图片',
+    open: '查看原图',
+    close: '关闭',
+    loading: '正在加载原图…',
+    failed: '原图无法加载。{{reason}}',
+    retry: '重试',
+  },
   languageName: { en: 'English', 'zh-CN': '简体中文' },
 };

@@ -12,6 +12,7 @@ import { SearchResults } from '../search/SearchResults';
 import { selectSearch } from '../search/searchSlice';
 import { selectMe, signOutRequested } from '../session/sessionSlice';
 import { SettingsPage } from '../settings/SettingsPage';
+import { ImageViewer } from '../imageViewer/ImageViewer';
 import { HelpOverlay } from '../shortcuts/HelpOverlay';
 import { useShortcuts } from '../shortcuts/useShortcuts';
 import { helpToggled, selectView, viewChosen } from './workspaceSlice';
@@ -77,6 +78,7 @@ export function Workspace() {
         )}
       </div>
       <HelpOverlay />
+      <ImageViewer />
     </div>
   );
 }
