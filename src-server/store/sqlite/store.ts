@@ -377,16 +377,26 @@ export class SqliteStore implements Store {
     const wait = waitFlagAfterSend(line, lineChanged);
     line.waiting_announced = wait.waiting_announced;
     if (wait.announceEnd) lineChanged = true;
-    this.sql(
-      'UPDATE lines SET status = ?, assignee = ?, last_message_at = ?, waiting_since = ?, waiting_announced = ? WHERE line_id = ?',
-    ).run(
-      line.status,
-      line.assignee === null ? null : rowId(line.assignee),
-      now,
-      line.waiting_since,
-      line.waiting_announced ? 1 : 0,
-      lineId,
-    );
+    if (reopened || line.assignee !== previousAssignee) {
+      this.sql(
+        'UPDATE lines SET status = ?, assignee = ?, last_message_at = ?, waiting_since = ?, waiting_announced = ? WHERE line_id = ?',
+      ).run(
+        line.status,
+        line.assignee === null ? null : rowId(line.assignee),
+        now,
+        line.waiting_since,
+        line.waiting_announced ? 1 : 0,
+        lineId,
+      );
+    } else {
+      // Setting status and assignee to what they are would still rewrite their index entry (a page per send).
+      this.sql('UPDATE lines SET last_message_at = ?, waiting_since = ?, waiting_announced = ? WHERE line_id = ?').run(
+        now,
+        line.waiting_since,
+        line.waiting_announced ? 1 : 0,
+        lineId,
+      );
+    }
 
     // Merchant staff matter only while the line is queued (they all get the message) or when it changed.
     const staff = line.assignee === null || lineChanged ? this.activeStaff(line.merchant_id) : [];
