@@ -560,20 +560,27 @@ export class SqliteStore implements Store {
 
   sync(uid: string, cursor: Cursor | null, limit: number): Promise<SyncPage> {
     return this.run(() => {
-      const head = this.head(uid);
-      // The oldest retained event (an index probe): a cursor whose next event was trimmed cannot continue.
-      const { low } = this.sql('SELECT MIN(seq) AS low FROM inbox WHERE uid = ?').get(rowId(uid)) as {
-        low: number | null;
-      };
-      const floor = low ?? head.seq + 1;
+      const id = rowId(uid);
+      // The head and the oldest retained event (an index probe) in one statement: every statement
+      // outside a transaction is a read transaction of its own, and that costs more than the probe.
+      // A cursor whose next event was trimmed cannot continue.
+      const head = this.sql(
+        'SELECT epoch, seq, (SELECT MIN(seq) FROM inbox WHERE uid = h.uid) AS low FROM inbox_heads h WHERE uid = ?',
+      ).get(id) as (Cursor & { low: number | null }) | undefined;
+      if (!head) throw new ImError('NOT_FOUND', `no inbox for ${uid}`);
+      const floor = head.low ?? head.seq + 1;
       const recovered =
         cursor !== null && cursor.epoch === head.epoch && cursor.seq <= head.seq && cursor.seq >= floor - 1;
       const from = recovered ? cursor.seq : floor - 1;
-      const rows = this.sql('SELECT event FROM inbox WHERE uid = ? AND seq > ? ORDER BY seq LIMIT ?').all(
-        rowId(uid),
-        from,
-        limit,
-      ) as Array<{ event: string }>;
+      // Nothing lies past the head: a caught-up cursor (every held poll starts with one) needs no read.
+      const rows =
+        from >= head.seq
+          ? []
+          : (this.sql('SELECT event FROM inbox WHERE uid = ? AND seq > ? ORDER BY seq LIMIT ?').all(
+              id,
+              from,
+              limit,
+            ) as Array<{ event: string }>);
       const events = rows.map((r) => JSON.parse(r.event) as InboxEvent);
       const last = events.length > 0 ? events[events.length - 1]!.seq : from;
       return {
