@@ -13,13 +13,11 @@ export type ImageMime = UploadedImage['mime'];
 export interface MediaUpload {
   bytes: Uint8Array;
   mime: ImageMime;
-  width: number;
-  height: number;
 }
 
 /**
- * POST /v1/media (docs/protocol.md §8 "Images"): the raw bytes under their own Content-Type, the
- * measured size in the query. Resolves to the ImageContent to send; rejects with a ClientError
+ * POST /v1/media (docs/protocol.md §8 "Images"): the raw bytes under their own Content-Type (the
+ * server reads the size itself). Resolves to the ImageContent to send; rejects with a ClientError
  * carrying the server's code (TOKEN_EXPIRED, PAYLOAD_TOO_LARGE, INVALID_ARGUMENT, RATE_LIMITED …)
  * or NETWORK/TIMEOUT. Uploads are content-addressed, so repeating one is harmless.
  */
@@ -29,8 +27,6 @@ export async function uploadMedia(
   o: { token: string; deviceId: string; timeoutMs: number; agent?: Agent | undefined },
 ): Promise<UploadedImage> {
   const url = new URL('/v1/media', serverUrl);
-  url.searchParams.set('width', String(upload.width));
-  url.searchParams.set('height', String(upload.height));
   const r = await httpJson({
     method: 'POST',
     url: url.toString(),

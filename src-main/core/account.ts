@@ -12,7 +12,7 @@ import type { ClientPorts } from '../ports';
 import type { TimerHandle } from '../ports/clock';
 import { isForeground } from '../ports/window-state';
 import { LocalPush } from '../push/local-push';
-import { ClientStore, type LineFilter, type StoreChanges } from '../store/client-store';
+import { ClientStore, type LineFilter, type PendingUpload, type StoreChanges } from '../store/client-store';
 import { accountDatabasePath, openDatabase } from '../store/database';
 import type { OutgoingContent } from '../store/rows';
 import { searchMessages } from '../store/search';
@@ -22,7 +22,14 @@ import type { ClientConfig } from './config';
 import { ClientError, toErrorShape } from './errors';
 import { ImageCache } from './image-cache';
 import { fetchImage, type FetchedImage } from './image-fetch';
-import { uploadImage, type ImageUploadArgs } from './image-upload';
+import {
+  decodeImage,
+  localMediaPath,
+  uploadImage,
+  uploadImageBytes,
+  type ImageUploadArgs,
+  type ImageUploadHost,
+} from './image-upload';
 import type { MediaAccess } from './media-access';
 import type { SessionData } from './session-file';
 
@@ -122,6 +129,7 @@ export class AccountRuntime {
       channel: this.channel,
       clock: ports.clock,
       log: ports.log,
+      upload: (image) => uploadImageBytes(this.uploadHost(), image.bytes, image.mime),
       onChanges: (c) => this.publish(c),
       onFailed: (m) => this.publishMessage('message.updated', m),
       onStoreError,
@@ -222,7 +230,7 @@ export class AccountRuntime {
     return { messages: local.messages, more: local.more || remoteMore };
   }
 
-  send(lineId: string, content: OutgoingContent): LocalMessage {
+  send(lineId: string, content: OutgoingContent, upload?: PendingUpload): LocalMessage {
     const { clock, random } = this.d.ports;
     const message = this.store.enqueue({
       line_id: lineId,
@@ -230,6 +238,7 @@ export class AccountRuntime {
       random_id: makeRandomId(clock.now(), random),
       role: this.session.user.role,
       now: clock.now(),
+      ...(upload ? { upload } : {}),
     });
     this.publishMessage('message.new', message);
     this.publishLine(lineId);
@@ -356,16 +365,29 @@ export class AccountRuntime {
 
   /** Upload an image to this account's server; the answer is the content for `send`. */
   uploadImage(args: ImageUploadArgs): Promise<UploadedImage> {
+    return uploadImage(this.uploadHost(), args);
+  }
+
+  /**
+   * `message.sendImage`: the image waits in the outbox like text — shown at once from the local
+   * cache, uploaded and sent in its turn when connected, kept across restarts until the server has it.
+   */
+  async sendImage(lineId: string, args: ImageUploadArgs): Promise<LocalMessage> {
+    const bytes = decodeImage(args.data_base64, this.d.config.media.maxBytes);
+    const local = localMediaPath(bytes, args.mime);
+    await this.images.keep(local.name, bytes).catch(() => undefined);
+    const content = { type: 'image' as const, url: local.url, mime: args.mime, width: args.width, height: args.height };
+    return this.send(lineId, content, { mime: args.mime, bytes });
+  }
+
+  private uploadHost(): ImageUploadHost {
     const { config } = this.d;
-    return uploadImage(
-      {
-        ...this.mediaAccess(),
-        cache: this.images,
-        maxBytes: config.media.maxBytes,
-        timeoutMs: config.media.uploadTimeoutMs,
-      },
-      args,
-    );
+    return {
+      ...this.mediaAccess(),
+      cache: this.images,
+      maxBytes: config.media.maxBytes,
+      timeoutMs: config.media.uploadTimeoutMs,
+    };
   }
 
   /** An image a message names, from the local cache or else this account's server (`media.get`). */

@@ -123,7 +123,10 @@ export class ClientCore implements MerchantImApi {
     if (!isIpcMethod(method)) return { ok: false, error: errorShape('UNKNOWN_TYPE', `no such method: ${method}`) };
     const parsed = IPC_METHODS[method].args.safeParse(args ?? {});
     if (!parsed.success) {
-      const tooLarge = method === 'media.upload' ? tooLargeForContract(args, this.config.media.maxBytes) : null;
+      const tooLarge =
+        method === 'media.upload' || method === 'message.sendImage'
+          ? tooLargeForContract(args, this.config.media.maxBytes)
+          : null;
       if (tooLarge) return { ok: false, error: tooLarge.toShape() };
       return { ok: false, error: errorShape('INVALID_ARGUMENT', `${method}: ${describeIssues(parsed.error)}`) };
     }
@@ -172,6 +175,7 @@ export class ClientCore implements MerchantImApi {
     'lines.list': (filter) => this.signedIn().lines(filter),
     'history.load': (a) => this.signedIn().history(a.line_id, a.before_key, a.limit),
     'message.send': (a) => this.signedIn().send(a.line_id, a.content),
+    'message.sendImage': ({ line_id, ...image }) => this.signedIn().sendImage(line_id, image),
     'message.retry': (a) => this.signedIn().retry(a.random_id),
     'message.delete': (a) => {
       this.signedIn().deleteFailed(a.random_id);

@@ -26,35 +26,52 @@ export interface ImageUploadArgs {
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /**
- * `media.upload`: the renderer's image goes to the signed-in server's media store and comes back
- * as the ImageContent to pass to `message.send`. Unlike text this cannot wait in the outbox while
- * offline: a message can only name an image the server already holds (protocol §8), so without a
- * connection the upload fails at once with OFFLINE and the user decides when to try again.
+ * `media.upload`: the renderer's image goes to the signed-in server's media store at once and comes
+ * back as the ImageContent the server made of it. Messages with images do not need this any more
+ * (`message.sendImage` queues the bytes in the outbox); it stays for callers that want the server's
+ * copy before deciding anything, so it fails with OFFLINE when there is no connection.
  */
 export async function uploadImage(host: ImageUploadHost, args: ImageUploadArgs): Promise<UploadedImage> {
   const bytes = decodeImage(args.data_base64, host.maxBytes);
   if (!host.connected())
     throw new ClientError(
       'OFFLINE',
-      `${args.name || 'the image'} was not sent: images are uploaded to the server before they are sent, ` +
-        'so they cannot wait in the outbox like text; send it again when the connection is back',
+      `${args.name || 'the image'} was not uploaded: there is no connection to the server`,
     );
-  const upload = { bytes, mime: args.mime, width: args.width, height: args.height };
-  const attempt = async (): Promise<UploadedImage> =>
-    uploadMedia(host.serverUrl, upload, {
-      token: host.token(),
-      deviceId: host.deviceId,
-      timeoutMs: host.timeoutMs,
-      agent: await host.agent(),
-    });
-  let uploaded: UploadedImage;
   try {
-    uploaded = await withFreshToken(host, attempt);
+    return await uploadImageBytes(host, bytes, args.mime);
   } catch (err) {
     throw explain(err, args.name);
   }
+}
+
+/** POST the bytes (with a fresh token if the session's expired); the server's answer is the content to send. */
+export async function uploadImageBytes(host: ImageUploadHost, bytes: Buffer, mime: ImageMime): Promise<UploadedImage> {
+  const attempt = async (): Promise<UploadedImage> =>
+    uploadMedia(
+      host.serverUrl,
+      { bytes, mime },
+      { token: host.token(), deviceId: host.deviceId, timeoutMs: host.timeoutMs, agent: await host.agent() },
+    );
+  const uploaded = await withFreshToken(host, attempt);
   await keepSent(host.cache, uploaded.url, bytes);
   return uploaded;
+}
+
+const EXT_OF_MIME: Readonly<Record<ImageMime, string>> = {
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+};
+
+/**
+ * The media path an image's own bytes would have (`/v1/media/<sha256>.<ext>`): what a queued image
+ * names until the server's copy replaces it, and the cache entry its bubble is shown from meanwhile.
+ */
+export function localMediaPath(bytes: Buffer, mime: ImageMime): { url: string; name: string } {
+  const name = `${createHash('sha256').update(bytes).digest('hex')}.${EXT_OF_MIME[mime]}`;
+  return { url: `/v1/media/${name}`, name };
 }
 
 /** Kept under the server's name only when that name is these bytes' sha256, as every cache entry must be. */

@@ -44,6 +44,14 @@ export interface OutboxEntry {
   attempts: number;
 }
 
+export type OutgoingImage = Extract<OutgoingContent, { type: 'image' }>;
+
+/** An image waiting in the outbox to be uploaded before its message can be sent. */
+export interface PendingUpload {
+  mime: OutgoingImage['mime'];
+  bytes: Buffer;
+}
+
 export interface LineFilter {
   busi_type?: string | undefined;
   status?: string | undefined;
@@ -344,8 +352,11 @@ export class ClientStore {
     random_id: string;
     role: Role;
     now: number;
+    /** The image's bytes, for image content that names a local copy rather than the server's. */
+    upload?: PendingUpload;
   }): LocalMessage {
     return this.writing(() => {
+      if (input.upload) this.s.insertUpload.run(input.random_id, input.upload.mime, input.upload.bytes);
       this.insertMessage({
         message_id: null,
         ord: LOCAL_ORD,
@@ -385,6 +396,25 @@ export class ClientStore {
           attempts: r.attempts,
         }),
       ),
+    );
+  }
+
+  /** The image still to upload before the outbox entry `randomId` can be sent, if any. */
+  pendingUpload(randomId: string): PendingUpload | null {
+    return this.guard(() => (this.s.getUpload.get(randomId) as PendingUpload | undefined) ?? null);
+  }
+
+  /** The image is on the server: the entry now names the server's copy, and the local bytes go. */
+  uploaded(randomId: string, content: OutgoingImage): RequestBody<'send'> | null {
+    return this.guard(() =>
+      this.db.transaction(() => {
+        const row = this.s.getOutboxBody.get(randomId) as { body: string } | undefined;
+        this.s.deleteUpload.run(randomId);
+        if (!row) return null;
+        const body = { ...(JSON.parse(row.body) as RequestBody<'send'>), content };
+        this.s.setOutboxBody.run(JSON.stringify(body), randomId);
+        return body;
+      })(),
     );
   }
 
@@ -442,7 +472,10 @@ export class ClientStore {
     return this.guard(() => {
       const row = this.s.getFailed.get(this.me, randomId) as { line_id: string } | undefined;
       if (!row) return null;
-      this.s.deleteLocal.run(this.me, randomId);
+      this.db.transaction(() => {
+        this.s.deleteLocal.run(this.me, randomId);
+        this.s.deleteUpload.run(randomId);
+      })();
       return row.line_id;
     });
   }
@@ -748,6 +781,11 @@ function prepare(db: Database) {
     listOutbox: p(`SELECT random_id, line_id, body, attempts FROM outbox ORDER BY position`),
     noteAttempt: p(`UPDATE outbox SET attempts = attempts + 1 WHERE random_id = ?`),
     deleteOutbox: p(`DELETE FROM outbox WHERE random_id = ?`),
+    getOutboxBody: p(`SELECT body FROM outbox WHERE random_id = ?`),
+    setOutboxBody: p(`UPDATE outbox SET body = ? WHERE random_id = ?`),
+    insertUpload: p(`INSERT INTO outbox_uploads (random_id, mime, bytes) VALUES (?, ?, ?)`),
+    getUpload: p(`SELECT mime, bytes FROM outbox_uploads WHERE random_id = ?`),
+    deleteUpload: p(`DELETE FROM outbox_uploads WHERE random_id = ?`),
     markFailed: p(
       `UPDATE messages SET state = 'failed', error = ? WHERE sender = ? AND random_id = ? AND message_id IS NULL`,
     ),

@@ -118,6 +118,20 @@ export const MIGRATIONS: readonly Migration[] = [
     // update and delete triggers stay: those writes are rare and touch rows indexed already.
     up: (db) => db.exec(`DROP TRIGGER messages_fts_insert;`),
   },
+  {
+    version: 6,
+    name: 'images waiting in the outbox keep their bytes until the server has them',
+    up: (db) =>
+      db.exec(`
+        -- A row exists from the moment an image is sent until its upload succeeded (the outbox entry
+        -- then names the server's copy), so an image sent offline survives a restart like text.
+        CREATE TABLE outbox_uploads (
+          random_id  TEXT PRIMARY KEY,
+          mime       TEXT NOT NULL,
+          bytes      BLOB NOT NULL
+        );
+      `),
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

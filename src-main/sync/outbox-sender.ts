@@ -1,4 +1,4 @@
-import type { ClientStore, StoreChanges } from '../store/client-store';
+import type { ClientStore, OutboxEntry, OutgoingImage, PendingUpload, StoreChanges } from '../store/client-store';
 import type { DataChannel } from '../channel/data-channel';
 import type { LocalMessage } from '../../src-shared/ipc';
 import { ClientError, toErrorShape } from '../core/errors';
@@ -24,6 +24,8 @@ export interface OutboxSenderOptions {
   channel: DataChannel;
   clock: Clock;
   log: Logger;
+  /** Put a queued image on the server; resolves to the content that names the server's copy. */
+  upload(image: PendingUpload): Promise<OutgoingImage>;
   onChanges(changes: StoreChanges): void;
   onFailed(message: LocalMessage): void;
   onStoreError(err: unknown): void;
@@ -32,7 +34,8 @@ export interface OutboxSenderOptions {
 /**
  * Sends the outbox, oldest first, one at a time so the server commits them in the order they
  * were written, each with its original random_id (so a resend after a lost acknowledgement is
- * recognised by the server, never delivered twice). Runs whenever the channel is connected and
+ * recognised by the server, never delivered twice). A queued image is uploaded first, in its turn;
+ * uploads are content-addressed, so one repeated after a failure stores nothing twice. Runs whenever the channel is connected and
  * something is queued; stops at the first temporary failure and resumes on the next connect
  * (or after the server's retry hint).
  */
@@ -65,6 +68,14 @@ export class OutboxSender {
     this.o.clock.clearTimeout(this.retryTimer);
   }
 
+  /** The entry's body, after uploading its image if it still names the local copy; null if the entry went meanwhile. */
+  private async withUpload(entry: OutboxEntry): Promise<OutboxEntry['body'] | null> {
+    const pending = this.o.store.pendingUpload(entry.random_id);
+    if (!pending) return entry.body;
+    const content = await this.o.upload(pending);
+    return this.o.store.uploaded(entry.random_id, content);
+  }
+
   private async drain(): Promise<void> {
     const { store, channel } = this.o;
     for (;;) {
@@ -79,7 +90,9 @@ export class OutboxSender {
       if (!entry) return;
       try {
         store.noteAttempt(entry.random_id);
-        const result = await channel.request('send', entry.body);
+        const body = await this.withUpload(entry);
+        if (body === null) continue;
+        const result = await channel.request('send', body);
         this.o.onChanges(store.acknowledge(entry.random_id, result.message, result.line));
       } catch (err) {
         const error = toErrorShape(err);

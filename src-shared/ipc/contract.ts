@@ -104,6 +104,18 @@ const LineFilter = z.object({
 /** A server media path as `media.upload` answers it: `/v1/media/<sha256 hex>.<ext>` (protocol §8). */
 export const MEDIA_URL_PATTERN = /^\/v1\/media\/[0-9a-f]{64}\.(?:png|jpg|webp|gif)$/;
 
+/** An image the user pasted or picked, as the renderer hands it over (8 MiB of image at most). */
+export const ImageFile = z.object({
+  name: z.string().max(255),
+  mime: ImageContent.shape.mime,
+  data_base64: z
+    .string()
+    .min(1)
+    .max(Math.ceil((8 * 1024 * 1024 * 4) / 3) + 4),
+  width: ImageContent.shape.width,
+  height: ImageContent.shape.height,
+});
+
 /** Every request the renderer can make: argument schema and result schema. */
 export const IPC_METHODS = {
   'session.get': { args: z.object({}), result: Session },
@@ -154,22 +166,16 @@ export const IPC_METHODS = {
   'diagnostics.get': { args: z.object({}), result: Diagnostics },
   'notifications.test': { args: z.object({}), result: z.object({ shown: z.boolean(), reason: z.string().nullable() }) },
   /**
-   * Upload an image the user pasted or picked; the result is the content to pass to message.send.
+   * Upload an image now (needs a connection); the result is the server's content for message.send.
    * Base64 because the contract crosses JSON-only boundaries; 8 MiB of image at most.
    */
-  'media.upload': {
-    args: z.object({
-      name: z.string().max(255),
-      mime: ImageContent.shape.mime,
-      data_base64: z
-        .string()
-        .min(1)
-        .max(Math.ceil((8 * 1024 * 1024 * 4) / 3) + 4),
-      width: ImageContent.shape.width,
-      height: ImageContent.shape.height,
-    }),
-    result: ImageContent,
-  },
+  'media.upload': { args: ImageFile, result: ImageContent },
+  /**
+   * Send an image the user pasted or picked: like message.send, it is queued in the outbox and
+   * shown at once as sending (also offline), then uploaded and sent in its turn. `width`/`height`
+   * size the bubble until the server's copy, with its real size, replaces the local echo.
+   */
+  'message.sendImage': { args: ImageFile.extend({ line_id: Id }), result: LocalMessage },
   /**
    * An image a message names, fetched by the core with the session's credentials (the renderer
    * never holds the token, so it cannot load server media by URL) and kept in a local cache.

@@ -95,6 +95,15 @@ describe('ClientCore implements the renderer contract', () => {
     });
     expect(image.url).toMatch(/^\/v1\/media\//);
     expect((await call('media.get', { url: image.url })).mime).toBe('image/png');
+    const queued = await call('message.sendImage', {
+      line_id,
+      name: 'b.png',
+      mime: 'image/png',
+      data_base64: IMAGES['image/png'].toString('base64'),
+      width: 1,
+      height: 1,
+    });
+    expect([queued.state, queued.content.type]).toEqual(['sending', 'image']);
     expect((await call('line.setStatus', { line_id, status: 'pending' })).status).toBe('pending');
     const moved = await call('line.transfer', { line_id, to: bob.uid });
     expect(moved.assignee).toBe(bob.uid);

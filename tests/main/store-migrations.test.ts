@@ -122,6 +122,25 @@ describe('account database migrations', () => {
     db.prepare(`INSERT INTO messages_fts (messages_fts) VALUES ('integrity-check')`).run();
   });
 
+  it('6: adds a place for queued images beside an outbox already holding text', () => {
+    const db = fresh();
+    migrate(db, 5);
+    db.prepare(
+      `INSERT INTO outbox (random_id, position, line_id, body, created_at) VALUES ('r1', 1, 'L', '{"random_id":"r1"}', 1)`,
+    ).run();
+    expect(tables(db)).not.toContain('outbox_uploads');
+    expect(migrate(db, 6)).toBe(6);
+    db.prepare(`INSERT INTO outbox_uploads (random_id, mime, bytes) VALUES ('r2', 'image/png', ?)`).run(
+      Buffer.from([1]),
+    );
+    expect(db.prepare(`SELECT random_id FROM outbox`).all()).toEqual([{ random_id: 'r1' }]);
+    expect(() =>
+      db
+        .prepare(`INSERT INTO outbox_uploads (random_id, mime, bytes) VALUES ('r2', 'image/png', ?)`)
+        .run(Buffer.from([2])),
+    ).toThrow(/UNIQUE/);
+  });
+
   it('is idempotent and refuses a database from a newer app without touching it', () => {
     const db = fresh();
     migrate(db);

@@ -90,21 +90,32 @@ describe('failed calls are said in the UI language', () => {
     const paste = (file: File) =>
       fireEvent.paste(screen.getByLabelText(/Type a reply/), { clipboardData: { files: [file] } });
 
-    it('an upload refused while offline says what to do', async () => {
+    it('a pasted image goes to the outbox: shown at once as sending, no error', async () => {
+      const app = await mountApp(new FakeApi({ lines: [makeLine(1)] }));
+      await openFirstLine(app);
+      paste(new File([new Uint8Array([1, 2, 3])], 'photo.png', { type: 'image/png' }));
+      await app.settle();
+      expect(app.api.callsOf('message.sendImage')).toMatchObject([
+        { line_id: 'L1', name: 'photo.png', mime: 'image/png' },
+      ]);
+      expect(screen.getByRole('log').querySelector('[data-state]')!.getAttribute('data-state')).toBe('sending');
+      expect(screen.queryByRole('alert')).toBeNull();
+    });
+
+    it('an image the core refuses says why', async () => {
       const refusal = new IpcError({
-        code: 'OFFLINE',
-        message: 'photo.png was not sent: images are uploaded to the server before they are sent',
-        temporary: true,
+        code: 'PAYLOAD_TOO_LARGE',
+        message: 'the image is 9.0 MB; images of at most 8.0 MB can be sent',
+        temporary: false,
         retry_after_ms: null,
       });
-      const api = new FakeApi({ lines: [makeLine(1)] }, { 'media.upload': () => Promise.reject(refusal) });
+      const api = new FakeApi({ lines: [makeLine(1)] }, { 'message.sendImage': () => Promise.reject(refusal) });
       const app = await mountApp(api);
       await openFirstLine(app);
       paste(new File([new Uint8Array([1, 2, 3])], 'photo.png', { type: 'image/png' }));
       await app.settle();
-      expect(screen.getByRole('alert').textContent).toBe(
-        'Could not send the image: You are offline. Try again when the connection is back.',
-      );
+      expect(screen.getByRole('alert').textContent).toMatch(/^Could not send the image: /);
+      expect(screen.getByRole('alert').textContent).not.toContain('PAYLOAD_TOO_LARGE');
     });
 
     it('an image type that cannot be sent is named in the UI language', async () => {
@@ -120,7 +131,7 @@ describe('failed calls are said in the UI language', () => {
       });
       await app.settle();
       expect(screen.getByRole('alert').textContent).toBe('图片发送失败：只能发送 PNG、JPEG、GIF 和 WebP 格式的图片。');
-      expect(app.api.callsOf('media.upload')).toHaveLength(0);
+      expect(app.api.callsOf('message.sendImage')).toHaveLength(0);
       fireEvent.click(app.container.querySelector<HTMLElement>('[data-line-id="L2"]')!);
       await app.settle();
       expect(screen.queryByRole('alert')).toBeNull();

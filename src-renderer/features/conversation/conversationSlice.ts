@@ -119,10 +119,8 @@ export const replySubmitted = createAppAsyncThunk(
 
 export const imageSubmitted = createAppAsyncThunk(
   'conversation/imageSubmitted',
-  async ({ line_id, file }: { line_id: string; file: IpcArgs<'media.upload'> }, { extra }) => {
-    const content = await extra.api.invoke('media.upload', file);
-    return extra.api.invoke('message.send', { line_id, content });
-  },
+  async ({ line_id, file }: { line_id: string; file: IpcArgs<'media.upload'> }, { extra }) =>
+    extra.api.invoke('message.sendImage', { line_id, ...file }),
 );
 
 export const retryRequested = createAppAsyncThunk(

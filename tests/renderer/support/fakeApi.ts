@@ -59,6 +59,23 @@ export class FakeApi implements MerchantImApi {
     };
   }
 
+  /** The local echo the core answers a send with: sending, until the server has it. */
+  private echo(lineId: string, content: LocalMessage['content']): LocalMessage {
+    const randomId = `lx${String(++this.sent).padStart(4, '0')}-fakefakefakefake`;
+    return {
+      message_id: null,
+      line_id: lineId,
+      sender: this.state.session.user?.uid ?? 'me',
+      sender_role: 'staff',
+      random_id: randomId,
+      content,
+      ts: Date.now(),
+      key: `local:${randomId}`,
+      state: 'sending',
+      error: null,
+    };
+  }
+
   emit<T extends IpcTopic>(topic: T, payload: IpcTopicPayload<T>): void {
     for (const listener of this.listeners.get(topic) ?? []) (listener as (p: IpcTopicPayload<T>) => void)(payload);
   }
@@ -114,22 +131,13 @@ export class FakeApi implements MerchantImApi {
         const start = Math.max(0, end - limit);
         return { messages: all.slice(start, end), more: start > 0 };
       }
-      case 'message.send': {
-        const n = ++this.sent;
-        const randomId = `lx${String(n).padStart(4, '0')}-fakefakefakefake`;
-        const message: LocalMessage = {
-          message_id: null,
-          line_id: args.line_id as string,
-          sender: this.state.session.user?.uid ?? 'me',
-          sender_role: 'staff',
-          random_id: randomId,
-          content: args.content as LocalMessage['content'],
-          ts: Date.now(),
-          key: `local:${randomId}`,
-          state: 'sending',
-          error: null,
-        };
-        return message;
+      case 'message.send':
+        return this.echo(args.line_id as string, args.content as LocalMessage['content']);
+      case 'message.sendImage': {
+        // The core names a queued image by the sha256 of its bytes; any such path will do here.
+        const url = `/v1/media/${String(++this.sent).padStart(64, '0')}.${args.mime === 'image/jpeg' ? 'jpg' : 'png'}`;
+        const { mime, width, height } = args as IpcArgs<'message.sendImage'>;
+        return this.echo(args.line_id as string, { type: 'image', url, mime, width, height });
       }
       case 'message.retry':
         return { ...this.findByRandomId(args.random_id as string), state: 'sending', error: null };
