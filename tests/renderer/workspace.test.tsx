@@ -140,6 +140,17 @@ describe('conversation view', () => {
     return app;
   }
 
+  it('opens conversations without React key clashes between the history and the composer', async () => {
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    onTestFinished(() => {
+      errors.mockRestore();
+    });
+    const app = await openLine([makeMessage('L1', { content: { type: 'text', text: 'hi' } })]);
+    expect(screen.getByRole('log').textContent).toContain('hi');
+    expect(app.container.querySelector('textarea')).not.toBeNull();
+    expect(errors.mock.calls.map((c) => String(c[0])).filter((m) => m.includes('same key'))).toEqual([]);
+  });
+
   it('shows bubbles per content type, day separators and the header', async () => {
     stubObjectUrls();
     onTestFinished(() => {

@@ -13,10 +13,11 @@ export function ConversationView() {
   return (
     <section className="conversation" aria-label={line.customer_name}>
       <LineHeader line={line} />
-      <MessageList key={line.line_id} lineId={line.line_id} />
+      {/* Siblings need distinct keys: one line id for both would make React match them to each other. */}
+      <MessageList key={`history:${line.line_id}`} lineId={line.line_id} />
       <TypingIndicator lineId={line.line_id} />
       {/* Keyed: an image error or an open picker belongs to the line it happened on. */}
-      <Composer key={line.line_id} lineId={line.line_id} />
+      <Composer key={`composer:${line.line_id}`} lineId={line.line_id} />
     </section>
   );
 }
