@@ -141,6 +141,37 @@ describe('PostgreSQL migrations', () => {
     expect(rows.map((r) => r['QUERY PLAN']).join('\n')).toMatch(/lines_unannounced_waits/);
   });
 
+  it('004 builds its index concurrently, replacing one that an interrupted build left invalid', async () => {
+    await migratePg(client, 3);
+    await client.query("INSERT INTO merchants VALUES ('m', 'M', 0)");
+    await client.query("INSERT INTO objects VALUES ('o', 'room', 'Room', 'm')");
+    await client.query(
+      "INSERT INTO users (uid, account, password_hash, role, display_name, created_at) VALUES (1, 'c', 'h', 'customer', 'C', 0), (3, 'd', 'h', 'customer', 'D', 0)",
+    );
+    await client.query(
+      "INSERT INTO lines (line_id, uid, object_id, busi_type, merchant_id, created_at) VALUES (5, 1, 'o', 'consult', 'm', 0), (6, 3, 'o', 'consult', 'm', 0)",
+    );
+    // A concurrent build that fails half-way leaves an INVALID index under the name the migration uses.
+    await expect(
+      client.query('CREATE UNIQUE INDEX CONCURRENTLY lines_unannounced_waits ON lines (merchant_id)'),
+    ).rejects.toMatchObject({ code: '23505' });
+    const index = async () =>
+      (
+        await client.query<{ valid: boolean; def: string }>(
+          `SELECT i.indisvalid AS valid, pg_get_indexdef(i.indexrelid) AS def FROM pg_index i
+             JOIN pg_class c ON c.oid = i.indexrelid
+            WHERE c.relname = 'lines_unannounced_waits' AND c.relnamespace = current_schema()::regnamespace`,
+        )
+      ).rows;
+    expect((await index()).map((r) => r.valid)).toEqual([false]);
+
+    expect(await migratePg(client, 4)).toBe(4);
+    const [built] = await index();
+    expect(built?.valid).toBe(true);
+    expect(built?.def).toMatch(/\(waiting_since\) WHERE/);
+    expect(await pgSchemaVersion(client)).toBe(4);
+  });
+
   it('is idempotent and refuses a database newer than the code', async () => {
     await migratePg(client);
     await migratePg(client);
@@ -174,6 +205,13 @@ describe('PostgreSQL store start-up', () => {
       await Promise.all(stores.map((s) => s.migrate()));
       const { rows } = await client.query(`SELECT COUNT(*)::int AS n FROM ${name}.schema_migrations`);
       expect(rows[0]).toEqual({ n: PG_LATEST_VERSION });
+      // Built concurrently while the other nodes waited for the lock, and valid.
+      const indexes = await client.query(
+        `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+          WHERE c.relname = 'lines_unannounced_waits' AND c.relnamespace = $1::regnamespace`,
+        [name],
+      );
+      expect(indexes.rows).toEqual([{ valid: true }]);
     } finally {
       await Promise.all(stores.map((s) => s.close()));
       await client.query(`DROP SCHEMA IF EXISTS ${name} CASCADE`);

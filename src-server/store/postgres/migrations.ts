@@ -10,6 +10,13 @@ export interface PgMigration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * Indexes on tables that may be large, built after `sql` commits with CREATE INDEX CONCURRENTLY
+   * (outside any transaction), so nodes still serving keep writing to the table during a rolling
+   * upgrade. The version is recorded after they are built; a migration with them must therefore
+   * have an idempotent `sql` (IF NOT EXISTS), since a crash in between runs it again.
+   */
+  concurrentIndexes?: readonly { name: string; columns: string }[];
 }
 
 export const PG_MIGRATIONS: readonly PgMigration[] = [
@@ -127,12 +134,17 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
     sql: `
       -- Whether colleagues of the assignee were shown the customer's current wait (domain/waits.ts).
       -- A constant default: no table rewrite, nodes still on the previous version keep working.
-      ALTER TABLE lines ADD COLUMN waiting_announced BOOLEAN NOT NULL DEFAULT FALSE;
-      -- Only waits not announced yet on assigned open lines: the periodic announcement reads the
-      -- oldest of them (FOR UPDATE SKIP LOCKED) without scanning every line.
-      CREATE INDEX lines_unannounced_waits ON lines (waiting_since)
-        WHERE waiting_since IS NOT NULL AND NOT waiting_announced AND assignee IS NOT NULL AND status <> 'resolved';
+      ALTER TABLE lines ADD COLUMN IF NOT EXISTS waiting_announced BOOLEAN NOT NULL DEFAULT FALSE;
     `,
+    concurrentIndexes: [
+      {
+        // Only waits not announced yet on assigned open lines: the periodic announcement reads the
+        // oldest of them (FOR UPDATE SKIP LOCKED) without scanning every line.
+        name: 'lines_unannounced_waits',
+        columns: `lines (waiting_since)
+          WHERE waiting_since IS NOT NULL AND NOT waiting_announced AND assignee IS NOT NULL AND status <> 'resolved'`,
+      },
+    ],
   },
 ];
 
@@ -150,7 +162,7 @@ export async function pgSchemaVersion(client: PoolClient): Promise<number> {
 
 /** Apply every migration above the current version, up to `target` (default: the newest). */
 export async function migratePg(client: PoolClient, target: number = PG_LATEST_VERSION): Promise<number> {
-  await client.query(`SELECT pg_advisory_lock(${LOCK_KEY_SQL})`);
+  await lockMigrations(client);
   try {
     await client.query(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())',
@@ -161,14 +173,15 @@ export async function migratePg(client: PoolClient, target: number = PG_LATEST_V
     }
     for (const m of PG_MIGRATIONS) {
       if (m.version <= current || m.version > target) continue;
-      await client.query('BEGIN');
-      try {
+      const record = () =>
+        client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
+      await inTransaction(client, async () => {
         await client.query(m.sql);
-        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [m.version, m.name]);
-        await client.query('COMMIT');
-      } catch (err) {
-        await client.query('ROLLBACK');
-        throw err;
+        if (!m.concurrentIndexes) await record();
+      });
+      if (m.concurrentIndexes) {
+        for (const index of m.concurrentIndexes) await buildConcurrently(client, index);
+        await record();
       }
       current = m.version;
     }
@@ -176,4 +189,39 @@ export async function migratePg(client: PoolClient, target: number = PG_LATEST_V
   } finally {
     await client.query(`SELECT pg_advisory_unlock(${LOCK_KEY_SQL})`);
   }
+}
+
+/**
+ * Nodes wait for the migration lock by polling, not inside pg_advisory_lock: a waiting statement
+ * holds a snapshot, and CREATE INDEX CONCURRENTLY on the node holding the lock waits for every such
+ * snapshot to end — each would wait on the other for ever.
+ */
+async function lockMigrations(client: PoolClient): Promise<void> {
+  for (;;) {
+    const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEY_SQL}) AS ok`);
+    if (rows[0]?.ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 100));
+  }
+}
+
+async function inTransaction(client: PoolClient, work: () => Promise<void>): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await work();
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK');
+    throw err;
+  }
+}
+
+/** A concurrent build that failed (a crash, a cancel) leaves an INVALID index behind: drop it and build again. */
+async function buildConcurrently(client: PoolClient, index: { name: string; columns: string }): Promise<void> {
+  const { rows } = await client.query<{ valid: boolean }>(
+    `SELECT i.indisvalid AS valid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+      WHERE c.relname = $1 AND c.relnamespace = current_schema()::regnamespace`,
+    [index.name],
+  );
+  if (rows[0]?.valid === false) await client.query(`DROP INDEX CONCURRENTLY ${index.name}`);
+  await client.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${index.name} ON ${index.columns}`);
 }
