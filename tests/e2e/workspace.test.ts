@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, startServer, type RunningServer } from '../../src-server';
 import { RecordingLinkOpener, RecordingNotifier } from '../../src-main/ports';
@@ -160,9 +161,13 @@ describe.skipIf(skipReason !== null)('workspace in Chromium against the real ser
     await shot('conversation.en');
   });
 
-  it('shows an image the customer sends, fetched by the core with the session (not by the page)', async () => {
+  it('shows an image the customer sends as a thumbnail fetched by the core; a click opens it full size', async () => {
     const { token } = await signIn(server.url, CUSTOMER.login, TEST_PASSWORD, `e2e-customer-upload-${process.pid}`);
-    const uploaded = await uploadImage(server.url, token, IMAGES['image/png']);
+    const photo = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#264653' } })
+      .jpeg()
+      .withExif({ IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '30/1 15/1 0/1' } })
+      .toBuffer();
+    const uploaded = await uploadImage(server.url, token, photo, { mime: 'image/jpeg' });
     if (!uploaded.ok) throw new Error(`upload refused: ${uploaded.error.code}`);
     await customer!.ws.request('send', {
       random_id: rid(),
@@ -171,8 +176,18 @@ describe.skipIf(skipReason !== null)('workspace in Chromium against the real ser
     });
     const img = page.locator('.message img.bubble-image').last();
     await img.waitFor();
-    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(1);
+    // The bubble shows the server's thumbnail (520 px wide), never the 1600 px original.
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(520);
     expect(await img.getAttribute('src')).toMatch(/^blob:/);
+    await img.click();
+    const viewer = page.getByRole('dialog');
+    const full = viewer.locator('img');
+    await expect
+      .poll(() => full.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth), { timeout: 10_000 })
+      .toBe(1600);
+    await shot('image-viewer.en');
+    await page.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached' });
   });
 
   it('adds a quick reply in settings and sends it with its placeholders filled', async () => {
@@ -230,6 +245,19 @@ describe.skipIf(skipReason !== null)('workspace in Chromium against the real ser
     await expect
       .poll(() => page.locator('.message', { hasText: text }).locator('[data-state]').getAttribute('data-state'))
       .toBe('sending');
+    // An image waits in the outbox too, shown at once from the local copy.
+    const picture = await sharp({ create: { width: 90, height: 60, channels: 3, background: '#e9c46a' } })
+      .png()
+      .toBuffer();
+    await page
+      .locator('input[type="file"]')
+      .first()
+      .setInputFiles({ name: 'map.png', mimeType: 'image/png', buffer: picture });
+    const queued = page.locator('.message.outgoing').last();
+    await expect.poll(() => queued.locator('[data-state]').getAttribute('data-state')).toBe('sending');
+    await expect
+      .poll(() => queued.locator('img.bubble-image').evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth))
+      .toBe(90);
     server = await startImServer();
     await page.locator('[data-banner]').waitFor({ state: 'detached', timeout: 20_000 });
     await expect
@@ -244,6 +272,11 @@ describe.skipIf(skipReason !== null)('workspace in Chromium against the real ser
     );
     expect(customerTexts().filter((t) => t === text)).toHaveLength(1);
     expect(await page.locator('.message', { hasText: text }).count()).toBe(1);
+    const images = () => customer!.inbox.messages().filter((e) => e.message.content.type === 'image');
+    await expect.poll(() => images().length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    const sent = images().at(-1)!.message.content as { width: number; height: number; url: string };
+    expect([sent.width, sent.height]).toEqual([90, 60]);
+    expect(images().filter((e) => (e.message.content as { url: string }).url === sent.url)).toHaveLength(1);
   });
 
   it('switches to Simplified Chinese at run time (screenshots of every page)', async () => {
