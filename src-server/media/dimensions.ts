@@ -227,27 +227,34 @@ function readFrameHeader(b: Uint8Array, at: number, length: number, marker: stri
 
 /**
  * Whether a TIFF/Exif block's IFD0 Orientation (tag 0x0112) is 5–8, which turns the picture by a
- * quarter: decoders then show it with width and height swapped. Broken Exif is metadata a
- * decoder ignores, so this never fails: anything unreadable counts as "not turned".
+ * quarter: decoders then show it with width and height swapped.
  */
 function exifTurnsQuarter(tiff: Uint8Array): boolean {
-  if (tiff.length < 8) return false;
+  return exifOrientation(tiff) >= 5;
+}
+
+/**
+ * A TIFF/Exif block's IFD0 Orientation (1–8). Broken Exif is metadata a decoder ignores, so this
+ * never fails: anything unreadable, or a value outside 1–8, counts as 1 (upright).
+ */
+export function exifOrientation(tiff: Uint8Array): number {
+  if (tiff.length < 8) return 1;
   const little = startsWith(tiff, 0, 'II');
-  if (!little && !startsWith(tiff, 0, 'MM')) return false;
+  if (!little && !startsWith(tiff, 0, 'MM')) return 1;
   const u16 = little ? u16le : u16be;
   const u32 = little ? u32le : u32be;
-  if (u16(tiff, 2) !== 42) return false;
+  if (u16(tiff, 2) !== 42) return 1;
   const ifd = u32(tiff, 4);
-  if (ifd + 2 > tiff.length) return false;
+  if (ifd + 2 > tiff.length) return 1;
   const entries = u16(tiff, ifd);
   for (let i = 0; i < entries; i++) {
     const entry = ifd + 2 + 12 * i;
-    if (entry + 12 > tiff.length) return false;
+    if (entry + 12 > tiff.length) return 1;
     if (u16(tiff, entry) !== 0x0112) continue;
     const orientation = u16(tiff, entry + 8);
-    return u16(tiff, entry + 2) === 3 && orientation >= 5 && orientation <= 8;
+    return u16(tiff, entry + 2) === 3 && orientation >= 1 && orientation <= 8 ? orientation : 1;
   }
-  return false;
+  return 1;
 }
 
 // --------------------------------------------------------------------------------------- WebP

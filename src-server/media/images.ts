@@ -23,6 +23,12 @@ export type PreparedUpload = { bytes: Buffer; cleaned: boolean } | { refusal: st
  * Refused: what the decoder cannot read, and animations beyond `maxAnimationPixels`.
  */
 export async function prepareUpload(bytes: Buffer, mime: MediaMime, limits: ImageLimits): Promise<PreparedUpload> {
+  if (mime === 'image/jpeg') {
+    // Always walked, without a decoder: pictures appended after the end (and their EXIF) would
+    // leave no trace in the decoder's metadata anyway.
+    const stripped = stripJpegMetadata(bytes);
+    if (stripped !== null) return { bytes: stripped, cleaned: !stripped.equals(bytes) };
+  }
   let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: limits.maxPixels }).metadata();
@@ -37,11 +43,6 @@ export async function prepareUpload(bytes: Buffer, mime: MediaMime, limits: Imag
         refusal: `the animation has ${frames} frames of ${meta.width}×${meta.pageHeight ?? meta.height} pixels (${total} in all); at most ${limits.maxAnimationPixels} are accepted`,
       };
     return { bytes, cleaned: false };
-  }
-  if (mime === 'image/jpeg') {
-    // Always walked: pictures appended after the end (and their EXIF) leave no trace in `meta`.
-    const stripped = stripJpegMetadata(bytes, meta.orientation ?? 1);
-    if (stripped !== null) return { bytes: stripped, cleaned: !stripped.equals(bytes) };
   }
   if (!carriesMetadata(meta)) return { bytes, cleaned: false };
   try {

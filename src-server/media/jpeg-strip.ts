@@ -1,3 +1,5 @@
+import { exifOrientation } from './dimensions';
+
 /**
  * A JPEG without its metadata, losslessly: the compressed picture is copied byte for byte and only
  * segments that describe the photo rather than draw it are dropped — EXIF (camera, time, GPS),
@@ -12,10 +14,10 @@
  *
  * Returns null when the segment structure cannot be walked (the caller re-encodes instead).
  */
-export function stripJpegMetadata(b: Buffer, orientation: number): Buffer | null {
+export function stripJpegMetadata(b: Buffer): Buffer | null {
   if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return null;
-  const out: Buffer[] = [b.subarray(0, 2)];
-  if (orientation >= 2 && orientation <= 8) out.push(orientationSegment(orientation));
+  const out: Buffer[] = [b.subarray(0, 2), Buffer.alloc(0)]; // [1]: the orientation, once known
+  let orientation: number | null = null;
   let pos = 2;
   while (pos < b.length) {
     if (b[pos] !== 0xff) return null;
@@ -34,7 +36,13 @@ export function stripJpegMetadata(b: Buffer, orientation: number): Buffer | null
     if (pos + 4 > b.length) return null;
     const end = pos + 2 + b.readUInt16BE(pos + 2);
     if (end < pos + 4 || end > b.length) return null;
-    if (keeps(marker, b.subarray(pos + 4, end))) out.push(b.subarray(pos, end));
+    const payload = b.subarray(pos + 4, end);
+    if (keeps(marker, payload)) out.push(b.subarray(pos, end));
+    else if (orientation === null && marker === 0xe1 && startsWith(payload, 'Exif\0\0')) {
+      // The first Exif block is the one decoders (and dimensions.ts) take the orientation from.
+      orientation = exifOrientation(payload.subarray(6));
+      if (orientation !== 1) out[1] = orientationSegment(orientation);
+    }
     pos = marker === 0xda ? scanEnd(b, end) : end;
     if (marker === 0xda) out.push(b.subarray(end, pos));
   }
