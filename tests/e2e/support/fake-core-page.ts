@@ -4,13 +4,17 @@
  * upward-loading history can be driven in a real browser without a server.
  */
 import type {} from '../../../src-renderer/api/resolveApi'; // declares window.merchantIm
-import type { IpcArgs, IpcMethod, IpcResult } from '../../../src-shared/ipc';
+import { IpcError, type IpcArgs, type IpcErrorShape, type IpcMethod, type IpcResult } from '../../../src-shared/ipc';
 import { FakeApi } from '../../renderer/support/fakeApi';
 import { makeLine, makeMessage, NOW } from '../../renderer/support/fixtures';
 
-/** History pages can be held back, so a test can look at the view just before a page lands. */
+/**
+ * History pages can be held back, so a test can look at the view just before a page lands; any
+ * method can be made to fail, so a test can look at the error it leaves on screen.
+ */
 class GatedFakeApi extends FakeApi {
   holdHistory = false;
+  readonly failures: Partial<Record<IpcMethod, IpcErrorShape>> = {};
   private readonly held: (() => void)[] = [];
 
   heldCount(): number {
@@ -23,6 +27,8 @@ class GatedFakeApi extends FakeApi {
 
   override async invoke<M extends IpcMethod>(method: M, args: IpcArgs<M>): Promise<IpcResult<M>> {
     if (method === 'history.load' && this.holdHistory) await new Promise<void>((go) => this.held.push(go));
+    const failure = this.failures[method];
+    if (failure) throw new IpcError(failure);
     return super.invoke(method, args);
   }
 }
