@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { THUMB_MAX_SIDE } from '../../src-server/media/images';
+import { stripJpegMetadata } from '../../src-server/media/jpeg-strip';
 import { Thumbnails, thumbnailName } from '../../src-server/media/thumbnails';
 import type { MediaStore } from '../../src-server/media/types';
 import { IMAGES, uploadImage } from '../support/media';
@@ -133,6 +134,27 @@ describe('uploaded images lose their metadata', () => {
     const up = await uploadImage(t.url, customer.token, short, { mime: 'image/gif' });
     expect(up.ok && [up.image.width, up.image.height]).toEqual([100, 100]);
     expect((await stored(up.ok ? up.image.url : '')).equals(short)).toBe(true);
+  });
+});
+
+describe('stripJpegMetadata', () => {
+  it('never throws and always ends, on every byte of a photo changed and on cut-short copies', async () => {
+    const photo = await phonePhoto(48, 32);
+    let walked = 0;
+    for (let at = 0; at < photo.length; at++) {
+      for (const value of [0x00, 0xff, photo[at]! ^ 0x5a]) {
+        const changed = Buffer.from(photo);
+        changed[at] = value;
+        const out = stripJpegMetadata(changed);
+        if (out !== null) {
+          walked++;
+          expect(out.subarray(0, 2).equals(Buffer.from([0xff, 0xd8]))).toBe(true);
+          expect(out.length).toBeLessThanOrEqual(changed.length + 64);
+        }
+      }
+      expect(() => stripJpegMetadata(photo.subarray(0, at))).not.toThrow();
+    }
+    expect(walked).toBeGreaterThan(photo.length);
   });
 });
 
