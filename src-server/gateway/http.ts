@@ -149,7 +149,7 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
     if (wait !== null) return sendError(res, wireError('RATE_LIMITED', 'polling too often', wait), false);
     const q = query.data;
     const aborted = new Promise<void>((resolve) => req.raw.once('close', () => resolve()));
-    return polls.poll({
+    const answer = await polls.poll({
       account: session.account,
       device_id: session.device_id,
       cursor: q.epoch !== undefined && q.seq !== undefined ? { epoch: q.epoch, seq: q.seq } : null,
@@ -157,6 +157,8 @@ export function registerHttpRoutes(app: FastifyInstance, deps: HttpRoutesDeps): 
       focused: q.focused === undefined ? undefined : q.focused === '1' || q.focused === 'true',
       aborted,
     });
+    // Already JSON: Fastify sends a string with a JSON content type as it is.
+    return res.type('application/json; charset=utf-8').send(answer);
   });
 
   async function httpSession(req: FastifyRequest): Promise<Session | WireError> {

@@ -1,11 +1,4 @@
-import {
-  push,
-  type Cursor,
-  type InboxEvent,
-  type Need,
-  type PollResult,
-  type ServerEnvelope,
-} from '../../src-shared/protocol';
+import { push, type Cursor, type Need, type PollResult, type ServerEnvelope } from '../../src-shared/protocol';
 import type { ImContext, RequestHandlers } from '../im/handlers';
 import { wantsLineEphemeral } from '../im/scope';
 import type { Account } from '../store/types';
@@ -38,7 +31,11 @@ export class PollGateway {
     private readonly handlers: RequestHandlers,
   ) {}
 
-  async poll(req: PollRequest): Promise<PollResult> {
+  /**
+   * The answer as PollResult JSON text: events handed over by their commits go out as those commits
+   * wrote them, with no parse and re-serialise per answer.
+   */
+  async poll(req: PollRequest): Promise<string> {
     const { store, hub, presence, config } = this.ctx;
     const { account, device_id } = req;
     const channel = {
@@ -103,16 +100,15 @@ export class PollGateway {
           void req.aborted.then(() => wake('aborted'));
           const reason = await woken;
           clearTimeout(timer);
-          if (reason === 'inbox')
-            page =
-              carriedAll && carried.length > 0
-                ? carriedPage(page.epoch, floor, carried)
-                : await store.sync(account.uid, req.cursor, config.maxSyncPage);
           const drained = reason === 'drain' ? this.drainPush() : null;
           if (drained) pushes.push(drained);
+          if (reason === 'inbox') {
+            if (carriedAll && carried.length > 0) return carriedPageJson(page.epoch, floor, carried, pushes);
+            page = await store.sync(account.uid, req.cursor, config.maxSyncPage);
+          }
         }
       }
-      return { ...page, pushes };
+      return JSON.stringify({ ...page, pushes } satisfies PollResult);
     } finally {
       this.held.delete(held);
       unsubscribe();
@@ -138,13 +134,12 @@ export class PollGateway {
   }
 }
 
-/** The page for events carried by their commits (contiguous after `floor`); the client polls on from `next`. */
-function carriedPage(epoch: string, floor: number, events: readonly string[]): Omit<PollResult, 'pushes'> {
-  return {
-    outcome: 'recovered',
-    epoch,
-    events: events.map((e) => JSON.parse(e) as InboxEvent),
-    next: { epoch, seq: floor + events.length },
-    more: false,
-  };
+/**
+ * The answer for events carried by their commits (contiguous after `floor`), the client polls on from
+ * `next`: the same text as JSON.stringify of that PollResult, with each event's stored JSON spliced in.
+ */
+function carriedPageJson(epoch: string, floor: number, events: readonly string[], pushes: ServerEnvelope[]): string {
+  const e = JSON.stringify(epoch);
+  const next = floor + events.length;
+  return `{"outcome":"recovered","epoch":${e},"events":[${events.join(',')}],"next":{"epoch":${e},"seq":${next}},"more":false,"pushes":${JSON.stringify(pushes)}}`;
 }

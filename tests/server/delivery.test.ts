@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { InboxEvent } from '../../src-shared/protocol';
+import { PollResult, type InboxEvent } from '../../src-shared/protocol';
 import { HttpClient, InboxReader, WsClient, signIn } from '../support/protocol-client';
 import { TEST_PASSWORD, follow, rid, startTestServer, uniqueDevice, type TestServer } from '../support/test-server';
 
@@ -118,6 +118,35 @@ describe('delivery', () => {
       (e) => e.kind === 'message' && e.message.message_id === ack.message.message_id,
     );
     expect(seen).toMatchObject({ seq: ack.seq, message: { random_id: randomId, sender: phone.welcome!.user.uid } });
+  });
+
+  it('a held long-poll woken by a commit answers with the stored events, as plain JSON', async () => {
+    const customer = await t.connectHttp('cust1');
+    const staff = await t.connectWs('staff1');
+    const opened = await customer.request('send', {
+      random_id: rid(),
+      to: { object_id: 'room-1', busi_type: 'consult' },
+      content: { type: 'text', text: 'hello "there"' },
+    });
+    const head = (await customer.request('sync', { cursor: null })).next;
+    const held = fetch(`${t.url}/v1/poll?wait_ms=5000&epoch=${head.epoch}&seq=${head.seq}`, {
+      headers: { authorization: `Bearer ${customer.token}`, 'x-device-id': customer.deviceId },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await staff.request('send', {
+      random_id: rid(),
+      line_id: opened.line.line_id,
+      content: { type: 'text', text: 'answer\n\u00e9' },
+    });
+    const res = await held;
+    const body = await res.text();
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    const answer = PollResult.parse(JSON.parse(body));
+    // Exactly what serialising the parsed answer gives: events spliced in as stored change nothing on the wire.
+    expect(body).toBe(JSON.stringify(JSON.parse(body)));
+    const stored = await customer.request('sync', { cursor: head });
+    expect(answer).toEqual({ ...stored, pushes: [] });
+    expect(answer.events.map(text)).toEqual(['answer\n\u00e9']);
   });
 
   it('switching transport mid-session loses and repeats nothing', async () => {
