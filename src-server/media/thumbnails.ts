@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { makeThumbnail, type ImageLimits } from './images';
 import { mimeOfMediaName, type MediaMime } from './names';
 import type { MediaStore } from './types';
@@ -17,13 +18,21 @@ export interface MediaObject {
 export class Thumbnails {
   private readonly making = new Map<string, Promise<MediaObject | null>>();
   private readonly selfThumbnails = new Set<string>();
+  /**
+   * Resizes run on libuv's small thread pool, which sign-in (scrypt) and file access share: a burst
+   * of first views (a busy conversation opened by many staff) must not queue those behind it.
+   */
+  private readonly slots: ReturnType<typeof pLimit>;
 
   constructor(
     private readonly media: MediaStore,
     private readonly limits: ImageLimits,
     private readonly logger: { warn(fields: object, message: string): void },
     private readonly maxRemembered = 4_096,
-  ) {}
+    maxConcurrent = 2,
+  ) {
+    this.slots = pLimit(maxConcurrent);
+  }
 
   /** What to serve as the thumbnail of the image `name`; null when there is no such image. */
   async of(name: string): Promise<MediaObject | null> {
@@ -34,7 +43,7 @@ export class Thumbnails {
     if (await this.media.has(derived)) return { name: derived, mime: 'image/webp' };
     let pending = this.making.get(name);
     if (!pending) {
-      pending = this.make(name, mime).finally(() => this.making.delete(name));
+      pending = this.slots(() => this.make(name, mime)).finally(() => this.making.delete(name));
       this.making.set(name, pending);
     }
     return pending;

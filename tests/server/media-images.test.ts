@@ -220,6 +220,27 @@ describe('thumbnails', () => {
     expect(anonymous.status).toBe(401);
   });
 
+  it('are made at most two at a time, however many different images are asked for at once', async () => {
+    const photo = await solid(1200, 800, 'png');
+    let active = 0;
+    let most = 0;
+    const store: MediaStore = {
+      put: () => Promise.resolve(),
+      has: () => Promise.resolve(false),
+      read: async () => {
+        most = Math.max(most, ++active);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        active--;
+        return { size: photo.length, body: Readable.from([photo]) };
+      },
+    };
+    const thumbnails = new Thumbnails(store, LIMITS, { warn: () => undefined });
+    const names = Array.from({ length: 6 }, (_, i) => `${String(i).repeat(64)}.png`);
+    const made = await Promise.all(names.map((n) => thumbnails.of(n)));
+    expect(made.map((m) => m?.mime)).toEqual(names.map(() => 'image/webp'));
+    expect(most).toBe(2);
+  });
+
   it('of an image the decoder cannot read are the image itself, with one warning', async () => {
     const objects = new Map<string, Buffer>();
     const store: MediaStore = {
