@@ -99,8 +99,7 @@ const describeNode = (n: NodeResult) => {
   const colours = data?.contrastRatio ? ` (${data.fgColor} on ${data.bgColor}: ${data.contrastRatio})` : '';
   return `${n.target.join(' ')}${colours}`;
 };
-const describeResult = (v: Result) =>
-  `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map(describeNode).join(' | ')}`;
+const describeResult = (v: Result) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map(describeNode).join(' | ')}`;
 
 /** Runs axe on the page as it stands: serious and critical violations fail, the rest are listed. */
 async function audit(page: Page, screen: string): Promise<void> {
@@ -149,6 +148,28 @@ async function tabStops(page: Page, max = 80): Promise<string[]> {
     stops.push(stop.name);
   }
   return stops;
+}
+
+const activeText = (page: Page) => page.evaluate(() => document.activeElement?.textContent ?? '');
+
+/** Opens a menu from its button with Enter: focus lands on the first item and the arrows move it. */
+async function menuByKeyboard(page: Page, button: string, menu: string): Promise<void> {
+  await page.locator(button).focus();
+  await page.keyboard.press('Enter');
+  const items = page.locator(`${menu} [role="menuitem"]`);
+  await items.first().waitFor();
+  await expect.poll(() => activeText(page)).toBe(await items.first().textContent());
+  await page.keyboard.press('ArrowDown');
+  expect(await activeText(page)).toBe(await items.nth(1).textContent());
+  await page.keyboard.press('ArrowUp');
+  await page.keyboard.press('ArrowUp');
+  expect(await activeText(page)).toBe(await items.last().textContent());
+}
+
+async function closeMenuByKeyboard(page: Page, button: string, menu: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.locator(menu).waitFor({ state: 'detached' });
+  expect(await page.evaluate((sel) => document.activeElement === document.querySelector(sel), button)).toBe(true);
 }
 
 let rendererDir: string;
@@ -236,22 +257,16 @@ describe.skipIf(skipReason !== null)('accessibility of the renderer in Chromium 
       expect(stops).toContainEqual(expect.stringMatching(/^button\.bubble-image-open/));
     });
 
-    it('quick-reply picker open', async () => {
-      await page.locator('.composer-tools button').first().focus();
-      await page.keyboard.press('Enter');
-      await page.locator('.quick-reply-picker').waitFor();
+    it('quick-reply picker open, arrows move, Escape closes', async () => {
+      await menuByKeyboard(page, '.composer-tools button[aria-haspopup]', '.quick-reply-picker [role="menu"]');
       await audit(page, `${language} quick replies`);
-      await page.keyboard.press('Enter');
-      await page.locator('.quick-reply-picker').waitFor({ state: 'detached' });
+      await closeMenuByKeyboard(page, '.composer-tools button[aria-haspopup]', '.quick-reply-picker');
     });
 
-    it('line actions menu open', async () => {
-      await page.locator('.transfer > button').focus();
-      await page.keyboard.press('Enter');
-      await page.locator('.transfer-menu').waitFor();
+    it('line actions menu open, arrows move, Escape closes', async () => {
+      await menuByKeyboard(page, '.transfer > button', '.transfer-menu');
       await audit(page, `${language} line actions`);
-      await page.keyboard.press('Enter');
-      await page.locator('.transfer-menu').waitFor({ state: 'detached' });
+      await closeMenuByKeyboard(page, '.transfer > button', '.transfer-menu');
     });
 
     it('search results', async () => {

@@ -1,6 +1,7 @@
 import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../app/errorText';
+import { menuKeyDown } from '../../app/menuKeys';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import {
   quickRepliesRequested,
@@ -25,6 +26,11 @@ export function Composer({ lineId }: { lineId: string }) {
   const [pickerOpen, setPickerOpen] = useState(false);
   const [imageError, setImageError] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
+  const pickerButton = useRef<HTMLButtonElement>(null);
+  const closePicker = () => {
+    setPickerOpen(false);
+    pickerButton.current?.focus();
+  };
 
   const send = () => {
     if (draft.trim()) void dispatch(replySubmitted({ line_id: lineId, text: draft }));
@@ -51,34 +57,39 @@ export function Composer({ lineId }: { lineId: string }) {
         </div>
       ) : null}
       {pickerOpen ? (
-        <ul className="quick-reply-picker" role="menu">
+        <div className="quick-reply-picker">
           {quickRepliesFailed ? (
-            <li className="empty" role="alert">
+            <p className="empty" role="alert">
               {t('composer.quickRepliesFailed')}{' '}
               <button type="button" className="link-button" onClick={() => void dispatch(quickRepliesRequested())}>
                 {t('conversation.retry')}
               </button>
-            </li>
+            </p>
           ) : quickReplies.length === 0 ? (
-            <li className="empty">{t('composer.noQuickReplies')}</li>
+            <p className="empty">{t('composer.noQuickReplies')}</p>
           ) : null}
-          {quickReplies.map((q) => (
-            <li key={q.id}>
-              <button
-                type="button"
-                role="menuitem"
-                onClick={() => {
-                  void dispatch(quickReplyChosen({ line_id: lineId, id: q.id }));
-                  setPickerOpen(false);
-                  document.getElementById(COMPOSER_ID)?.focus();
-                }}
-              >
-                <strong>{q.title}</strong>
-                <span>{q.text}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
+          {quickReplies.length > 0 ? (
+            <ul role="menu" aria-label={t('composer.quickReplies')} onKeyDown={(e) => menuKeyDown(e, closePicker)}>
+              {quickReplies.map((q, i) => (
+                <li key={q.id} role="none">
+                  <button
+                    type="button"
+                    role="menuitem"
+                    autoFocus={i === 0}
+                    onClick={() => {
+                      void dispatch(quickReplyChosen({ line_id: lineId, id: q.id }));
+                      setPickerOpen(false);
+                      document.getElementById(COMPOSER_ID)?.focus();
+                    }}
+                  >
+                    <strong>{q.title}</strong>
+                    <span>{q.text}</span>
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ) : null}
+        </div>
       ) : null}
       <textarea
         id={COMPOSER_ID}
@@ -102,7 +113,13 @@ export function Composer({ lineId }: { lineId: string }) {
         }}
       />
       <div className="composer-tools">
-        <button type="button" aria-expanded={pickerOpen} onClick={() => setPickerOpen((open) => !open)}>
+        <button
+          ref={pickerButton}
+          type="button"
+          aria-haspopup="menu"
+          aria-expanded={pickerOpen}
+          onClick={() => setPickerOpen((open) => !open)}
+        >
           {t('composer.quickReplies')}
         </button>
         <button type="button" onClick={() => fileInput.current?.click()}>

@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LineView } from '../../../src-shared/ipc';
 import { LineStatus } from '../../../src-shared/protocol';
 import { errorText } from '../../app/errorText';
+import { menuKeyDown } from '../../app/menuKeys';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { actionErrorDismissed, muteRequested, statusChangeRequested, transferRequested } from '../lines/linesSlice';
 import { selectLineActionError } from '../lines/selectors';
@@ -17,20 +18,37 @@ export function LineActions({ line }: { line: LineView }) {
   const me = useAppSelector(selectMe);
   const error = useAppSelector((s) => selectLineActionError(s, line.line_id));
   const [transferOpen, setTransferOpen] = useState(false);
+  const transferButton = useRef<HTMLButtonElement>(null);
+  const closeTransfer = () => {
+    setTransferOpen(false);
+    transferButton.current?.focus();
+  };
   const colleagues = staff.filter((m) => m.uid !== line.assignee);
   return (
     <div className="line-actions">
       <div className="transfer">
-        <button type="button" aria-expanded={transferOpen} onClick={() => setTransferOpen((open) => !open)}>
+        <button
+          ref={transferButton}
+          type="button"
+          aria-haspopup="menu"
+          aria-expanded={transferOpen}
+          onClick={() => setTransferOpen((open) => !open)}
+        >
           {t('actions.transfer')}
         </button>
         {transferOpen ? (
-          <ul className="transfer-menu" role="menu" aria-label={t('actions.transferTo')}>
-            {colleagues.map((m) => (
-              <li key={m.uid}>
+          <ul
+            className="transfer-menu"
+            role="menu"
+            aria-label={t('actions.transferTo')}
+            onKeyDown={(e) => menuKeyDown(e, closeTransfer)}
+          >
+            {colleagues.map((m, i) => (
+              <li key={m.uid} role="none">
                 <button
                   type="button"
                   role="menuitem"
+                  autoFocus={i === 0}
                   data-uid={m.uid}
                   onClick={() => {
                     void dispatch(transferRequested({ line_id: line.line_id, to: m.uid }));
