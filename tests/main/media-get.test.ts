@@ -36,15 +36,20 @@ describe('media.get against the real server', () => {
     return { core, dir, stopServer, url: w.t.url };
   }
 
-  it('fetches an image someone else uploaded with the session, keeps it on disk, and serves it from there with the server gone', async () => {
-    const { core, dir, stopServer, url } = await signedIn();
-    // The customer's uploads: this device never had their bytes.
+  /** Uploads as the customer: images this device never had the bytes of. */
+  async function customerUploads(url: string) {
     const { token } = await signIn(url, 'emma', TEST_PASSWORD, uniqueDevice('emma'));
-    const upload = async (bytes: Uint8Array, mime: string) => {
+    return async (bytes: Uint8Array, mime: string) => {
       const up = await uploadImage(url, token, bytes, { mime });
       if (!up.ok) throw new Error(`upload refused: ${JSON.stringify(up)}`);
       return up.image;
     };
+  }
+
+  it('fetches an image someone else uploaded with the session, keeps it on disk, and serves it from there with the server gone', async () => {
+    const { core, dir, stopServer, url } = await signedIn();
+    // The customer's uploads: this device never had their bytes.
+    const upload = await customerUploads(url);
     const gif = IMAGES['image/gif'];
     const image = await upload(gif, 'image/gif');
     const other = await upload(IMAGES['image/png'], 'image/png');
@@ -68,12 +73,7 @@ describe('media.get against the real server', () => {
 
   it('fetches thumbnails: a WebP for a large image, the image itself for a small one; kept, and served offline', async () => {
     const { core, dir, stopServer, url } = await signedIn();
-    const { token } = await signIn(url, 'emma', TEST_PASSWORD, uniqueDevice('emma'));
-    const upload = async (bytes: Uint8Array, mime: string) => {
-      const up = await uploadImage(url, token, bytes, { mime });
-      if (!up.ok) throw new Error(`upload refused: ${JSON.stringify(up)}`);
-      return up.image;
-    };
+    const upload = await customerUploads(url);
     const large = await upload(
       await sharp({ create: { width: 1600, height: 1200, channels: 3, background: '#2a9d8f' } })
         .png()
