@@ -257,6 +257,18 @@ describe.skipIf(skipReason !== null)('accessibility of the renderer in Chromium 
       expect(stops).toContainEqual(expect.stringMatching(/^button\.bubble-image-open/));
     });
 
+    it('the list moves its selection with the arrows and tells assistive technology which line it is on', async () => {
+      const list = page.locator('.line-list');
+      await list.focus();
+      expect(await list.getAttribute('aria-activedescendant')).toBe('line-row-L1');
+      await page.keyboard.press('ArrowDown');
+      await expect.poll(() => list.getAttribute('aria-activedescendant')).toBe('line-row-L2');
+      expect(await page.locator('#line-row-L2').getAttribute('aria-selected')).toBe('true');
+      await page.keyboard.press('ArrowUp');
+      await expect.poll(() => list.getAttribute('aria-activedescendant')).toBe('line-row-L1');
+      await page.locator('.message.state-failed').waitFor();
+    });
+
     it('quick-reply picker open, arrows move, Escape closes', async () => {
       await menuByKeyboard(page, '.composer-tools button[aria-haspopup]', '.quick-reply-picker [role="menu"]');
       await audit(page, `${language} quick replies`);

@@ -4,8 +4,12 @@ import { useTranslation } from 'react-i18next';
 import { errorText } from '../../app/errorText';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
 import { linesRequested } from './linesSlice';
-import { LINE_ROW_HEIGHT, LineRow } from './LineRow';
+import { shortcutPressed } from '../shortcuts/commands';
+import { LINE_ROW_HEIGHT, LineRow, lineRowId } from './LineRow';
 import { selectLinesError, selectLinesPhase, selectSelectedLineId, selectVisibleLineIds } from './selectors';
+
+/** Plain arrows move the selection while the list has focus (Alt+arrows do it from anywhere). */
+const LIST_KEYS: Partial<Record<string, 'nextLine' | 'prevLine'>> = { ArrowDown: 'nextLine', ArrowUp: 'prevLine' };
 
 /** The conversation list, virtualised: only the rows on screen (plus a few) exist in the DOM. */
 export function LineList() {
@@ -40,7 +44,21 @@ export function LineList() {
       <div className="line-count" aria-live="polite">
         {phase === 'loading' && ids.length === 0 ? t('list.loading') : t('list.count', { count: ids.length })}
       </div>
-      <div ref={scrollRef} className="line-list" role="listbox" aria-label={t('list.label')} tabIndex={0}>
+      <div
+        ref={scrollRef}
+        className="line-list"
+        role="listbox"
+        aria-label={t('list.label')}
+        // Rows are not focusable (the list is virtualised): the list points at the selected one.
+        aria-activedescendant={selectedIndex >= 0 ? lineRowId(selectedId!) : undefined}
+        tabIndex={0}
+        onKeyDown={(e) => {
+          const move = e.altKey || e.ctrlKey || e.metaKey ? undefined : LIST_KEYS[e.key];
+          if (!move) return;
+          e.preventDefault();
+          void dispatch(shortcutPressed(move));
+        }}
+      >
         {ids.length === 0 && phase === 'loaded' ? <p className="empty">{t('list.empty')}</p> : null}
         {phase === 'failed' && error ? (
           <p className="empty" role="alert">

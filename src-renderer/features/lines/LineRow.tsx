@@ -12,6 +12,9 @@ import { countsTowardBadge } from '../../../src-shared/ipc';
 
 export const LINE_ROW_HEIGHT = 96;
 
+/** The row's element id, for the list's aria-activedescendant. */
+export const lineRowId = (lineId: string) => `line-row-${lineId}`;
+
 /** One row of the conversation list; it subscribes to its own line, so a new message repaints one row. */
 export const LineRow = memo(function LineRow({
   lineId,
@@ -33,6 +36,7 @@ export const LineRow = memo(function LineRow({
   const objectLine = busi.row.object(line, t);
   return (
     <div
+      id={lineRowId(line.line_id)}
       role="option"
       aria-selected={selected}
       data-line-id={line.line_id}
