@@ -1,6 +1,8 @@
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seedDemo } from '../../src-server';
 import { chromiumUnavailable, launchChromium, type Browser } from '../e2e/support/chromium';
+import { uploadImage } from '../support/media';
 import { InboxReader, WsClient, signIn } from '../support/protocol-client';
 import { TEST_PASSWORD_COST, rid, startTestServer, type TestServer } from '../support/test-server';
 
@@ -21,7 +23,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(skip !== null)('customer page /customer/', () => {
-  it('signs in, asks about a product, receives the reply as plain text', async () => {
+  it('signs in, asks about a product, receives the reply as plain text and a photo as a thumbnail', async () => {
     const { token } = await signIn(t.url, 'alice@hotel', 'demo', 'alice-desk');
     const alice = t.track(await WsClient.connect(t.url, { token, device_id: 'alice-desk' }));
     const aliceInbox = t.track(new InboxReader(alice, (await alice.request('sync', { cursor: null })).next));
@@ -57,6 +59,22 @@ describe.skipIf(skip !== null)('customer page /customer/', () => {
 
     // The staff side sees the page's read receipt.
     await aliceInbox.waitFor((e) => e.kind === 'read' && e.line_id === lineId, 10_000);
+
+    // A room photo: the page shows the server's thumbnail, linked to the full image.
+    const photo = await sharp({ create: { width: 1200, height: 900, channels: 3, background: '#8ab17d' } })
+      .jpeg()
+      .toBuffer();
+    const up = await uploadImage(t.url, token, photo, { mime: 'image/jpeg' });
+    if (!up.ok) throw new Error(`upload refused: ${up.error.code}`);
+    await alice.request('send', { random_id: rid(), line_id: lineId, content: up.image });
+    const img = page.locator('#messages img.photo');
+    await img.waitFor({ timeout: 10_000 });
+    await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBe(520);
+    expect([await img.getAttribute('width'), await img.getAttribute('height')]).toEqual(['240', '180']);
+    expect(await page.locator('#messages a:has(img.photo)').getAttribute('href')).toMatch(
+      new RegExp(`^${up.image.url.replace(/[.]/g, '\\.')}\\?access_token=`),
+    );
+    expect(await page.locator('#messages img:not(.photo)').count()).toBe(0);
     await page.close();
   });
 });
