@@ -1,4 +1,4 @@
-import { useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../app/errorText';
 import { menuKeyDown } from '../../app/menuKeys';
@@ -27,6 +27,11 @@ export function Composer({ lineId }: { lineId: string }) {
   const [imageError, setImageError] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const pickerButton = useRef<HTMLButtonElement>(null);
+  const menu = useRef<HTMLUListElement>(null);
+  // An opened menu takes focus on its first item, so the arrows work at once (WAI-ARIA menu pattern).
+  useEffect(() => {
+    if (pickerOpen) menu.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
+  }, [pickerOpen]);
   const closePicker = () => {
     setPickerOpen(false);
     pickerButton.current?.focus();
@@ -58,36 +63,41 @@ export function Composer({ lineId }: { lineId: string }) {
       ) : null}
       {pickerOpen ? (
         <div className="quick-reply-picker">
+          <ul
+            ref={menu}
+            role="menu"
+            aria-label={t('composer.quickReplies')}
+            onKeyDown={(e) => menuKeyDown(e, closePicker)}
+          >
+            {/* Nothing to choose: the menu says why, as an item that cannot be chosen (ARIA menus hold items only). */}
+            {quickRepliesFailed || quickReplies.length === 0 ? (
+              <li role="none">
+                <span className="empty" role="menuitem" aria-disabled="true" tabIndex={-1}>
+                  {t(quickRepliesFailed ? 'composer.quickRepliesFailed' : 'composer.noQuickReplies')}
+                </span>
+              </li>
+            ) : null}
+            {quickReplies.map((q) => (
+              <li key={q.id} role="none">
+                <button
+                  type="button"
+                  role="menuitem"
+                  onClick={() => {
+                    void dispatch(quickReplyChosen({ line_id: lineId, id: q.id }));
+                    setPickerOpen(false);
+                    document.getElementById(COMPOSER_ID)?.focus();
+                  }}
+                >
+                  <strong>{q.title}</strong>
+                  <span>{q.text}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
           {quickRepliesFailed ? (
-            <p className="empty" role="alert">
-              {t('composer.quickRepliesFailed')}{' '}
-              <button type="button" className="link-button" onClick={() => void dispatch(quickRepliesRequested())}>
-                {t('conversation.retry')}
-              </button>
-            </p>
-          ) : quickReplies.length === 0 ? (
-            <p className="empty">{t('composer.noQuickReplies')}</p>
-          ) : null}
-          {quickReplies.length > 0 ? (
-            <ul role="menu" aria-label={t('composer.quickReplies')} onKeyDown={(e) => menuKeyDown(e, closePicker)}>
-              {quickReplies.map((q, i) => (
-                <li key={q.id} role="none">
-                  <button
-                    type="button"
-                    role="menuitem"
-                    autoFocus={i === 0}
-                    onClick={() => {
-                      void dispatch(quickReplyChosen({ line_id: lineId, id: q.id }));
-                      setPickerOpen(false);
-                      document.getElementById(COMPOSER_ID)?.focus();
-                    }}
-                  >
-                    <strong>{q.title}</strong>
-                    <span>{q.text}</span>
-                  </button>
-                </li>
-              ))}
-            </ul>
+            <button type="button" className="link-button" onClick={() => void dispatch(quickRepliesRequested())}>
+              {t('conversation.retry')}
+            </button>
           ) : null}
         </div>
       ) : null}
