@@ -188,6 +188,11 @@ export class ClientCore implements MerchantImApi {
     'line.transfer': (a) => this.signedIn().transfer(a.line_id, a.to),
     'line.setStatus': (a) => this.signedIn().setStatus(a.line_id, a.status),
     'line.mute': (a) => this.signedIn().mute(a.line_id, a.muted),
+    'draft.set': (a) => {
+      this.signedIn().store.setDraft(a.line_id, a.text, this.options.ports.clock.now());
+      return {};
+    },
+    'drafts.get': () => this.signedIn().store.drafts(),
     'line.typing': async (a) => {
       await this.signedIn().typing(a.line_id);
       return {};

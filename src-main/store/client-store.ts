@@ -513,6 +513,17 @@ export class ClientStore {
     this.guard(() => (muted ? this.s.mute.run(lineId, now) : this.s.unmute.run(lineId)));
   }
 
+  /** Keep a line's unsent text; an empty text forgets it. */
+  setDraft(lineId: string, text: string, now: number): void {
+    this.guard(() => (text ? this.s.putDraft.run(lineId, text, now) : this.s.deleteDraft.run(lineId)));
+  }
+
+  drafts(): Record<string, string> {
+    return this.guard(() =>
+      Object.fromEntries((this.s.drafts.all() as { line_id: string; text: string }[]).map((d) => [d.line_id, d.text])),
+    );
+  }
+
   isMuted(lineId: string): boolean {
     return this.guard(() => this.s.isMuted.get(lineId) !== undefined);
   }
@@ -803,6 +814,10 @@ function prepare(db: Database) {
     mute: p(`INSERT INTO line_mutes (line_id, muted_at) VALUES (?, ?) ON CONFLICT DO NOTHING`),
     unmute: p(`DELETE FROM line_mutes WHERE line_id = ?`),
     isMuted: p(`SELECT 1 FROM line_mutes WHERE line_id = ?`),
+    putDraft: p(`INSERT INTO drafts (line_id, text, updated_at) VALUES (?, ?, ?)
+                 ON CONFLICT (line_id) DO UPDATE SET text = excluded.text, updated_at = excluded.updated_at`),
+    deleteDraft: p(`DELETE FROM drafts WHERE line_id = ?`),
+    drafts: p(`SELECT line_id, text FROM drafts`),
     unreadOf: p(`SELECT unread FROM lines WHERE line_id = ?`),
     // countsTowardBadge (src-shared/ipc/unread.ts) by role: every line of a customer's; a staff member's own and the queue.
     totalUnreadAll: p(

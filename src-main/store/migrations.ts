@@ -132,6 +132,18 @@ export const MIGRATIONS: readonly Migration[] = [
         );
       `),
   },
+  {
+    version: 7,
+    name: 'unsent composer text per line',
+    up: (db) =>
+      db.exec(`
+        CREATE TABLE drafts (
+          line_id     TEXT PRIMARY KEY,
+          text        TEXT NOT NULL,
+          updated_at  INTEGER NOT NULL
+        );
+      `),
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

@@ -1,10 +1,11 @@
 import { createListenerMiddleware, type ListenerMiddlewareInstance } from '@reduxjs/toolkit';
 import type { Need } from '../../src-shared/protocol';
 import {
+  draftEdited,
+  draftsRequested,
   historyRequested,
   typingExpired,
   typingReceived,
-  draftEdited,
 } from '../features/conversation/conversationSlice';
 import { lineRead, linesRequested } from '../features/lines/linesSlice';
 import { quickRepliesRequested } from '../features/quickReplies/quickRepliesSlice';
@@ -18,6 +19,9 @@ import { lineIn } from '../features/lines/lineTable';
 
 /** Outgoing typing notices are sent at most this often per line. */
 export const TYPING_SEND_INTERVAL_MS = 3_000;
+
+/** Drafts reach the core's store this long after typing stops. */
+export const DRAFT_SAVE_MS = 500;
 
 /** What the request stack (seed 2.1.2) should hold for this state: the list, then the open line. */
 export function desiredNeeds(state: RootState): Need[] {
@@ -84,6 +88,34 @@ export function createListeners(
       void api.dispatch(quickRepliesRequested());
       void api.dispatch(settingsRequested());
       void api.dispatch(diagnosticsRequested());
+      void api.dispatch(draftsRequested());
+    },
+  });
+
+  // Unsent text goes to the core's store once typing pauses, so a restart (an update, a crash) loses
+  // none. `kept` is what the store holds as far as this run knows; only lines that differ are written.
+  let kept: Record<string, string> = {};
+  start({
+    actionCreator: draftsRequested.fulfilled,
+    effect: (action) => {
+      kept = { ...action.payload };
+    },
+  });
+  start({
+    predicate: (_action, current, previous) =>
+      current.session.phase === 'signedIn' && current.conversation.drafts !== previous.conversation.drafts,
+    effect: async (_action, api) => {
+      api.cancelActiveListeners();
+      await api.delay(DRAFT_SAVE_MS);
+      const drafts = api.getState().conversation.drafts;
+      for (const lineId of new Set([...Object.keys(kept), ...Object.keys(drafts)])) {
+        const text = drafts[lineId] ?? '';
+        if ((kept[lineId] ?? '') === text) continue;
+        await api.extra.api.invoke('draft.set', { line_id: lineId, text }).then(() => {
+          if (text) kept[lineId] = text;
+          else delete kept[lineId];
+        }, warn('draft save'));
+      }
     },
   });
 

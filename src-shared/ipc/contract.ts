@@ -12,6 +12,7 @@ import {
   StaffMember,
   UserRef,
 } from '../protocol/schemas';
+import { LIMITS } from '../protocol/limits';
 
 /**
  * The typed contract between the client core (main process, or the browser-mode host) and the
@@ -104,6 +105,9 @@ const LineFilter = z.object({
 /** A server media path as `media.upload` answers it: `/v1/media/<sha256 hex>.<ext>` (protocol §8). */
 export const MEDIA_URL_PATTERN = /^\/v1\/media\/[0-9a-f]{64}\.(?:png|jpg|webp|gif)$/;
 
+/** A composer's unsent text: what a text message may hold. */
+const DraftText = z.string().max(LIMITS.maxTextLength);
+
 /** An image the user pasted or picked, as the renderer hands it over (8 MiB of image at most). */
 export const ImageFile = z.object({
   name: z.string().max(255),
@@ -144,6 +148,12 @@ export const IPC_METHODS = {
   'line.transfer': { args: z.object({ line_id: Id, to: Id }), result: LineView },
   'line.setStatus': { args: z.object({ line_id: Id, status: LineStatus }), result: LineView },
   'line.mute': { args: z.object({ line_id: Id, muted: z.boolean() }), result: LineView },
+  /**
+   * Unsent composer text, kept per line in the account's store so a restart (an update, a crash)
+   * loses no typing. An empty text forgets the line's draft.
+   */
+  'draft.set': { args: z.object({ line_id: Id, text: DraftText }), result: z.object({}) },
+  'drafts.get': { args: z.object({}), result: z.record(Id, DraftText) },
   'line.typing': { args: z.object({ line_id: Id }), result: z.object({}) },
   'staff.list': { args: z.object({}), result: z.array(StaffMember) },
   search: {

@@ -104,6 +104,8 @@ describe('ClientCore implements the renderer contract', () => {
       height: 1,
     });
     expect([queued.state, queued.content.type]).toEqual(['sending', 'image']);
+    await call('draft.set', { line_id, text: 'half an answer' });
+    expect(await call('drafts.get', {})).toEqual({ [line_id]: 'half an answer' });
     expect((await call('line.setStatus', { line_id, status: 'pending' })).status).toBe('pending');
     const moved = await call('line.transfer', { line_id, to: bob.uid });
     expect(moved.assignee).toBe(bob.uid);

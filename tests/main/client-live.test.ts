@@ -8,6 +8,25 @@ import { expectConverged, liveFixtures } from './live-helpers';
 describe('ClientCore against the real server', () => {
   const { world, core } = liveFixtures();
 
+  it('keeps unsent composer text per line across a restart of the core, and forgets an emptied one', async () => {
+    const w = await world();
+    const { line_id } = await w.customerSays('is breakfast included?');
+    const first = core();
+    await first.core.invoke('session.signIn', { server_url: w.t.url, account: 'alice', password: TEST_PASSWORD });
+    await first.core.invoke('draft.set', { line_id, text: 'Yes, breakfast is inc' });
+    await first.core.invoke('draft.set', { line_id: 'other', text: 'to be emptied' });
+    await first.core.invoke('draft.set', { line_id: 'other', text: '' });
+    await first.core.dispose();
+
+    const again = core(first.dataDir);
+    await again.core.start();
+    expect(await again.core.invoke('drafts.get', {})).toEqual({ [line_id]: 'Yes, breakfast is inc' });
+    expect(await again.core.call('draft.set', { line_id, text: 'x'.repeat(100_000) })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_ARGUMENT' },
+    });
+  });
+
   it('signs in, resumes history, receives live messages, sends replies through the outbox', async () => {
     const w = await world();
     const first = await w.customerSays('你好，请问湖景房还有吗？');

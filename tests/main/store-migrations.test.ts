@@ -141,6 +141,17 @@ describe('account database migrations', () => {
     ).toThrow(/UNIQUE/);
   });
 
+  it('7: adds unsent composer text per line, one row per line', () => {
+    const db = fresh();
+    migrate(db, 6);
+    expect(tables(db)).not.toContain('drafts');
+    expect(migrate(db, 7)).toBe(7);
+    db.prepare(`INSERT INTO drafts (line_id, text, updated_at) VALUES ('L', 'hi', 1)`).run();
+    expect(() => db.prepare(`INSERT INTO drafts (line_id, text, updated_at) VALUES ('L', 'again', 2)`).run()).toThrow(
+      /UNIQUE/,
+    );
+  });
+
   it('is idempotent and refuses a database from a newer app without touching it', () => {
     const db = fresh();
     migrate(db);

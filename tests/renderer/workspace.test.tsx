@@ -2,6 +2,7 @@
 import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { IpcError } from '../../src-shared/ipc';
+import { DRAFT_SAVE_MS } from '../../src-renderer/app/listeners';
 import { windowFocusChanged } from '../../src-renderer/features/workspace/workspaceSlice';
 import { FakeApi } from './support/fakeApi';
 import { makeLine, makeMessage, NOW, SIGNED_IN, SIGNED_OUT } from './support/fixtures';
@@ -311,6 +312,22 @@ describe('conversation view', () => {
     await app.settle();
     expect(screen.getByRole('log').textContent).toContain('Do you have parking?');
     expect(app.api.callsOf('history.load')).toHaveLength(2);
+  });
+
+  it('keeps unsent text in the core once typing pauses, and shows it again after a restart', async () => {
+    const app = await openLine([], { drafts: { L1: 'We have a twin ro' } });
+    const box = screen.getByLabelText<HTMLTextAreaElement>(/Type a reply/);
+    expect(box.value).toBe('We have a twin ro');
+    for (const text of ['We have a twin roo', 'We have a twin room', 'We have a twin room free'])
+      fireEvent.change(box, { target: { value: text } });
+    await act(() => new Promise((resolve) => setTimeout(resolve, DRAFT_SAVE_MS + 200)));
+    // One write for the pause, not one per keystroke, and none for the draft as it was loaded.
+    expect(app.api.callsOf('draft.set')).toEqual([{ line_id: 'L1', text: 'We have a twin room free' }]);
+    fireEvent.keyDown(box, { key: 'Enter' });
+    await app.settle();
+    await act(() => new Promise((resolve) => setTimeout(resolve, DRAFT_SAVE_MS + 200)));
+    expect(app.api.callsOf('draft.set').at(-1)).toEqual({ line_id: 'L1', text: '' });
+    expect(app.api.state.drafts).toEqual({});
   });
 
   it('inserts a quick reply with its placeholders filled', async () => {

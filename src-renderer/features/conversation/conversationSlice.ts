@@ -111,6 +111,11 @@ export const historyRequested = createAppAsyncThunk(
   },
 );
 
+/** Unsent text the core kept from an earlier run (drafts survive restarts). */
+export const draftsRequested = createAppAsyncThunk('conversation/draftsRequested', async (_: void, { extra }) =>
+  extra.api.invoke('drafts.get', {}),
+);
+
 export const replySubmitted = createAppAsyncThunk(
   'conversation/replySubmitted',
   async ({ line_id, text }: { line_id: string; text: string }, { extra }) =>
@@ -185,6 +190,10 @@ const conversationSlice = createSlice({
   },
   extraReducers: (builder) => {
     builder
+      .addCase(draftsRequested.fulfilled, (state, action) => {
+        // What was typed in this run already is newer than what the core kept.
+        state.drafts = { ...action.payload, ...state.drafts };
+      })
       .addCase(historyRequested.pending, (state, action) => {
         const h = historyOf(state, action.meta.arg.line_id);
         h.loading = true;

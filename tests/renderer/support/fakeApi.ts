@@ -31,6 +31,8 @@ export interface FakeState {
   history: Record<string, LocalMessage[]>;
   staff: StaffMember[];
   quickReplies: QuickReply[];
+  /** Unsent composer text per line, as the core keeps it. */
+  drafts: Record<string, string>;
 }
 
 /**
@@ -55,6 +57,7 @@ export class FakeApi implements MerchantImApi {
       history: {},
       staff: [],
       quickReplies: [],
+      drafts: {},
       ...state,
     };
   }
@@ -155,6 +158,14 @@ export class FakeApi implements MerchantImApi {
         return { ...this.line(args.line_id as string), muted: args.muted as boolean };
       case 'staff.list':
         return this.state.staff;
+      case 'drafts.get':
+        return { ...this.state.drafts };
+      case 'draft.set': {
+        const { line_id, text } = args as IpcArgs<'draft.set'>;
+        if (text) this.state.drafts[line_id] = text;
+        else delete this.state.drafts[line_id];
+        return {};
+      }
       case 'quickReplies.list':
         return this.state.quickReplies;
       case 'quickReplies.put': {
