@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount, startServer, type RunningServer } from '../../src-server';
 import { RecordingLinkOpener, RecordingNotifier } from '../../src-main/ports';
 import { startBrowserClient, type BrowserClient } from '../../src-main/web/client';
-import { IMAGES, uploadImage } from '../support/media';
+import { uploadImage } from '../support/media';
 import { InboxReader, WsClient, signIn } from '../support/protocol-client';
 import { rid, TEST_PASSWORD, TEST_PASSWORD_COST } from '../support/test-server';
 import { chromiumUnavailable, launchChromium, type Browser } from './support/chromium';
