@@ -1,4 +1,4 @@
-import type { LineView, LocalMessage, Settings } from '../../src-shared/ipc';
+import { contentText, type LineView, type LocalMessage, type Settings } from '../../src-shared/ipc';
 import type { Content } from '../../src-shared/protocol';
 import type { Notifier } from '../ports/notifier';
 import type { WindowSnapshot } from '../ports/window-state';
@@ -51,7 +51,7 @@ export class LocalPush {
     const line = this.o.line(message.line_id);
     const who = message.sender === line?.uid ? line.customer_name : (line?.assignee_name ?? line?.customer_name ?? '');
     const title = line ? `${who} · ${line.object.title}` : who;
-    const preview = previewOf(message.content, this.o.previewChars);
+    const preview = previewOf(message.content, this.o.previewChars, settings.language);
     this.o.notifier.show(
       {
         tag: message.line_id,
@@ -85,14 +85,8 @@ export class LocalPush {
   }
 }
 
-export function previewOf(content: Content, max: number): string {
-  const text =
-    content.type === 'text'
-      ? content.text
-      : content.type === 'card'
-        ? `[${content.card_kind}] ${content.title}`
-        : content.type === 'image'
-          ? '[image]'
-          : content.text;
+/** The notification's body: the content as one line in the UI language, cut at `max` characters. */
+export function previewOf(content: Content, max: number, language: Settings['language']): string {
+  const text = contentText(content, language);
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }

@@ -1,3 +1,5 @@
+import { MESSAGE_TEXT } from '../../src-shared/ipc/message-text';
+
 /** English strings. zh-CN.ts must have exactly the same keys (a test checks). */
 export const en = {
   app: {
@@ -55,22 +57,15 @@ export const en = {
     label: 'Conversations',
   },
   preview: {
-    image: '[Image]',
-    card: '[{{kind}}] {{title}}',
+    ...MESSAGE_TEXT.en.preview,
     empty: 'No messages yet',
     you: 'You: {{text}}',
   },
   card: {
-    kindLabel: { room: 'Room', tour: 'Tour', ticket: 'Ticket', order: 'Order' },
+    kindLabel: MESSAGE_TEXT.en.kindLabel,
     orderState: 'Order status: {{state}}',
   },
-  system: {
-    line: {
-      assigned: '{{staff_name}} is now looking after this conversation',
-      transferred: 'This conversation was transferred to {{staff_name}}',
-      transferred_from: '{{from_staff_name}} transferred this conversation to {{staff_name}}',
-    },
-  },
+  system: MESSAGE_TEXT.en.system,
   conversation: {
     none: 'Select a conversation',
     loadingOlder: 'Loading earlier messages…',

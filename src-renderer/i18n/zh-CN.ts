@@ -1,3 +1,4 @@
+import { MESSAGE_TEXT } from '../../src-shared/ipc/message-text';
 import type { Strings } from './en';
 
 /** Simplified Chinese strings; typed against en so a missing or extra key fails the build. */
@@ -57,19 +58,12 @@ export const zhCN: Strings = {
     label: '会话',
   },
   preview: {
-    image: '[图片]',
-    card: '[{{kind}}] {{title}}',
+    ...MESSAGE_TEXT['zh-CN'].preview,
     empty: '暂无消息',
     you: '我：{{text}}',
   },
-  card: { kindLabel: { room: '房型', tour: '线路', ticket: '门票', order: '订单' }, orderState: '订单状态：{{state}}' },
-  system: {
-    line: {
-      assigned: '{{staff_name}} 接待了此会话',
-      transferred: '会话已转给 {{staff_name}}',
-      transferred_from: '{{from_staff_name}} 将会话转给了 {{staff_name}}',
-    },
-  },
+  card: { kindLabel: MESSAGE_TEXT['zh-CN'].kindLabel, orderState: '订单状态：{{state}}' },
+  system: MESSAGE_TEXT['zh-CN'].system,
   conversation: {
     none: '请选择一个会话',
     loadingOlder: '正在加载更早的消息…',

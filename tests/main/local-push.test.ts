@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LocalMessage } from '../../src-shared/ipc';
 import { decideNotify, type NotifyInput } from '../../src-main/push/notify-policy';
+import { previewOf } from '../../src-main/push/local-push';
 import { TEST_PASSWORD } from '../support/test-server';
 import { waitFor } from './helpers';
 import { liveFixtures, type CoreHandle, type World } from './live-helpers';
@@ -68,6 +69,33 @@ describe('local push policy (seed 3.2)', () => {
 
   it('coalesces a burst: the live notification is updated with the count', () => {
     expect(decideNotify({ ...base, shownCount: 3 })).toEqual({ notify: true, count: 4, replace: true });
+  });
+});
+
+describe('notification preview', () => {
+  it('says images, cards and system notices in the UI language, cut at the configured length', () => {
+    const image = { type: 'image', url: '/v1/media/x.png', mime: 'image/png', width: 1, height: 1 } as const;
+    const card = { type: 'card', card_kind: 'room', object_id: 'r1', title: 'Lake View King' } as const;
+    const moved = {
+      type: 'system',
+      code: 'line.transferred',
+      text: 'server words',
+      params: { staff_name: '王波', from_staff_name: '李娜' },
+    } as const;
+    expect([image, card, moved].map((c) => previewOf(c, 120, 'zh-CN'))).toEqual([
+      '[图片]',
+      '[房型] Lake View King',
+      '李娜 将会话转给了 王波',
+    ]);
+    expect([image, card, moved].map((c) => previewOf(c, 120, 'en'))).toEqual([
+      '[Image]',
+      '[Room] Lake View King',
+      '李娜 transferred this conversation to 王波',
+    ]);
+    // A code this build does not know, or a notice missing a name: the server's own words.
+    expect(previewOf({ ...moved, code: 'line.reopened' }, 120, 'zh-CN')).toBe('server words');
+    expect(previewOf({ ...moved, params: {} }, 120, 'en')).toBe('server words');
+    expect(previewOf({ type: 'text', text: '你好'.repeat(100) }, 10, 'zh-CN')).toBe('你好你好你好你好你…');
   });
 });
 
