@@ -404,7 +404,10 @@ export class ClientStore {
     return this.guard(() => (this.s.getUpload.get(randomId) as PendingUpload | undefined) ?? null);
   }
 
-  /** The image is on the server: the entry now names the server's copy, and the local bytes go. */
+  /**
+   * The image is on the server: the entry and its local echo now name the server's copy (so a retry
+   * after a later refusal sends that, not the local path), and the local bytes go.
+   */
   uploaded(randomId: string, content: OutgoingImage): RequestBody<'send'> | null {
     return this.guard(() =>
       this.db.transaction(() => {
@@ -413,6 +416,7 @@ export class ClientStore {
         if (!row) return null;
         const body = { ...(JSON.parse(row.body) as RequestBody<'send'>), content };
         this.s.setOutboxBody.run(JSON.stringify(body), randomId);
+        this.s.setEchoContent.run(JSON.stringify(content), this.me, randomId);
         return body;
       })(),
     );
@@ -794,6 +798,7 @@ function prepare(db: Database) {
     deleteOutbox: p(`DELETE FROM outbox WHERE random_id = ?`),
     getOutboxBody: p(`SELECT body FROM outbox WHERE random_id = ?`),
     setOutboxBody: p(`UPDATE outbox SET body = ? WHERE random_id = ?`),
+    setEchoContent: p(`UPDATE messages SET content = ? WHERE sender = ? AND random_id = ? AND message_id IS NULL`),
     insertUpload: p(`INSERT INTO outbox_uploads (random_id, mime, bytes) VALUES (?, ?, ?)`),
     getUpload: p(`SELECT mime, bytes FROM outbox_uploads WHERE random_id = ?`),
     deleteUpload: p(`DELETE FROM outbox_uploads WHERE random_id = ?`),

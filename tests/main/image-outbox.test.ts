@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { LocalMessage } from '../../src-shared/ipc';
-import { TEST_PASSWORD } from '../support/test-server';
+import { TEST_PASSWORD, rid } from '../support/test-server';
 import { waitFor } from './helpers';
 import { expectConverged, liveFixtures, type CoreHandle } from './live-helpers';
 import { TcpProxy } from './tcp-proxy';
@@ -33,11 +33,17 @@ describe('images in the outbox, against the real server', () => {
       .png()
       .toBuffer();
 
-  const sendImage = (h: CoreHandle, lineId: string, bytes: Buffer, name: string): Promise<LocalMessage> =>
+  const sendImage = (
+    h: CoreHandle,
+    lineId: string,
+    bytes: Buffer,
+    name: string,
+    mime: 'image/png' | 'image/jpeg' = 'image/png',
+  ): Promise<LocalMessage> =>
     h.core.invoke('message.sendImage', {
       line_id: lineId,
       name,
-      mime: 'image/png',
+      mime,
       data_base64: base64(bytes),
       width: 64,
       height: 48,
@@ -86,6 +92,43 @@ describe('images in the outbox, against the real server', () => {
     expect(Buffer.from(await res.arrayBuffer()).equals(images[0]!)).toBe(true);
     // The local bytes went once the server had them.
     expect([echo, second].map((m) => again.core.runtime!.store.pendingUpload(m.random_id!))).toEqual([null, null]);
+  });
+
+  it('an image uploaded but then refused with its line keeps naming the server copy, so a retry sends that', async () => {
+    const { w, proxy } = await setup();
+    const h = live.core();
+    await signedIn(h, proxy.url);
+    // A line this staff member may not write to: the upload succeeds, the send is refused.
+    const stranger = await w.t.addCustomer('stranger');
+    await w.t.addMerchant('m2', 'Other Hotel');
+    await w.t.addObject({ object_id: 'other-room', kind: 'room', merchant_id: 'm2' });
+    const ws = await w.t.connectWs('stranger');
+    const { line } = await ws.request('send', {
+      random_id: rid(),
+      to: { object_id: 'other-room', busi_type: 'consult' },
+      content: { type: 'text', text: 'hello other hotel' },
+    });
+    expect(stranger.uid).toBe(line.uid);
+    // With EXIF, so the server's copy (metadata removed) has another name than the local one.
+    const withExif = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#264653' } })
+      .jpeg()
+      .withExif({ IFD0: { Make: 'PocketPhone' } })
+      .toBuffer();
+    const echo = await sendImage(h, line.line_id, withExif, 'room.jpg', 'image/jpeg');
+    const failedOnce = await waitFor(
+      () => (h.core.runtime!.store.messageByRandomId(echo.random_id!)?.state === 'failed' ? true : null),
+      5_000,
+      'refused',
+    );
+    expect(failedOnce).toBe(true);
+    const stored = () => h.core.runtime!.store.messageByRandomId(echo.random_id!)!;
+    const first = stored();
+    expect(first.error?.code).not.toBe('INVALID_ARGUMENT');
+    expect((first.content as { url: string }).url).not.toBe((echo.content as { url: string }).url);
+    await h.core.invoke('message.retry', { random_id: echo.random_id! });
+    await waitFor(() => stored().state === 'failed', 5_000, 'refused again');
+    // The same refusal, for the line: not "no such image" for a local path the server never had.
+    expect(stored().error?.code).toBe(first.error?.code);
   });
 
   it('an image the server refuses fails with its reason and can be deleted; the next message still goes', async () => {
