@@ -172,6 +172,20 @@ async function closeMenuByKeyboard(page: Page, button: string, menu: string): Pr
   expect(await page.evaluate((sel) => document.activeElement === document.querySelector(sel), button)).toBe(true);
 }
 
+const hasFocus = (page: Page, selector: string) =>
+  page.evaluate((sel) => document.activeElement === document.querySelector(sel), selector);
+
+/** A modal dialog has focus on open, and Tab and Shift+Tab, however often, keep it there. */
+async function tabStaysIn(page: Page, dialog: string): Promise<void> {
+  const inside = () =>
+    page.evaluate((sel) => document.querySelector(sel)?.contains(document.activeElement) ?? false, dialog);
+  expect(await inside(), `${dialog} has focus on open`).toBe(true);
+  for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+    await page.keyboard.press(key);
+    expect(await inside(), `${key} stays in ${dialog}`).toBe(true);
+  }
+}
+
 let rendererDir: string;
 let fakeCore: string;
 let host: WebHost;
@@ -292,22 +306,26 @@ describe.skipIf(skipReason !== null)('accessibility of the renderer in Chromium 
       await page.locator('.line-list').waitFor();
     });
 
-    it('keyboard help overlay', async () => {
+    it('keyboard help overlay: modal, focus back on Escape', async () => {
       await page.locator('.line-list').focus();
       await page.keyboard.press('?');
       await page.locator('.overlay[role="dialog"]').waitFor();
       await audit(page, `${language} help`);
+      await tabStaysIn(page, '.overlay[role="dialog"]');
       await page.keyboard.press('Escape');
       await page.locator('.overlay').waitFor({ state: 'detached' });
+      expect(await hasFocus(page, '.line-list')).toBe(true);
     });
 
-    it('image viewer dialog', async () => {
+    it('image viewer dialog: modal, focus back on Escape', async () => {
       await page.locator('.bubble-image-open').focus();
       await page.keyboard.press('Enter');
       await page.locator('.image-viewer img').waitFor();
       await audit(page, `${language} image viewer`);
+      await tabStaysIn(page, '.image-viewer');
       await page.keyboard.press('Escape');
       await page.locator('.image-viewer').waitFor({ state: 'detached' });
+      expect(await hasFocus(page, '.bubble-image-open')).toBe(true);
     });
 
     it('offline connection banner', async () => {

@@ -1,6 +1,7 @@
-import { useEffect, useRef, useState, type MouseEvent, type RefObject } from 'react';
+import { useEffect, useRef, useState, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { errorText } from '../../app/errorText';
+import { useModalFocus } from '../../app/useModalFocus';
 import { bubbleVariant } from '../../registry/bubbles/ImageBubble';
 import { resolveServerImage } from '../../registry/media';
 import { useServerImage } from '../../registry/useServerImage';
@@ -25,36 +26,6 @@ function useFittedBox(width: number, height: number): { width: number; height: n
   return { width: Math.round(width * scale), height: Math.round(height * scale) };
 }
 
-/**
- * While the dialog is open no key reaches the page's own listeners (the conversation shortcuts,
- * the composer): they are stopped on the way down, at the window. Buttons still activate, since
- * that is the key's default action. Escape closes; Tab stays inside the dialog.
- */
-function useModalKeys(dialog: RefObject<HTMLElement | null>): void {
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      e.stopPropagation();
-      const root = dialog.current;
-      if (!root) return;
-      if (e.key === 'Escape') {
-        e.preventDefault();
-        closeImageViewer();
-        return;
-      }
-      const inside = e.target instanceof Node && root.contains(e.target);
-      if (e.key !== 'Tab' && inside) return;
-      e.preventDefault();
-      const buttons = [...root.querySelectorAll<HTMLElement>('button:not(:disabled)')];
-      if (e.key !== 'Tab' || buttons.length === 0) return root.focus();
-      const at = buttons.indexOf(document.activeElement as HTMLElement);
-      const next = at === -1 ? 0 : (at + (e.shiftKey ? buttons.length - 1 : 1)) % buttons.length;
-      buttons[next]!.focus();
-    };
-    window.addEventListener('keydown', onKey, true);
-    return () => window.removeEventListener('keydown', onKey, true);
-  }, [dialog]);
-}
-
 function ViewerDialog({ image, opener }: ViewedImage) {
   const { t } = useTranslation();
   const dialog = useRef<HTMLDivElement>(null);
@@ -64,14 +35,7 @@ function ViewerDialog({ image, opener }: ViewedImage) {
   const previewVariant = bubbleVariant(image.mime);
   const preview = useServerImage(previewVariant === 'thumb' && full.status !== 'loaded' ? path : null, previewVariant);
   const box = useFittedBox(image.width, image.height);
-  useModalKeys(dialog);
-
-  useEffect(() => {
-    dialog.current?.querySelector<HTMLElement>('.image-viewer-close')?.focus();
-    return () => {
-      if (opener?.isConnected) opener.focus();
-    };
-  }, [opener]);
+  useModalFocus(dialog, { close: closeImageViewer, opener });
 
   const retry = () => {
     // The Retry button is about to disappear: keep focus in the dialog, not on the page behind it.

@@ -1,23 +1,28 @@
+import { useCallback, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAppDispatch, useAppSelector } from '../../app/hooks';
+import { useModalFocus } from '../../app/useModalFocus';
 import { helpClosed, selectHelpOpen } from '../workspace/workspaceSlice';
-import { displayKeys, SHORTCUTS } from './keymap';
+import { displayKeys, SHORTCUTS, shortcutFor } from './keymap';
 import { isMac } from './useShortcuts';
 
-export function HelpOverlay() {
+function HelpDialog() {
   const { t } = useTranslation();
   const dispatch = useAppDispatch();
-  const open = useAppSelector(selectHelpOpen);
-  if (!open) return null;
+  const dialog = useRef<HTMLDivElement>(null);
   const mac = isMac();
+  const close = useCallback(() => dispatch(helpClosed()), [dispatch]);
+  // The modal keeps keys from the page's shortcuts, so the one that opened the overlay closes it here.
+  useModalFocus(dialog, { close, closesOn: (e) => shortcutFor(e, false, mac)?.id === 'help' });
   return (
     <div
+      ref={dialog}
       className="overlay"
       role="dialog"
       aria-modal="true"
       aria-label={t('shortcuts.title')}
-      onClick={() => dispatch(helpClosed())}
-      onKeyDown={(e) => e.key === 'Escape' && dispatch(helpClosed())}
+      tabIndex={-1}
+      onClick={close}
     >
       <div className="overlay-panel" onClick={(e) => e.stopPropagation()}>
         <h2>{t('shortcuts.title')}</h2>
@@ -35,10 +40,16 @@ export function HelpOverlay() {
             ))}
           </tbody>
         </table>
-        <button type="button" autoFocus onClick={() => dispatch(helpClosed())}>
+        <button type="button" onClick={close}>
           {t('shortcuts.close')}
         </button>
       </div>
     </div>
   );
+}
+
+/** The keyboard shortcuts, listed in a modal dialog; `?` or the sidebar's button opens it. */
+export function HelpOverlay() {
+  const open = useAppSelector(selectHelpOpen);
+  return open ? <HelpDialog /> : null;
 }
