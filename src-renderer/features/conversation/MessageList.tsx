@@ -93,7 +93,16 @@ export function MessageList({ lineId }: { lineId: string }) {
           ) : null}
         </div>
       ) : null}
-      <div ref={scrollRef} className="message-list" onScroll={onScroll} role="log" aria-live="polite">
+      {/* Focusable so keyboard users can scroll the history with the arrow and page keys. */}
+      <div
+        ref={scrollRef}
+        className="message-list"
+        onScroll={onScroll}
+        role="log"
+        aria-live="polite"
+        aria-label={t('conversation.history')}
+        tabIndex={0}
+      >
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const row = rows[item.index]!;
