@@ -67,6 +67,7 @@ export const en = {
   },
   system: MESSAGE_TEXT.en.system,
   conversation: {
+    back: 'Conversations',
     history: 'Conversation history',
     none: 'Select a conversation',
     loadingOlder: 'Loading earlier messages…',

@@ -65,6 +65,7 @@ export const zhCN: Strings = {
   card: { kindLabel: MESSAGE_TEXT['zh-CN'].kindLabel, orderState: '订单状态：{{state}}' },
   system: MESSAGE_TEXT['zh-CN'].system,
   conversation: {
+    back: '会话列表',
     history: '会话记录',
     none: '请选择一个会话',
     loadingOlder: '正在加载更早的消息…',

@@ -349,5 +349,43 @@ describe.skipIf(skipReason !== null)('accessibility of the renderer in Chromium 
       await audit(page, `${language} settings`);
       expect((await tabStops(page)).length).toBeGreaterThan(10);
     });
+
+    it('a narrow window (a small laptop at 200 % scaling) shows the list or the line, never scrolls sideways', async () => {
+      const sideways = () =>
+        page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+      await page.setViewportSize({ width: 640, height: 760 });
+      try {
+        await page.locator('.sidebar button').first().click();
+        await page.evaluate(() =>
+          window.__fake.emit('channel.state', {
+            status: 'online',
+            transport: 'ws',
+            retry_at: null,
+            last_error: null,
+            since: Date.now(),
+          }),
+        );
+        const list = page.locator('.list-column');
+        const conversation = page.locator('.conversation');
+        const back = page.locator('.line-back');
+        // A line is still open from before: it fills the window, with a way back to the list.
+        await conversation.waitFor();
+        expect([await list.isVisible(), await back.isVisible(), await sideways()]).toEqual([false, true, false]);
+        await audit(page, `${language} narrow conversation`);
+        await back.click();
+        await list.waitFor();
+        expect([await conversation.isVisible(), await sideways()]).toEqual([false, false]);
+        // The sidebar keeps its names for assistive technology while showing icons only.
+        expect(await page.getByRole('button', { name: language === 'en' ? 'Settings' : '设置' }).isVisible()).toBe(
+          true,
+        );
+        await audit(page, `${language} narrow list`);
+        await page.locator('[data-line-id="L1"]').click();
+        await conversation.waitFor();
+        expect(await list.isVisible()).toBe(false);
+      } finally {
+        await page.setViewportSize({ width: 1200, height: 760 });
+      }
+    });
   });
 });

@@ -6,7 +6,7 @@ import { ConnectionBanner } from '../connection/ConnectionBanner';
 import { ConversationView } from '../conversation/ConversationView';
 import { LineFilters } from '../lines/LineFilters';
 import { LineList } from '../lines/LineList';
-import { selectTotalUnread } from '../lines/selectors';
+import { selectSelectedLineId, selectTotalUnread } from '../lines/selectors';
 import { SearchBox } from '../search/SearchBox';
 import { SearchResults } from '../search/SearchResults';
 import { selectSearch } from '../search/searchSlice';
@@ -25,6 +25,8 @@ export function Workspace() {
   const me = useAppSelector(selectMe);
   const unread = useAppSelector(selectTotalUnread);
   const searching = useAppSelector(selectSearch).phase !== 'idle';
+  // Narrow windows (small laptops at 150–200 % scaling) show the list or the open line, not both.
+  const selectedId = useAppSelector(selectSelectedLineId);
   useShortcuts();
   return (
     <div className="workspace">
@@ -35,7 +37,8 @@ export function Workspace() {
           aria-current={view === 'inbox'}
           onClick={() => dispatch(viewChosen('inbox'))}
         >
-          💬 {t('nav.inbox')}
+          <span aria-hidden="true">💬</span>
+          <span className="nav-label">{t('nav.inbox')}</span>
           {unread > 0 ? <span className="unread-badge total">{formatBadge(unread, locale)}</span> : null}
         </button>
         <button
@@ -44,10 +47,12 @@ export function Workspace() {
           aria-current={view === 'settings'}
           onClick={() => dispatch(viewChosen('settings'))}
         >
-          ⚙️ {t('nav.settings')}
+          <span aria-hidden="true">⚙️</span>
+          <span className="nav-label">{t('nav.settings')}</span>
         </button>
         <button type="button" onClick={() => dispatch(helpToggled())}>
-          ⌨️ {t('nav.help')}
+          <span aria-hidden="true">⌨️</span>
+          <span className="nav-label">{t('nav.help')}</span>
         </button>
         <div className="sidebar-foot">
           <span className="me">{me?.display_name}</span>
@@ -61,7 +66,7 @@ export function Workspace() {
         {view === 'settings' ? (
           <SettingsPage />
         ) : (
-          <div className="inbox">
+          <div className={selectedId === null ? 'inbox' : 'inbox has-line'}>
             <aside className="list-column">
               <SearchBox />
               {searching ? (
