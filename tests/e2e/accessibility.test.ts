@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AxeResults, NodeResult, Result } from 'axe-core';
@@ -19,6 +20,7 @@ import { buildRendererOnce } from './support/renderer-build';
  * with screen readers, keyboard only or high zoom. The core is a fake, seeded with one line that
  * shows every kind of message; the steps of each language share one page, in order.
  */
+const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
 const skipReason = chromiumUnavailable();
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -372,6 +374,8 @@ describe.skipIf(skipReason !== null)('accessibility of the renderer in Chromium 
         await conversation.waitFor();
         expect([await list.isVisible(), await back.isVisible(), await sideways()]).toEqual([false, true, false]);
         await audit(page, `${language} narrow conversation`);
+        mkdirSync(SHOTS, { recursive: true });
+        await page.screenshot({ path: join(SHOTS, `narrow.${language}.png`) });
         await back.click();
         await list.waitFor();
         expect([await conversation.isVisible(), await sideways()]).toEqual([false, false]);
