@@ -1,9 +1,7 @@
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { AxeResults, NodeResult, Result } from 'axe-core';
-import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeState } from '../renderer/support/fakeApi';
@@ -11,6 +9,7 @@ import { makeLine, makeMessage, ME, NOW, SETTINGS, SIGNED_IN } from '../renderer
 import { startWebHost, type WebHost } from '../../src-main/web/host';
 import type { Language } from '../../src-renderer/i18n';
 import { chromiumUnavailable, launchChromium, type Browser } from './support/chromium';
+import { fakeCoreScript } from './support/fake-core-bundle';
 import { buildRendererOnce } from './support/renderer-build';
 
 /**
@@ -22,7 +21,6 @@ import { buildRendererOnce } from './support/renderer-build';
  */
 const SHOTS = join(process.cwd(), 'test-results', 'screenshots');
 const skipReason = chromiumUnavailable();
-const HERE = fileURLToPath(new URL('.', import.meta.url));
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const WCAG_21_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
@@ -195,15 +193,7 @@ let browser: Browser;
 
 describe.skipIf(skipReason !== null)('accessibility of the renderer in Chromium (axe, WCAG 2.1 AA)', () => {
   beforeAll(async () => {
-    const fake = await build({
-      entryPoints: [join(HERE, 'support', 'fake-core-page.ts')],
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      write: false,
-      logLevel: 'error',
-    });
-    fakeCore = fake.outputFiles[0]!.text;
+    fakeCore = await fakeCoreScript();
     rendererDir = await buildRendererOnce();
     host = await startWebHost({
       target: { call: () => Promise.resolve({ ok: true, result: {} }), subscribe: () => () => undefined },

@@ -1,10 +1,8 @@
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebHost, type WebHost } from '../../src-main/web/host';
 import { chromiumUnavailable, launchChromium, type Browser } from './support/chromium';
+import { fakeCoreScript } from './support/fake-core-bundle';
 import { buildRendererOnce } from './support/renderer-build';
 
 /**
@@ -13,7 +11,6 @@ import { buildRendererOnce } from './support/renderer-build';
  * message under the reader's eye stays put, and stays pinned to the bottom for new messages.
  */
 const skipReason = chromiumUnavailable();
-const HERE = fileURLToPath(new URL('.', import.meta.url));
 
 let rendererDir: string;
 let host: WebHost;
@@ -31,14 +28,7 @@ const offsetInList = (selector: string) =>
 
 describe.skipIf(skipReason !== null)('conversation history in Chromium', () => {
   beforeAll(async () => {
-    const fake = await build({
-      entryPoints: [join(HERE, 'support', 'fake-core-page.ts')],
-      bundle: true,
-      format: 'iife',
-      platform: 'browser',
-      write: false,
-      logLevel: 'error',
-    });
+    const fakeCore = await fakeCoreScript();
     rendererDir = await buildRendererOnce();
     host = await startWebHost({
       target: { call: () => Promise.resolve({ ok: true, result: {} }), subscribe: () => () => undefined },
@@ -47,7 +37,7 @@ describe.skipIf(skipReason !== null)('conversation history in Chromium', () => {
     browser = await launchChromium({ viewport: { width: 1200, height: 760 } });
     page = await browser.context.newPage();
     page.setDefaultTimeout(10_000);
-    await page.addInitScript({ content: fake.outputFiles[0]!.text });
+    await page.addInitScript({ content: fakeCore });
     await page.goto(`${host.origin}/index.html`);
     await page.locator('[data-line-id="L1"]').click();
   }, 60_000);
