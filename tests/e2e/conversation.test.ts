@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebHost, type WebHost } from '../../src-main/web/host';
 import { chromiumUnavailable, launchChromium, type Browser } from './support/chromium';
@@ -129,5 +130,40 @@ describe.skipIf(skipReason !== null)('conversation history in Chromium', () => {
       })
       .toBe(true);
     expect(await fresh.textContent()).toContain('Brand new <b>message</b>');
+  });
+
+  it('scales down a photo too large to send, upright, as JPEG, instead of refusing it', async () => {
+    const sent = () =>
+      page.evaluate(() => {
+        const last = window.__fake.callsOf('message.sendImage').at(-1);
+        return last ? { ...last, data_base64: last.data_base64.length } : null;
+      });
+    // A 48-megapixel phone photo, turned by its EXIF orientation.
+    const photo = await sharp({ create: { width: 8000, height: 6000, channels: 3, background: '#457b9d' } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
+    await page
+      .locator('input[type="file"]')
+      .first()
+      .setInputFiles({ name: 'IMG_0042.JPG', mimeType: 'image/jpeg', buffer: photo });
+    await expect
+      .poll(sent, { timeout: 20_000 })
+      .toMatchObject({ name: 'IMG_0042.jpg', mime: 'image/jpeg', width: 3072, height: 4096 });
+    // Noise that stays over 8 MiB as PNG: sent as a JPEG under the limit, at full size.
+    const noise = Buffer.alloc(2400 * 1800 * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    const png = await sharp(noise, { raw: { width: 2400, height: 1800, channels: 3 } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
+    expect(png.length).toBeGreaterThan(8 * 1024 * 1024);
+    await page
+      .locator('input[type="file"]')
+      .first()
+      .setInputFiles({ name: 'scan.png', mimeType: 'image/png', buffer: png });
+    await expect
+      .poll(sent, { timeout: 20_000 })
+      .toMatchObject({ name: 'scan.jpg', mime: 'image/jpeg', width: 2400, height: 1800 });
+    expect(((await sent())!.data_base64 * 3) / 4).toBeLessThanOrEqual(8 * 1024 * 1024);
   });
 });
