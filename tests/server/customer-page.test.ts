@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(skip !== null)('customer page /customer/', () => {
-  it('signs in, asks about a product, receives the reply as plain text and a photo as a thumbnail', async () => {
+  it('signs in, asks about a product, receives the reply as plain text and a photo as a thumbnail, sends a photo', async () => {
     const { token } = await signIn(t.url, 'alice@hotel', 'demo', 'alice-desk');
     const alice = t.track(await WsClient.connect(t.url, { token, device_id: 'alice-desk' }));
     const aliceInbox = t.track(new InboxReader(alice, (await alice.request('sync', { cursor: null })).next));
@@ -75,6 +75,24 @@ describe.skipIf(skip !== null)('customer page /customer/', () => {
       new RegExp(`^${up.image.url.replace(/[.]/g, '\\.')}\\?access_token=`),
     );
     expect(await page.locator('#messages img:not(.photo)').count()).toBe(0);
+
+    // The customer sends a photo of a booking: alice receives it, without the phone's EXIF and GPS.
+    const booking = await sharp({ create: { width: 800, height: 600, channels: 3, background: '#f4a261' } })
+      .jpeg()
+      .withExif({ IFD0: { Make: 'PocketPhone' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '30/1 15/1 0/1' } })
+      .toBuffer();
+    await page.locator('#photo').setInputFiles({ name: 'booking.jpg', mimeType: 'image/jpeg', buffer: booking });
+    const received = await aliceInbox.waitFor(
+      (e) => e.kind === 'message' && e.message.content.type === 'image' && e.message.sender !== alice.welcome!.user.uid,
+      10_000,
+    );
+    const image = received.kind === 'message' ? (received.message.content as { url: string; width: number }) : null;
+    expect(image?.width).toBe(800);
+    const stored = await fetch(`${t.url}${image!.url}`, { headers: { authorization: `Bearer ${token}` } });
+    const bytes = Buffer.from(await stored.arrayBuffer());
+    expect([stored.status, bytes.includes('PocketPhone')]).toEqual([200, false]);
+    await expect.poll(() => page.locator('#messages img.photo').count()).toBe(2);
+    expect(await page.locator('#compose-error').textContent()).toBe('');
     await page.close();
   });
 });
