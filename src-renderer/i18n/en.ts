@@ -177,6 +177,7 @@ export const en = {
     none: '—',
   },
   imageViewer: {
+    save: 'Save',
     title: 'Image',
     open: 'Open the full image',
     close: 'Close',

@@ -175,6 +175,7 @@ export const zhCN: Strings = {
     none: '—',
   },
   imageViewer: {
+    save: '保存',
     title: '图片',
     open: '查看原图',
     close: '关闭',

@@ -69,6 +69,10 @@ describe('image viewer', () => {
     // jsdom's window is 1024×768: 92 % of its width bounds a 3:2 photo.
     expect([img.getAttribute('width'), img.getAttribute('height')]).toEqual(['942', '628']);
     expect(within(dialog).queryByRole('status')).toBeNull();
+    // Saving uses the full image already here, under a name people can read.
+    const save = within(dialog).getByRole('link', { name: /Save/ });
+    expect(save.getAttribute('href')).toBe(img.getAttribute('src'));
+    expect(save.getAttribute('download')).toMatch(/^image-\d{4}-\d{2}-\d{2}\.(png|jpg|webp|gif)$/);
   });
 
   it('closes on Escape, gives focus back to the bubble and frees the full image', async () => {

@@ -57,9 +57,18 @@ function ViewerDialog({ image, opener }: ViewedImage) {
       tabIndex={-1}
       onClick={onBackdrop}
     >
-      <button type="button" className="image-viewer-close" onClick={closeImageViewer}>
-        ✕ {t('imageViewer.close')}
-      </button>
+      <div className="image-viewer-actions">
+        {full.status === 'loaded' ? (
+          // The full image is already here as a blob: saving it needs no second download (Electron
+          // shows its save dialog for a `download` link, a browser its download bar).
+          <a className="button" href={full.src} download={downloadName(image.url)}>
+            ⤓ {t('imageViewer.save')}
+          </a>
+        ) : null}
+        <button type="button" className="image-viewer-close" onClick={closeImageViewer}>
+          ✕ {t('imageViewer.close')}
+        </button>
+      </div>
       <div
         className={`image-viewer-stage${full.status === 'loaded' ? '' : ' pending'}`}
         style={box}
@@ -82,6 +91,12 @@ function ViewerDialog({ image, opener }: ViewedImage) {
       </div>
     </div>
   );
+}
+
+/** A file name for a saved image: the content hash is meaningless to people, the date is not. */
+function downloadName(url: string): string {
+  const ext = /\.(png|jpg|webp|gif)$/.exec(url)?.[1] ?? 'jpg';
+  return `image-${new Date().toISOString().slice(0, 10)}.${ext}`;
 }
 
 /** The full-size image viewer, one for the workspace; a bubble opens it with `openImageViewer`. */
