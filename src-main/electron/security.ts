@@ -26,6 +26,11 @@ export function secureWebPreferences(preload: string, devTools: boolean): WebPre
   };
 }
 
+/** A `blob:` URL made by the app's own page (`blob:app://merchant-im/<uuid>`). */
+export function isAppBlob(raw: string): boolean {
+  return raw.startsWith('blob:') && isAppUrl(raw.slice('blob:'.length));
+}
+
 /** Whether a URL belongs to the app's own pages. */
 export function isAppUrl(raw: string): boolean {
   try {
@@ -48,8 +53,11 @@ export function hardenSession(
   session.setPermissionCheckHandler(
     (_contents, permission, requestingOrigin) => ALLOWED_PERMISSIONS.has(permission) && requestingOrigin === APP_ORIGIN,
   );
-  // Nothing is downloaded through the renderer; images are displayed, not saved.
-  session.on('will-download', (event) => event.preventDefault());
+  // The only download is the image viewer's Save: a blob the app page made from an image it already
+  // shows (Electron then asks where to save it). Anything else a page might start is refused.
+  session.on('will-download', (event, item) => {
+    if (!isAppBlob(item.getURL())) event.preventDefault();
+  });
 }
 
 type GuardedContents = Pick<WebContents, 'on' | 'setWindowOpenHandler'>;

@@ -58,9 +58,21 @@ describe('navigation and new windows', () => {
     expect(ask('https://evil.example/', 'clipboard-sanitized-write')).toBe(false);
     expect(check!(null, 'notifications', 'app://merchant-im')).toBe(false);
     expect(check!(null, 'clipboard-sanitized-write', 'app://merchant-im')).toBe(true);
-    let prevented = false;
-    downloads.emit('will-download', { preventDefault: () => (prevented = true) });
-    expect(prevented).toBe(true);
+    // Only the image viewer's Save (a blob the app page made) may download.
+    const download = (url: string) => {
+      let prevented = false;
+      downloads.emit('will-download', { preventDefault: () => (prevented = true) }, { getURL: () => url });
+      return prevented;
+    };
+    expect(download('blob:app://merchant-im/0b9f6c2e-5c7a-4f4e-9d0e-3f2b8a1c7d11')).toBe(false);
+    for (const url of [
+      'https://evil.example/payload.exe',
+      'blob:https://evil.example/0b9f6c2e',
+      'blob:app://merchant-im.evil/0b9f6c2e',
+      'app://merchant-im/index.html',
+      'data:application/octet-stream;base64,AAAA',
+    ])
+      expect(download(url), url).toBe(true);
     expect(isAppUrl('app://merchant-im.evil/')).toBe(false);
   });
 });
