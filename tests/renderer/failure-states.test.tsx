@@ -1,28 +1,16 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, screen } from '@testing-library/react';
+import { cleanup, fireEvent, screen } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { IpcError, type ChannelState } from '../../src-shared/ipc';
+import { IpcError } from '../../src-shared/ipc';
 import { FakeApi } from './support/fakeApi';
 import { makeLine, NOW, SETTINGS } from './support/fixtures';
-import { installLayout, mountApp, type Mounted } from './support/render';
+import { emitChannelState, installLayout, mountApp, type Mounted } from './support/render';
 
 beforeAll(() => installLayout());
 afterEach(cleanup);
 
 const offline = () =>
   new IpcError({ code: 'OFFLINE', message: 'not connected to the server', temporary: true, retry_after_ms: null });
-
-function channel(app: Mounted, status: ChannelState['status'], since: number) {
-  act(() =>
-    app.api.emit('channel.state', {
-      status,
-      transport: status === 'online' ? 'ws' : null,
-      retry_at: null,
-      last_error: null,
-      since,
-    }),
-  );
-}
 
 async function openFirstLine(app: Mounted) {
   fireEvent.click(app.container.querySelector<HTMLElement>('[data-line-id]')!);
@@ -48,9 +36,9 @@ describe('quick replies asked for before the channel is up', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Quick replies' }));
     expect(screen.getByRole('menu').textContent).toContain('Could not load quick replies.');
     expect(screen.getByRole('menu').textContent).not.toContain('No quick replies yet');
-    channel(app, 'connecting', NOW + 1);
+    emitChannelState(app, 'connecting', NOW + 1);
     serve();
-    channel(app, 'online', NOW + 2);
+    emitChannelState(app, 'online', NOW + 2);
     await app.settle();
     expect(screen.getByRole('menuitem', { name: /Greeting/ })).toBeTruthy();
     expect(app.api.callsOf('quickReplies.list')).toHaveLength(2);
@@ -161,15 +149,9 @@ describe('failed calls are said in the UI language', () => {
 
   it('a connection stopped because the session ended says to sign in again', async () => {
     const app = await mountApp(new FakeApi({ lines: [makeLine(1)] }));
-    act(() =>
-      app.api.emit('channel.state', {
-        status: 'stopped',
-        transport: null,
-        retry_at: null,
-        last_error: { code: 'UNAUTHENTICATED', message: 'token revoked', temporary: false, retry_after_ms: null },
-        since: NOW + 1,
-      }),
-    );
+    emitChannelState(app, 'stopped', NOW + 1, {
+      last_error: { code: 'UNAUTHENTICATED', message: 'token revoked', temporary: false, retry_after_ms: null },
+    });
     expect(screen.getByRole('status').textContent).toBe('Disconnected: Your session has ended. Sign in again.');
   });
 });

@@ -7,7 +7,7 @@ import { windowFocusChanged } from '../../src-renderer/features/workspace/worksp
 import { FakeApi } from './support/fakeApi';
 import { makeLine, makeMessage, NOW, SIGNED_IN, SIGNED_OUT } from './support/fixtures';
 import { stubObjectUrls } from './support/objectUrls';
-import { installLayout, mountApp } from './support/render';
+import { emitChannelState, installLayout, mountApp } from './support/render';
 
 beforeAll(() => installLayout());
 afterEach(cleanup);
@@ -296,19 +296,9 @@ describe('conversation view', () => {
 
   it('loads history that failed by itself once the connection is back', async () => {
     const { app, serve } = await openUnreachableLine();
-    const state = (status: 'offline' | 'online', since: number) =>
-      act(() =>
-        app.api.emit('channel.state', {
-          status,
-          transport: status === 'online' ? 'ws' : null,
-          retry_at: null,
-          last_error: null,
-          since,
-        }),
-      );
-    state('offline', NOW + 1);
+    emitChannelState(app, 'offline', NOW + 1);
     serve();
-    state('online', NOW + 2);
+    emitChannelState(app, 'online', NOW + 2);
     await app.settle();
     expect(screen.getByRole('log').textContent).toContain('Do you have parking?');
     expect(app.api.callsOf('history.load')).toHaveLength(2);
@@ -408,35 +398,11 @@ describe('workspace', () => {
 
   it('shows the connection banner from channel.state', async () => {
     const app = await mountApp(new FakeApi({ lines: [makeLine(1)] }));
-    act(() =>
-      app.api.emit('channel.state', {
-        status: 'offline',
-        transport: null,
-        retry_at: null,
-        last_error: null,
-        since: NOW + 1,
-      }),
-    );
+    emitChannelState(app, 'offline', NOW + 1);
     expect(screen.getByRole('status').textContent).toMatch(/You are offline/);
-    act(() =>
-      app.api.emit('channel.state', {
-        status: 'online',
-        transport: 'poll',
-        retry_at: null,
-        last_error: null,
-        since: NOW + 2,
-      }),
-    );
+    emitChannelState(app, 'online', NOW + 2, { transport: 'poll' });
     expect(screen.getByRole('status').textContent).toMatch(/long-polling/);
-    act(() =>
-      app.api.emit('channel.state', {
-        status: 'online',
-        transport: 'ws',
-        retry_at: null,
-        last_error: null,
-        since: NOW + 3,
-      }),
-    );
+    emitChannelState(app, 'online', NOW + 3);
     expect(screen.queryByRole('status')).toBeNull();
   });
 

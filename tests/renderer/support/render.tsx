@@ -7,6 +7,7 @@ import { App } from '../../../src-renderer/app/App';
 import { connectBus } from '../../../src-renderer/app/bus';
 import { makeStore, type AppStore, type RootState } from '../../../src-renderer/app/store';
 import { createI18n, type Language } from '../../../src-renderer/i18n';
+import type { ChannelState } from '../../../src-shared/ipc';
 import type { FakeApi } from './fakeApi';
 import { NOW } from './fixtures';
 
@@ -56,4 +57,23 @@ export async function mountApp(
   onTestFinished(off);
   await settle();
   return { ...result, store, i18n, api, settle };
+}
+
+/** Play a `channel.state` from the core's channel: online over WebSocket unless said otherwise. */
+export function emitChannelState(
+  app: Mounted,
+  status: ChannelState['status'],
+  since: number,
+  extra: Partial<ChannelState> = {},
+): void {
+  act(() =>
+    app.api.emit('channel.state', {
+      status,
+      transport: status === 'online' ? 'ws' : null,
+      retry_at: null,
+      last_error: null,
+      since,
+      ...extra,
+    }),
+  );
 }
