@@ -141,7 +141,7 @@ export async function registerMediaRoutes(app: FastifyInstance, ctx: ImContext):
         if ('refusal' in claimed) return refuse(claimed.refusal);
         const prepared = await prepareUpload(bytes, upload.mime, limits);
         if ('refusal' in prepared) return refuse(prepared.refusal);
-        // Re-encoding turned the picture upright: its stored size is what its new header says.
+        // What is stored is what the size must describe (a re-encode also turned the picture upright).
         const size = prepared.cleaned ? measureUpload(prepared.bytes, upload.mime, config.maxImagePixels) : claimed;
         if ('refusal' in size) return refuse(size.refusal);
         const name = mediaName(createHash('sha256').update(prepared.bytes).digest('hex'), upload.mime);
