@@ -12,12 +12,13 @@ export interface MediaObject {
 /**
  * Thumbnails are made on first request and stored beside the image as `<sha256>.thumb.webp`, so
  * every node (and every later request) serves the stored one; old images get thumbnails too.
- * Requests for the same image while its thumbnail is being made share that one resize. Images that
- * are their own thumbnail (small, animated, or undecodable) are remembered, up to `maxRemembered`.
+ * Requests for the same image while its thumbnail is being made share that one resize. What each
+ * image's thumbnail is (the stored WebP, or the image itself when small, animated or undecodable) is
+ * remembered, up to `maxRemembered` images, so a repeated request costs the store one read, not two.
  */
 export class Thumbnails {
   private readonly making = new Map<string, Promise<MediaObject | null>>();
-  private readonly selfThumbnails = new Set<string>();
+  private readonly resolved = new Map<string, MediaObject>();
   /**
    * Resizes run on libuv's small thread pool, which sign-in (scrypt) and file access share: a burst
    * of first views (a busy conversation opened by many staff) must not queue those behind it.
@@ -38,15 +39,17 @@ export class Thumbnails {
   async of(name: string): Promise<MediaObject | null> {
     const mime = mimeOfMediaName(name);
     if (mime === null) return null;
-    if (this.selfThumbnails.has(name)) return { name, mime };
+    const known = this.resolved.get(name);
+    if (known) return known;
     const derived = thumbnailName(name);
-    if (await this.media.has(derived)) return { name: derived, mime: 'image/webp' };
+    if (await this.media.has(derived)) return this.remember(name, { name: derived, mime: 'image/webp' });
     let pending = this.making.get(name);
     if (!pending) {
       pending = this.slots(() => this.make(name, mime)).finally(() => this.making.delete(name));
       this.making.set(name, pending);
     }
-    return pending;
+    const made = await pending;
+    return made && this.remember(name, made);
   }
 
   private async make(name: string, mime: MediaMime): Promise<MediaObject | null> {
@@ -61,19 +64,16 @@ export class Thumbnails {
       this.logger.warn({ name, err: (err as Error).message }, 'thumbnail could not be made; serving the image');
       thumbnail = null;
     }
-    if (thumbnail === null) {
-      this.rememberSelf(name);
-      return { name, mime };
-    }
+    if (thumbnail === null) return { name, mime };
     const derived = thumbnailName(name);
     await this.media.put(derived, thumbnail);
     return { name: derived, mime: 'image/webp' };
   }
 
-  private rememberSelf(name: string): void {
-    this.selfThumbnails.add(name);
-    if (this.selfThumbnails.size > this.maxRemembered)
-      this.selfThumbnails.delete(this.selfThumbnails.values().next().value!);
+  private remember(name: string, object: MediaObject): MediaObject {
+    this.resolved.set(name, object);
+    if (this.resolved.size > this.maxRemembered) this.resolved.delete(this.resolved.keys().next().value!);
+    return object;
   }
 }
 

@@ -260,4 +260,33 @@ describe('thumbnails', () => {
     expect(warnings).toEqual(['thumbnail could not be made; serving the image']);
     expect([...objects.keys()]).toEqual([name]);
   });
+
+  it('remember what each thumbnail is: a repeated request does not ask the store again', async () => {
+    const objects = new Map<string, Buffer>([[`${'c'.repeat(64)}.png`, await solid(1200, 800, 'png')]]);
+    const asked: string[] = [];
+    const store: MediaStore = {
+      put: (name, bytes) => Promise.resolve(void objects.set(name, Buffer.from(bytes))),
+      has: (name) => {
+        asked.push(`has ${name}`);
+        return Promise.resolve(objects.has(name));
+      },
+      read: (name) => {
+        asked.push(`read ${name}`);
+        const bytes = objects.get(name);
+        return Promise.resolve(bytes ? { size: bytes.length, body: Readable.from([bytes]) } : null);
+      },
+    };
+    const name = `${'c'.repeat(64)}.png`;
+    const derived = { name: thumbnailName(name), mime: 'image/webp' };
+    // A node that made it, then a node that finds it stored.
+    const maker = new Thumbnails(store, LIMITS, { warn: () => undefined });
+    expect(await maker.of(name)).toEqual(derived);
+    expect(await maker.of(name)).toEqual(derived);
+    expect(asked).toEqual([`has ${derived.name}`, `read ${name}`]);
+    asked.length = 0;
+    const other = new Thumbnails(store, LIMITS, { warn: () => undefined });
+    expect(await other.of(name)).toEqual(derived);
+    expect(await other.of(name)).toEqual(derived);
+    expect(asked).toEqual([`has ${derived.name}`]);
+  });
 });
