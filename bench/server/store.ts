@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { makeRandomId } from '../../src-shared/protocol';
 import { SqliteStore } from '../../src-server/store/sqlite/store';
 import type { Account } from '../../src-server/store/types';
+import { storeAccount } from '../../tests/support/store-accounts';
 
 const { values } = parseArgs({
   options: {
@@ -81,21 +82,8 @@ try {
     const out: Pair[] = [];
     for (let i = 0; i < PAIRS; i++) {
       await store.putObject({ object_id: `room-${i}`, kind: 'room', title: `Room ${i}`, merchant_id: 'm-bench' });
-      const person = async (account: string, role: 'staff' | 'customer'): Promise<Account> =>
-        (
-          await store.ensureAccount(
-            {
-              account,
-              password_hash: 'unused',
-              role,
-              display_name: account,
-              merchant_id: role === 'staff' ? 'm-bench' : null,
-            },
-            now,
-          )
-        ).account;
-      const staff = await person(`staff${i}`, 'staff');
-      const customer = await person(`cust${i}`, 'customer');
+      const staff = await storeAccount(store, `staff${i}`, 'staff', 'm-bench', { now });
+      const customer = await storeAccount(store, `cust${i}`, 'customer', 'm-bench', { now });
       const opened = await store.send({
         sender: customer,
         device_id: 'bench',

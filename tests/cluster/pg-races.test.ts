@@ -3,6 +3,7 @@ import type { Account, SendInput } from '../../src-server';
 import { PG_MIGRATIONS } from '../../src-server/store/postgres/migrations';
 import { PostgresStore } from '../../src-server/store/postgres/store';
 import { createTestSchema, terminateBackends, type TestSchema } from './support/pg';
+import { storeAccount } from '../support/store-accounts';
 
 /**
  * The PostgreSQL store under concurrent writers on several nodes: each "node" is a store with its own
@@ -24,20 +25,8 @@ beforeEach(async () => {
   await s.putMerchant({ merchant_id: 'm1', name: 'Hotel' }, 0);
   for (const id of ['room', 'suite', 'spa'])
     await s.putObject({ object_id: id, kind: 'room', title: id, merchant_id: 'm1' });
-  const make = async (account: string, role: 'staff' | 'customer', capacity?: number) =>
-    (
-      await s.ensureAccount(
-        {
-          account,
-          password_hash: 'x',
-          role,
-          display_name: account,
-          merchant_id: role === 'staff' ? 'm1' : null,
-          capacity,
-        },
-        0,
-      )
-    ).account;
+  const make = (account: string, role: 'staff' | 'customer', capacity?: number) =>
+    storeAccount(s, account, role, 'm1', { capacity });
   staff = [await make('alice', 'staff', 2), await make('bob', 'staff', 2)];
   customers = [];
   for (let i = 0; i < 12; i++) customers.push(await make(`cust${i}`, 'customer'));

@@ -6,6 +6,7 @@ import type { HubSignal } from '../../src-server/hub/types';
 import { LocalPresence } from '../../src-server/presence/local';
 import { PostgresStore } from '../../src-server/store/postgres/store';
 import { createTestSchema, type TestSchema } from './support/pg';
+import { storeAccount } from '../support/store-accounts';
 
 /**
  * The cluster's queue sweep: a line queued while nobody was online is handed out by the next sweep
@@ -24,22 +25,8 @@ beforeEach(async () => {
   await store.migrate();
   await store.putMerchant({ merchant_id: 'm1', name: 'Hotel' }, 0);
   await store.putObject({ object_id: 'room', kind: 'room', title: 'Room', merchant_id: 'm1' });
-  const make = async (account: string, role: 'staff' | 'customer') =>
-    (
-      await store.ensureAccount(
-        {
-          account,
-          password_hash: 'x',
-          role,
-          display_name: account,
-          merchant_id: role === 'staff' ? 'm1' : null,
-          capacity: 2,
-        },
-        0,
-      )
-    ).account;
-  alice = await make('alice', 'staff');
-  customer = await make('cust', 'customer');
+  alice = await storeAccount(store, 'alice', 'staff', 'm1', { capacity: 2 });
+  customer = await storeAccount(store, 'cust', 'customer', 'm1');
   presence = new LocalPresence(() => Date.now());
   hub = new LocalHub();
 });
